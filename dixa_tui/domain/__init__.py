@@ -1,0 +1,1 @@
+"""Pure rules about Dixa values: option trees, PATCH bodies, diffs. No I/O, no Textual."""
