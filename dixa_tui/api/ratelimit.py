@@ -1,0 +1,113 @@
+"""Client-side pacing and retries for Dixa's limit: 10 requests/s per key, bursts of 4.
+
+One ``TokenBucket`` is shared by every call of one client, so concurrent work is paced
+before it reaches Dixa instead of being answered with 429. The same bucket (non-blocking
+``try_acquire``) is the embedded mock's limiter, so both sides count the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+DIXA_RATE = 10.0
+DIXA_BURST = 4
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+class TokenBucket:
+    """``rate`` tokens per second up to ``burst``; ``rate`` <= 0 disables limiting."""
+
+    def __init__(
+        self,
+        rate: float = DIXA_RATE,
+        burst: int = DIXA_BURST,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._clock = clock
+        self._tokens = float(self.burst)
+        self._stamp = clock()
+        self._lock: asyncio.Lock | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    def try_acquire(self) -> bool:
+        """Take a token now if there is one (the server side: no token -> 429)."""
+        if not self.enabled:
+            return True
+        self._refill()
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        return False
+
+    def wait_time(self) -> float:
+        """Seconds until a token is available."""
+        if not self.enabled:
+            return 0.0
+        self._refill()
+        return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
+
+    async def acquire(self) -> None:
+        """Wait for a token; callers are served one at a time, in arrival order."""
+        if not self.enabled:
+            return
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            while not self.try_acquire():
+                await asyncio.sleep(self.wait_time())
+
+    def penalize(self) -> None:
+        """After a 429 the server's bucket is empty: empty ours too so callers slow down."""
+        if self.enabled:
+            self._refill()
+            self._tokens = min(self._tokens, 0.0)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff with equal jitter; ``Retry-After`` wins when sent."""
+
+    max_attempts: int = 5
+    base_delay: float = 0.2
+    max_delay: float = 8.0
+    statuses: frozenset[int] = RETRY_STATUSES
+    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+
+    def delay(self, attempt: int, retry_after: str | None = None) -> float:
+        """Seconds to wait before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
+        hinted = parse_retry_after(retry_after)
+        if hinted is not None:
+            return min(hinted, self.max_delay)
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
