@@ -1,0 +1,301 @@
+"""The async Dixa client: one method per operation we use, typed results, typed errors.
+
+Every request goes through ``_request``: it waits for a token from the shared bucket, sends,
+retries 429/502/503/504 and connection failures with bounded backoff (Dixa's PATCH sets
+values, so repeating it is safe), and turns anything else into a ``DixaError``. The key is
+added by ``DixaKeyAuth`` at send time and lives in a ``SecretStr``; no error, repr or log
+line is built from the request, so none can carry it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from dixa_tui.api.errors import DixaApiError, DixaError, DixaNetworkError, DixaResponseError
+from dixa_tui.api.models import (
+    Conversation,
+    CustomAttribute,
+    CustomAttributeDefinition,
+    EndUser,
+    ListEnvelope,
+    parse_attributes,
+    parse_definitions,
+    parse_model,
+)
+from dixa_tui.api.ratelimit import DIXA_BURST, DIXA_RATE, RetryPolicy, TokenBucket
+
+DEFAULT_BASE_URL = "https://dev.dixa.io"
+ApiVersion = Literal["beta", "v1"]
+API_VERSIONS: tuple[ApiVersion, ...] = ("beta", "v1")
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+MAX_PAGES = 1000
+USER_AGENT = "dixa-tui"
+
+
+class DixaKeyAuth(httpx.Auth):
+    """Dixa wants the raw key in ``Authorization`` (no ``Bearer``)."""
+
+    def __init__(self, key: SecretStr) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._key.get_secret_value()
+        yield request
+
+    def __repr__(self) -> str:
+        return "DixaKeyAuth(key=SecretStr('**********'))"
+
+
+@dataclass
+class ClientStats:
+    """What the client saw, for the UI's status line, benches and tests."""
+
+    requests: int = 0
+    retries: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    network_errors: int = 0
+
+    def count(self, status: int) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+class DixaClient:
+    """Async client for Dixa's custom-attribute operations.
+
+    Use as ``async with DixaClient(key) as client: ...``. ``transport`` lets the demo and
+    tests run against the embedded mock in-process (``httpx.ASGITransport``).
+    """
+
+    def __init__(
+        self,
+        api_key: SecretStr | str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        api_version: ApiVersion = "beta",
+        rate: float = DIXA_RATE,
+        burst: int = DIXA_BURST,
+        retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if api_version not in API_VERSIONS:
+            raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")
+        key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        self._key = key
+        self.base_url = base_url.rstrip("/")
+        self.api_version = api_version
+        self.bucket = TokenBucket(rate, burst)
+        self.retry = retry or RetryPolicy()
+        self.stats = ClientStats()
+        self._http = httpx.AsyncClient(
+            base_url=f"{self.base_url}/{api_version}",
+            auth=DixaKeyAuth(key),
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"DixaClient(base_url={self.base_url!r}, api_version={self.api_version!r})"
+
+    async def __aenter__(self) -> DixaClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- the operations ------------------------------------------------------------------
+
+    async def list_definitions(self) -> list[CustomAttributeDefinition]:
+        """Every custom attribute definition of the organization, archived ones included."""
+        op = "list definitions"
+        items = [item async for item in self._paged(op, "/custom-attributes", {})]
+        return parse_definitions(items, op)
+
+    async def get_definition(self, definition_id: str) -> CustomAttributeDefinition:
+        op = f"get definition {definition_id}"
+        data = await self._data(op, "GET", f"/custom-attributes/{_seg(definition_id)}")
+        return parse_model(CustomAttributeDefinition, data, op)
+
+    async def get_end_user(self, user_id: str) -> EndUser:
+        op = f"get end user {user_id}"
+        data = await self._data(op, "GET", f"/endusers/{_seg(user_id)}")
+        return parse_model(EndUser, data, op)
+
+    async def find_end_users(
+        self,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        external_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[EndUser]:
+        """End users matching exactly one of email, phone or externalId (Dixa's filters)."""
+        given = {k: v for k, v in
+                 {"email": email, "phone": phone, "externalId": external_id}.items() if v}
+        if len(given) != 1:
+            raise ValueError("give exactly one of email, phone or external_id")
+        op = f"find end users by {next(iter(given))}"
+        users: list[EndUser] = []
+        async for item in self._paged(op, "/endusers", given):
+            users.append(parse_model(EndUser, item, op))
+            if limit is not None and len(users) >= limit:
+                break
+        return users
+
+    async def list_end_user_conversations(self, user_id: str) -> list[Conversation]:
+        op = f"list conversations of end user {user_id}"
+        return [parse_model(Conversation, item, op) async for item in
+                self._paged(op, f"/endusers/{_seg(user_id)}/conversations", {})]
+
+    async def get_conversation(self, conversation_id: int) -> Conversation:
+        op = f"get conversation {conversation_id}"
+        data = await self._data(op, "GET", f"/conversations/{int(conversation_id)}")
+        return parse_model(Conversation, data, op)
+
+    async def patch_end_user_attributes(
+        self, user_id: str, body: Mapping[str, Any]
+    ) -> list[CustomAttribute]:
+        op = f"patch end user {user_id}"
+        data = await self._data(op, "PATCH", f"/endusers/{_seg(user_id)}/custom-attributes",
+                                json=dict(body))
+        return parse_attributes(data, op)
+
+    async def patch_conversation_attributes(
+        self, conversation_id: int, body: Mapping[str, Any]
+    ) -> list[CustomAttribute]:
+        op = f"patch conversation {conversation_id}"
+        data = await self._data(
+            op, "PATCH", f"/conversations/{int(conversation_id)}/custom-attributes",
+            json=dict(body))
+        return parse_attributes(data, op)
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    async def _data(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
+        payload = await self._request(op, method, path, **kwargs)
+        if not isinstance(payload, dict) or "data" not in payload:
+            raise DixaResponseError(op, "the response has no 'data' field")
+        return payload["data"]
+
+    async def _paged(
+        self, op: str, path: str, params: dict[str, Any]
+    ) -> AsyncIterator[Any]:
+        """Items of every page. Only ``pageKey`` is taken from ``meta.next``: the key is
+        never sent to whatever host a response names."""
+        params = dict(params)
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            payload = await self._request(op, "GET", path, params=params)
+            envelope = parse_model(ListEnvelope, payload, op)
+            for item in envelope.data:
+                yield item
+            next_url = envelope.meta.next if envelope.meta else None
+            page_key = _page_key(next_url)
+            if not page_key or page_key in seen:
+                return
+            seen.add(page_key)
+            params["pageKey"] = page_key
+        raise DixaResponseError(op, f"more than {MAX_PAGES} pages: stopped following meta.next")
+
+    async def _request(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
+        attempt = 0
+        while True:
+            attempt += 1
+            await self.bucket.acquire()
+            self.stats.requests += 1
+            try:
+                response = await self._http.request(method, path, **kwargs)
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+                raise DixaNetworkError(
+                    op, f"the base URL {self.base_url!r} is not an http(s) URL") from None
+            except httpx.TransportError as exc:
+                self.stats.network_errors += 1
+                error: DixaError = DixaNetworkError(op, _describe_transport_error(exc))
+                retry_after = None
+            else:
+                self.stats.count(response.status_code)
+                if response.is_success:
+                    return _json(op, response)
+                error = DixaApiError(op, response.status_code,
+                                     self._scrub(_message(response)))
+                if response.status_code not in self.retry.statuses:
+                    raise error
+                if response.status_code == 429:
+                    self.bucket.penalize()
+                retry_after = response.headers.get("Retry-After")
+            if attempt >= self.retry.max_attempts:
+                raise error
+            self.stats.retries += 1
+            await asyncio.sleep(self.retry.delay(attempt, retry_after))
+
+    def _scrub(self, text: str) -> str:
+        """A server that echoes our request back must not put the key into an error."""
+        secret = self._key.get_secret_value()
+        return text.replace(secret, "[redacted]") if secret else text
+
+
+def _seg(value: str) -> str:
+    """A path segment: ids from users must not add path components or queries."""
+    return quote(str(value), safe="")
+
+
+def _page_key(next_url: str | None) -> str | None:
+    if not next_url:
+        return None
+    keys = parse_qs(urlsplit(next_url).query).get("pageKey")
+    return keys[0] if keys else None
+
+
+def _json(op: str, response: httpx.Response) -> Any:
+    if not response.content:
+        raise DixaResponseError(op, f"HTTP {response.status_code} with an empty body")
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        kind = response.headers.get("content-type", "unknown type")
+        raise DixaResponseError(
+            op, f"HTTP {response.status_code} with a body that is not JSON ({kind})"
+        ) from None
+
+
+def _message(response: httpx.Response) -> str:
+    """Dixa's own ``message``, else a short, printable excerpt of the body."""
+    try:
+        payload = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        payload = None
+    if isinstance(payload, dict) and isinstance(payload.get("message"), str):
+        return payload["message"]
+    text = response.text.strip()
+    if not text:
+        return response.reason_phrase or "no message"
+    return (text[:200] + "…") if len(text) > 200 else text
+
+
+def _describe_transport_error(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "timed out connecting to Dixa"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "Dixa did not answer in time (read timeout)"
+    if isinstance(exc, httpx.TimeoutException):
+        return "the request timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect to Dixa (connection refused or host unreachable)"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection was closed mid-response"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return "the connection was reset"
+    return f"network error ({type(exc).__name__})"

@@ -1,0 +1,66 @@
+"""Every test runs with its own config/state/cache dirs and an in-memory keyring.
+
+Nothing a test does may touch the real user's files or keyring. Tests that need the real
+Secret Service (tests/keyring) replace the in-memory backend with their own fixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that lives in a dict, for tests that are not about the OS keyring."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.store:
+            raise PasswordDeleteError("not found")
+        del self.store[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path_factory: pytest.TempPathFactory,
+                  monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Fresh HOME and XDG dirs, no DIXA_* variables from the developer's shell."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                     ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache")):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("DIXA_TUI_CONFIG", str(home / ".config" / "dixa-tui" / "config.toml"))
+    for var in ("DIXA_API_KEY", "DIXA_MOCK_KEY", "NO_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+    yield home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def home(isolated_dirs: Path) -> Path:
+    return isolated_dirs

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+
+from dixa_tui.api.errors import DixaResponseError
+from dixa_tui.api.models import (
+    Conversation,
+    SelectInput,
+    TextInput,
+    UnknownInput,
+    parse_definitions,
+    parse_model,
+)
+
+
+def test_example_parses_with_gmt_timestamps(defs):
+    assert [d.identifier for d in defs] == ["order_number", "contact_reason", "customer_tier",
+                                            "loyalty_id", "legacy_crm_id", "escalation_level"]
+    reason = defs[1]
+    assert isinstance(reason.input_definition, SelectInput)
+    assert reason.updated_at is not None and reason.updated_at.microsecond == 60000
+    assert reason.created_at.tzinfo is not None
+    assert isinstance(defs[0].input_definition, TextInput)
+    assert defs[0].input_definition.placeholder == "e.g. 100-2345"
+    assert defs[3].description is None and defs[3].updated_at is None
+
+
+def test_round_trip_keeps_dixas_shape(defs):
+    again = parse_definitions([d.to_dixa() for d in defs])
+    assert again == defs
+    dumped = defs[1].to_dixa()
+    assert dumped["inputDefinition"]["_type"] == "Select"
+    assert dumped["inputDefinition"]["options"][0]["nestedOptions"][0]["nestedOptions"] == []
+
+
+def test_unknown_type_and_extra_fields(defs):
+    raw = defs[0].to_dixa() | {"inputDefinition": {"_type": "Date", "format": "iso"},
+                               "brandNewField": {"x": 1}}
+    parsed = parse_definitions([raw])[0]
+    assert isinstance(parsed.input_definition, UnknownInput)
+    assert parsed.input_type == "Date" and not parsed.is_editable_type
+    assert parsed.to_dixa()["brandNewField"] == {"x": 1}
+    assert parsed.to_dixa()["inputDefinition"] == {"_type": "Date", "format": "iso"}
+
+
+def test_missing_type_is_inferred_or_read_only(defs):
+    base = defs[0].to_dixa()
+    assert parse_definitions([base | {"inputDefinition": {"options": []}}])[0].input_type \
+        == "Select"
+    assert parse_definitions([base | {"inputDefinition": {}}])[0].input_type == "Unknown"
+
+
+def test_null_where_a_string_is_expected(defs):
+    raw = defs[0].to_dixa() | {"label": None, "identifier": None, "description": None}
+    parsed = parse_definitions([raw])[0]
+    assert parsed.label == "" and parsed.identifier == ""
+
+
+@pytest.mark.parametrize("bad", [None, {"data": []}, [{"id": 5}], [{"entityType": "Contact"}],
+                                 ["x"], [{"id": "a", "entityType": "Contact",
+                                          "inputDefinition": {"_type": "Text"},
+                                          "createdAt": "yesterday"}]])
+def test_bad_payloads_raise_our_typed_error(bad):
+    with pytest.raises(DixaResponseError) as info:
+        parse_definitions(bad)
+    assert "unexpected response shape" in str(info.value)
+
+
+def test_conversation_kind_and_int_id():
+    conv = parse_model(Conversation, {"id": 10001, "requesterId": "u", "channel": "Email",
+                                      "createdAt": "2020-12-16T09:41:43Z",
+                                      "_type": "EmailConversation", "toEmail": "a@b"},
+                       "get conversation")
+    assert conv.type == "EmailConversation" and conv.id == 10001
+    assert conv.to_dixa()["toEmail"] == "a@b"

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from dixa_tui.api.models import SelectInput, SelectOption
+from dixa_tui.domain.options import (
+    count_options,
+    depth,
+    labels_for_values,
+    match_path,
+    parse_path,
+    path_label,
+    path_values,
+    walk,
+)
+
+
+def _reason(defs) -> SelectInput:
+    spec = defs[1].input_definition
+    assert isinstance(spec, SelectInput)
+    return spec
+
+
+def test_walk_is_preorder_by_order_index(defs):
+    paths = list(walk(_reason(defs).options))
+    assert [path_label(p) for p in paths][:4] == [
+        "Payment", "Payment > Card", "Payment > Bank transfer", "Payment > Invoice"]
+    assert [o.order_index for p in paths for o in p[-1:]] == list(range(1, 11))
+    assert count_options(_reason(defs).options) == 10 and depth(_reason(defs).options) == 3
+
+
+def test_match_path_level_by_level(defs):
+    options = _reason(defs).options
+    full = match_path(options, ["delivery", "damaged", "item"])
+    assert full.complete and full.is_leaf and path_values(full.matched) == [
+        "delivery", "damaged", "item"]
+    broken = match_path(options, ["delivery", "lost"])
+    assert not broken.complete and broken.failed_value == "lost"
+    assert [o.value for o in broken.candidates] == ["late", "damaged"]
+    assert labels_for_values(options, ["delivery", "lost"]) == "Delivery > lost"
+
+
+def test_deep_trees_do_not_recurse():
+    leaf = SelectOption(id="x", label="x", value="x")
+    node = leaf
+    for i in range(3000):
+        node = SelectOption(id=str(i), label=str(i), value=str(i), nested_options=[node])
+    assert depth([node]) == 3001
+
+
+def test_parse_path():
+    assert parse_path("delivery/ damaged /item/") == ["delivery", "damaged", "item"]
+    assert parse_path("") == []
