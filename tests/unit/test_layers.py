@@ -1,0 +1,21 @@
+"""The layers: api, domain and mock never import Textual (a fresh interpreter proves it)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("module", ["dixa_tui.api.client", "dixa_tui.api.models",
+                                    "dixa_tui.domain.patch", "dixa_tui.domain.options",
+                                    "dixa_tui.mock", "dixa_tui.cli", "dixa_tui.connect",
+                                    "dixa_tui.secrets", "dixa_tui.config"])
+def test_no_textual(module):
+    code = (f"import sys, {module}\n"
+            "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+            "print(','.join(bad))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "", f"{module} pulled in Textual modules: {out}"
