@@ -6,7 +6,11 @@ Secret Service (tests/keyring) replace the in-memory backend with their own fixt
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import keyring
@@ -64,3 +68,58 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 @pytest.fixture
 def home(isolated_dirs: Path) -> Path:
     return isolated_dirs
+
+
+@contextmanager
+def served(app: object) -> Iterator[str]:
+    """``app`` over real HTTP with uvicorn on a free port of 127.0.0.1, in a thread."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False,  # type: ignore[arg-type]
+                            lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="loopback-mock")
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("the loopback mock did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def serve_mock() -> Iterator[Callable[..., tuple[str, object, object]]]:
+    """Start mocks over loopback: ``serve_mock(api_key=..., state=..., knobs=...)`` returns
+    ``(base_url, state, knobs)``; every server stops when the test ends."""
+    from contextlib import ExitStack
+
+    from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState, create_app
+
+    with ExitStack() as stack:
+        def start(api_key: str = DEMO_API_KEY, state: MockState | None = None,
+                  knobs: Knobs | None = None) -> tuple[str, MockState, Knobs]:
+            state = state or MockState.demo()
+            knobs = knobs or Knobs()
+            url = stack.enter_context(served(create_app(state, api_key=api_key, knobs=knobs)))
+            return url, state, knobs
+
+        yield start
+
+
+@pytest.fixture
+def loopback_mock(serve_mock: Callable[..., tuple[str, object, object]]) -> tuple[str, object,
+                                                                                  object]:
+    """The demo mock over real HTTP on 127.0.0.1, key ``DEMO_API_KEY``: (url, state, knobs)."""
+    return serve_mock()

@@ -154,9 +154,9 @@ def _shape(value: Any) -> str:
         return "a list"
     if isinstance(value, str):
         return "a string"
-    if value is None:
-        return "null"
-    return f"a {type(value).__name__}"
+    names = {type(None): "null", bool: "a boolean", int: "a number", float: "a number",
+             dict: "an object"}
+    return names.get(type(value), f"a {type(value).__name__}")
 
 
 class DefinitionIndex:

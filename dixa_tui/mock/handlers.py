@@ -1,0 +1,195 @@
+"""The route handlers: Dixa's answers for the custom-attribute operations.
+
+Each handler reads ``request.app.state.mock`` on every call (tests may replace the state) and
+answers in Dixa's shapes and with Dixa's error texts where the spec gives them ("Invalid
+value for: path parameter userId", "Decoding failure in request"). Checks run in Dixa's
+order: path parameters and body decoding (400) before lookups (404) before value rules (400).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from dixa_tui.domain.patch import INT64_MAX
+from dixa_tui.mock.front_door import error
+from dixa_tui.mock.paging import PagingError, page_of, parse_page_request
+from dixa_tui.mock.state import EndUserRecord, MockState, PatchRejected
+from dixa_tui.mock.wire import conversation_json, definition_json, end_user_json
+
+NOT_FOUND = "The requested resource could not be found"
+DECODING_FAILURE = "Decoding failure in request"
+END_USER_FILTERS = ("email", "phone", "externalId")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_INT = re.compile(r"-?[0-9]{1,19}")
+
+
+class BadPath(Exception):
+    """A path parameter that does not decode; ``str()`` is the 400 message."""
+
+
+def _state(request: Request) -> MockState:
+    state: MockState = request.app.state.mock
+    return state
+
+
+def _user_id(request: Request) -> str:
+    value = str(request.path_params["user_id"])
+    if not _UUID.fullmatch(value):
+        raise BadPath("Invalid value for: path parameter userId")
+    return value
+
+
+def _conversation_id(request: Request) -> int:
+    value = str(request.path_params["conversation_id"])
+    if not _INT.fullmatch(value) or not -INT64_MAX - 1 <= int(value) <= INT64_MAX:
+        raise BadPath("Invalid value for: path parameter conversationId")
+    return int(value)
+
+
+def _find_user(state: MockState, user_id: str) -> EndUserRecord | None:
+    """UUIDs compare case-insensitively, as Dixa parses them."""
+    return state.end_users.get(user_id) or state.end_users.get(user_id.lower())
+
+
+def _ok(data: Any) -> JSONResponse:
+    return JSONResponse({"data": data})
+
+
+# -- definitions -----------------------------------------------------------------------
+
+
+async def list_definitions(request: Request) -> Response:
+    """All definitions, archived included, in one response (Dixa does not page this)."""
+    return _ok([definition_json(d) for d in _state(request).definitions])
+
+
+async def get_definition(request: Request) -> Response:
+    wanted = str(request.path_params["definition_id"])
+    for d in _state(request).definitions:
+        if d.id == wanted:
+            return _ok(definition_json(d))
+    return error(404, f"{NOT_FOUND}: no custom attribute definition has this id")
+
+
+# -- end users -------------------------------------------------------------------------
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _matches(user: EndUserRecord, filters: dict[str, str]) -> bool:
+    """Exact matches: email case-insensitively (primary or additional), phone by its digits
+    (so ``+45 20 12 34 56`` finds ``+4520123456``), externalId exactly."""
+    p = user.profile
+    if "email" in filters:
+        wanted = filters["email"].strip().casefold()
+        if wanted not in {e.casefold() for e in [p.email or "", *p.additional_emails]}:
+            return False
+    if "phone" in filters:
+        wanted = _digits(filters["phone"])
+        phones = {_digits(n) for n in [p.phone_number or "", *p.additional_phone_numbers]}
+        if not wanted or wanted not in phones:
+            return False
+    return "externalId" not in filters or p.external_id == filters["externalId"]
+
+
+async def list_end_users(request: Request) -> Response:
+    """End users, paged; at most one filter; no ``customAttributes`` (as Dixa documents)."""
+    try:
+        page = parse_page_request(request.query_params, END_USER_FILTERS)
+    except PagingError as exc:
+        return error(400, str(exc))
+    if len(page.filters) > 1:
+        return error(400, "Invalid filters: Cannot provide more than one filter")
+    state = _state(request)
+    users = [u for u in state.end_users.values() if _matches(u, page.filters)]
+    return JSONResponse(page_of(users, page, request.url,
+                                lambda u: end_user_json(u, state, with_attributes=False)))
+
+
+async def get_end_user(request: Request) -> Response:
+    state = _state(request)
+    record = _find_user(state, _user_id(request))
+    if record is None:
+        return error(404, f"{NOT_FOUND}: no end user has this id")
+    return _ok(end_user_json(record, state, with_attributes=True))
+
+
+async def list_end_user_conversations(request: Request) -> Response:
+    """A user's conversations, paged, oldest first, without ``customAttributes``."""
+    user_id = _user_id(request)
+    try:
+        page = parse_page_request(request.query_params)
+    except PagingError as exc:
+        return error(400, str(exc))
+    state = _state(request)
+    record = _find_user(state, user_id)
+    if record is None:
+        return error(404, f"{NOT_FOUND}: no end user has this id")
+    return JSONResponse(page_of(state.conversations_of(record.id), page, request.url,
+                                lambda c: conversation_json(c, state, with_attributes=False)))
+
+
+# -- conversations ---------------------------------------------------------------------
+
+
+async def get_conversation(request: Request) -> Response:
+    state = _state(request)
+    record = state.conversations.get(_conversation_id(request))
+    if record is None:
+        return error(404, f"{NOT_FOUND}: no conversation has this id")
+    return _ok(conversation_json(record, state, with_attributes=True))
+
+
+# -- PATCH -----------------------------------------------------------------------------
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    return json.loads(raw.decode("utf-8"))
+
+
+async def _patch(request: Request, values: dict[str, Any] | None, entity_type: str,
+                 what: str) -> Response:
+    try:
+        body = await _body(request)
+    except (ValueError, UnicodeDecodeError):
+        return error(400, DECODING_FAILURE)
+    if values is None:
+        return error(404, f"{NOT_FOUND}: no {what} has this id")
+    try:
+        patched = _state(request).apply_patch(values, entity_type, body)
+    except PatchRejected as exc:
+        return error(400, str(exc))
+    return _ok([a.to_dixa() for a in patched])
+
+
+async def patch_end_user(request: Request) -> Response:
+    user_id = _user_id(request)
+    record = _find_user(_state(request), user_id)
+    return await _patch(request, record.values if record else None, "Contact", "end user")
+
+
+async def patch_conversation(request: Request) -> Response:
+    conversation_id = _conversation_id(request)
+    record = _state(request).conversations.get(conversation_id)
+    return await _patch(request, record.values if record else None, "Conversation",
+                        "conversation")
+
+
+async def bad_path(request: Request, exc: Exception) -> Response:
+    return error(400, str(exc))
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return error(404, NOT_FOUND)
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    return error(405, "Method not allowed")

@@ -1,0 +1,103 @@
+"""Dixa's cursor paging: ``pageLimit`` + an opaque ``pageKey``, and ``meta.next`` as a full URL.
+
+Dixa documents ``pageKey`` as "base64 encoded form of pagination query parameters; do not
+construct it". The mock's key is base64 of a small JSON object (offset, limit, filters), so
+it round-trips and garbage is detectable; clients must still treat it as opaque.
+``meta.next`` is built from the URL the request came in on (scheme, host, port, path), so it
+points back at whichever mock answered, and is absent on the last page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import URL, QueryParams
+
+DEFAULT_PAGE_LIMIT = 25
+MAX_PAGE_LIMIT = 100
+
+
+class PagingError(ValueError):
+    """A query parameter Dixa would refuse; ``str()`` is the 400 message."""
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    offset: int = 0
+    limit: int = DEFAULT_PAGE_LIMIT
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+def encode_key(offset: int, limit: int, filters: dict[str, str]) -> str:
+    raw = json.dumps({"o": offset, "l": limit, "f": filters}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode_key(key: str) -> PageRequest:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(key.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeError):
+        raise PagingError("Invalid value for: query parameter pageKey") from None
+    offset = payload.get("o") if isinstance(payload, dict) else None
+    limit = payload.get("l") if isinstance(payload, dict) else None
+    filters = payload.get("f") if isinstance(payload, dict) else None
+    if (not isinstance(offset, int) or offset < 0 or not isinstance(limit, int)
+            or not isinstance(filters, dict)
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in filters.items())):
+        raise PagingError("Invalid value for: query parameter pageKey")
+    return PageRequest(offset, _clamp(limit), filters)
+
+
+def _clamp(limit: int) -> int:
+    return max(1, min(MAX_PAGE_LIMIT, limit))
+
+
+def parse_page_request(params: QueryParams, filter_names: Sequence[str] = ()) -> PageRequest:
+    """Offset, limit and filters from the query: a ``pageKey`` carries all three; a
+    ``pageLimit`` or filter given next to it wins (Dixa lets callers resize between pages)."""
+    key = params.get("pageKey")
+    page = _decode_key(key) if key is not None else PageRequest()
+    limit = page.limit
+    text = params.get("pageLimit")
+    if text is not None:
+        try:
+            limit = _clamp(int(text.strip()))
+        except ValueError:
+            raise PagingError("Invalid value for: query parameter pageLimit") from None
+    filters = dict(page.filters)
+    for name in filter_names:
+        value = params.get(name)
+        if value is not None:
+            if not value.strip():
+                raise PagingError(f"Invalid value for: query parameter {name}")
+            filters[name] = value
+    return PageRequest(page.offset, limit, filters)
+
+
+def page_of(
+    items: Sequence[Any], page: PageRequest, url: URL, render: Callable[[Any], Any]
+) -> dict[str, Any]:
+    """``{"data": [...], "meta": {...}}`` for one page of ``items``; only that page is
+    rendered."""
+    end = page.offset + page.limit
+    meta: dict[str, str] = {}
+    if page.offset > 0:
+        previous = max(0, page.offset - page.limit)
+        meta["previous"] = _link(url, previous, page)
+    if end < len(items):
+        meta["next"] = _link(url, end, page)
+    body: dict[str, Any] = {"data": [render(i) for i in items[page.offset:end]]}
+    if meta:
+        body["meta"] = meta
+    return body
+
+
+def _link(url: URL, offset: int, page: PageRequest) -> str:
+    key = encode_key(offset, page.limit, page.filters)
+    return str(url.replace(query=urlencode({"pageKey": key})))

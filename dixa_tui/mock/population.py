@@ -1,0 +1,242 @@
+"""Generated end users and conversations, with attribute values that Dixa would accept.
+
+Everything comes from one ``random.Random(seed)``, so a seed always gives the same people,
+ids and values. Values are set only for active definitions and only to active leaf options,
+and each one is checked with ``domain.patch.check_value`` as it is made: the mock's data can
+never contain something its own PATCH would refuse. Text values look like what a webshop's
+agents type (order numbers, tracking numbers, notes); Text definitions this module does not
+know (from an org file) get a neutral ``<label> #1234``.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from dixa_tui.api.models import (
+    AttributeValue,
+    Conversation,
+    CustomAttributeDefinition,
+    EndUser,
+    SelectInput,
+    TextInput,
+)
+from dixa_tui.domain.options import path_values, walk
+from dixa_tui.domain.patch import check_value
+from dixa_tui.mock.catalog import NAMESPACE
+from dixa_tui.mock.people import (
+    COMPANIES,
+    NOTES,
+    SKUS,
+    Person,
+    make_people,
+    subject_for,
+)
+from dixa_tui.mock.state import ConversationRecord, EndUserRecord
+
+SUPPORT_EMAIL = "support@trailhead-outfitters.example"
+SUPPORT_NUMBER = "+4570201234"
+FIRST_CONVERSATION_ID = 10001
+CONVERSATIONS_FROM = datetime(2023, 1, 2, 7, 0, tzinfo=UTC)
+CONVERSATIONS_SPAN = timedelta(days=700)
+AGENTS = [str(uuid.uuid5(NAMESPACE, f"agent/{n}")) for n in range(6)]
+QUEUES = [str(uuid.uuid5(NAMESPACE, f"queue/{n}")) for n in range(3)]
+
+# (channel, _type, weight, needs a phone number)
+CHANNELS = [
+    ("Email", "EmailConversation", 34, False),
+    ("WidgetChat", "ChatConversation", 26, False),
+    ("PstnPhone", "PstnPhoneConversation", 14, True),
+    ("ContactForm", "ContactFormConversation", 8, False),
+    ("Sms", "SmsConversation", 7, True),
+    ("WhatsApp", "WhatsAppConversation", 7, True),
+    ("FacebookMessenger", "FacebookMessengerConversation", 4, False),
+]
+STATES = [("Closed", 62), ("Open", 14), ("Pending", 14), ("AwaitingPending", 10)]
+LANGUAGE_CODES = {"english": "en", "danish": "da", "swedish": "sv", "norwegian": "no",
+                  "german": "de", "finnish": "fi"}
+
+# How often an attribute has a value; required ones 0.9, others DEFAULT_SHARE.
+SHARES = {
+    "contact_reason": 0.85, "order_number": 0.6, "product_category": 0.7, "sentiment": 0.5,
+    "tracking_number": 0.3, "carrier": 0.3, "resolution": 0.45, "customer_tier": 0.6,
+    "loyalty_id": 0.5, "preferred_language": 0.9, "marketing_consent": 0.6,
+    "customer_segment": 0.55, "favorite_activity": 0.4, "home_store": 0.4,
+}
+DEFAULT_SHARE = 0.2
+BUSINESS_ONLY = {"company_name", "vat_number", "account_manager"}
+
+TextMaker = Callable[[random.Random, Person], str]
+TEXT_MAKERS: dict[str, TextMaker] = {
+    "order_number": lambda r, p: f"100-{r.randint(1000, 9999)}",
+    "loyalty_id": lambda r, p: f"LOY-{r.randint(100000, 999999)}",
+    "tracking_number": lambda r, p: "00370726" + "".join(r.choices("0123456789", k=12)),
+    "rma_number": lambda r, p: f"RMA-{r.randint(0, 999999):06d}",
+    "warranty_claim_id": lambda r, p: f"WAR-{r.randint(0, 99999):05d}",
+    "sku": lambda r, p: r.choice(SKUS),
+    "handover_notes": lambda r, p: r.choice(NOTES),
+    "agent_note": lambda r, p: r.choice(NOTES),
+    "damage_photos": lambda r, p: f"https://photos.example.com/{r.getrandbits(40):010x}",
+    "repair_ticket": lambda r, p: f"REP-{r.randint(0, 9999):04d}",
+    "company_name": lambda r, p: r.choice(COMPANIES),
+    "vat_number": lambda r, p: {"+45": "DK", "+46": "SE", "+47": "NO"}.get(
+        p.country_code, "DK") + "".join(r.choices("0123456789", k=8)),
+    "birthday": lambda r, p: (datetime(1955, 1, 1) + timedelta(days=r.randrange(17000))
+                              ).strftime("%Y-%m-%d"),
+    "account_manager": lambda r, p: r.choice(["Mikkel Holm", "Sara Lund", "Jonas Berg"]),
+    "customer_since": lambda r, p: str(p.created_at.year),
+}
+
+
+def _leaf_paths(definition: CustomAttributeDefinition) -> list[list[str]]:
+    """Every path to a leaf whose options are all active: the values an agent can pick."""
+    assert isinstance(definition.input_definition, SelectInput)
+    return [path_values(path) for path in walk(definition.input_definition.options)
+            if not path[-1].nested_options and not any(o.is_deactivated for o in path)]
+
+
+def _make_value(definition: CustomAttributeDefinition, rng: random.Random,
+                person: Person) -> AttributeValue | None:
+    spec = definition.input_definition
+    value: AttributeValue | None = None
+    if isinstance(spec, SelectInput):
+        paths = _leaf_paths(definition)
+        value = rng.choice(paths) if paths else None
+    elif isinstance(spec, TextInput):
+        maker = TEXT_MAKERS.get(definition.identifier)
+        value = maker(rng, person) if maker else f"{definition.label} #{rng.randint(100, 9999)}"
+    problems = check_value(definition, value) if value is not None else []
+    if problems:
+        raise RuntimeError("generated an invalid demo value: "
+                           + "; ".join(str(p) for p in problems))
+    return value
+
+
+def _settable(definitions: Sequence[CustomAttributeDefinition], entity: str,
+              ) -> list[CustomAttributeDefinition]:
+    return [d for d in definitions if d.entity_type == entity and not d.is_archived
+            and not d.is_deactivated and d.is_editable_type]
+
+
+def make_values(definitions: Sequence[CustomAttributeDefinition], rng: random.Random,
+                person: Person) -> dict[str, AttributeValue]:
+    """Values for one end user or conversation (``definitions`` of one entity type)."""
+    values: dict[str, AttributeValue] = {}
+    by_identifier: dict[str, AttributeValue] = {}
+    for d in definitions:
+        share = 0.9 if d.is_required else SHARES.get(d.identifier, DEFAULT_SHARE)
+        if d.identifier in BUSINESS_ONLY:
+            segment = by_identifier.get("customer_segment")
+            share = 0.8 if isinstance(segment, list) and segment[0] == "business" else 0.0
+        if rng.random() >= share:
+            continue
+        value = _make_value(d, rng, person)
+        if value is not None:
+            values[d.id] = value
+            by_identifier[d.identifier] = value
+    return values
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def end_user_record(person: Person, values: dict[str, AttributeValue]) -> EndUserRecord:
+    payload: dict[str, Any] = {
+        "id": person.id, "createdAt": _iso(person.created_at),
+        "displayName": person.display_name, "email": person.email,
+        "additionalEmails": person.additional_emails,
+        "additionalPhoneNumbers": person.additional_phones,
+        "firstName": person.first_name, "lastName": person.last_name,
+        "middleNames": person.middle_names,
+    }
+    for key, value in (("phoneNumber", person.phone), ("externalId", person.external_id),
+                       ("avatarUrl", person.avatar_url)):
+        if value is not None:
+            payload[key] = value
+    return EndUserRecord(EndUser.model_validate(payload), values)
+
+
+def conversation_record(
+    rng: random.Random, conversation_id: int, person: Person, created: datetime,
+    values: dict[str, AttributeValue], language: str,
+    by_identifier: dict[str, AttributeValue], channel: str | None = None,
+) -> ConversationRecord:
+    """A conversation in Dixa's shape for its channel (email ones carry addresses and a
+    subject, SMS ones numbers), with an assignment and queue like Dixa's example."""
+    usable = [c for c in CHANNELS if (person.phone or not c[3])
+              and channel in (None, c[0])]
+    channel, kind, _, _ = rng.choices(usable, weights=[c[2] for c in usable])[0]
+    state = rng.choices([s for s, _ in STATES], weights=[w for _, w in STATES])[0]
+    queued = created + timedelta(seconds=rng.randint(5, 300))
+    payload: dict[str, Any] = {
+        "id": conversation_id, "requesterId": person.id, "channel": channel,
+        "createdAt": _iso(created), "direction": "Outbound" if rng.random() < 0.08
+        else "Inbound", "state": state,
+        "stateUpdatedAt": _iso(created + timedelta(minutes=rng.randint(1, 4000))),
+        "queue": {"id": rng.choice(QUEUES), "queuedAt": _iso(queued)},
+        "_type": kind,
+    }
+    if state != "Open" or rng.random() < 0.5:
+        payload["assignment"] = {"agentId": rng.choice(AGENTS), "assignedAt": _iso(
+            queued + timedelta(seconds=rng.randint(10, 3600)))}
+    if channel in ("Email", "ContactForm"):
+        payload |= {"fromEmail": person.email, "toEmail": SUPPORT_EMAIL,
+                    "integrationEmail": SUPPORT_EMAIL,
+                    "subject": subject_for(rng, by_identifier)}
+    if channel == "Sms":
+        payload |= {"fromNumber": person.phone, "toNumber": SUPPORT_NUMBER}
+    if channel in ("Email", "ContactForm", "WidgetChat"):
+        payload["language"] = language
+    return ConversationRecord(Conversation.model_validate(payload), values)
+
+
+def _language(values: dict[str, AttributeValue],
+              definitions: Sequence[CustomAttributeDefinition]) -> str:
+    for d in definitions:
+        value = values.get(d.id)
+        if d.identifier == "preferred_language" and isinstance(value, list):
+            return LANGUAGE_CODES.get(value[-1], "en")
+    return "en"
+
+
+def generate_population(
+    definitions: Sequence[CustomAttributeDefinition],
+    *,
+    seed: int,
+    end_users: int,
+    conversations: int,
+    first: Person | None = None,
+) -> tuple[list[EndUserRecord], list[ConversationRecord]]:
+    """``end_users`` people (``first`` leading, if given) and ``conversations``
+    conversations (ids from 10001, in time order), spread unevenly over the people the way
+    real requesters are; the first person is among the most frequent."""
+    rng = random.Random(seed)
+    contact_defs = _settable(definitions, "Contact")
+    conversation_defs = _settable(definitions, "Conversation")
+    if first is not None and end_users > 0:
+        people = [first, *make_people(rng, end_users - 1, {first.email}, first_number=1)]
+    else:
+        people = make_people(rng, end_users)
+    users = [end_user_record(p, make_values(contact_defs, rng, p)) for p in people]
+    if not people:
+        return users, []
+    weights = [1.0 / (rank + 1) ** 0.6 for rank in range(len(people))]
+    rng.shuffle(weights)
+    weights[0] = max(weights)
+    offsets = sorted(rng.randrange(int(CONVERSATIONS_SPAN.total_seconds()))
+                     for _ in range(conversations))
+    records = []
+    for n, offset in enumerate(offsets):
+        index = rng.choices(range(len(people)), weights=weights)[0]
+        person, user = people[index], users[index]
+        values = make_values(conversation_defs, rng, person)
+        by_identifier = {d.identifier: values[d.id] for d in conversation_defs if d.id in values}
+        records.append(conversation_record(
+            rng, FIRST_CONVERSATION_ID + n, person, CONVERSATIONS_FROM +
+            timedelta(seconds=offset), values, _language(user.values, contact_defs),
+            by_identifier))
+    return users, records

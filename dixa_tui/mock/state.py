@@ -1,0 +1,240 @@
+"""The mock's organization in memory: definitions, end users, conversations and their values.
+
+Records keep Dixa's own model of a person or a conversation (``EndUser`` / ``Conversation``
+from ``dixa_tui.api.models``, so the wire shape is written once) next to the attribute
+values, which live apart in ``values``: a dict of definition id -> value (a string for Text,
+a list of option values for Select). Values are the single source of truth; any
+``customAttributes`` on the stored model are ignored when answering, so a PATCH never has
+two places to update.
+
+State is mutated only by ``apply_patch``, which checks the whole body first and then writes
+every key with no ``await`` in between, so a PATCH is atomic under asyncio.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dixa_tui.api.errors import DixaResponseError
+from dixa_tui.api.models import (
+    AttributeValue,
+    Conversation,
+    CustomAttribute,
+    CustomAttributeDefinition,
+    EndUser,
+    parse_definitions,
+)
+from dixa_tui.domain.patch import DefinitionIndex, Problem, validate_body
+
+ORG_FILE_END_USERS = 20
+ORG_FILE_CONVERSATIONS = 60
+
+
+@dataclass
+class EndUserRecord:
+    """An end user: Dixa's fields in ``profile``, attribute values by definition id."""
+
+    profile: EndUser
+    values: dict[str, AttributeValue] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.profile.id
+
+
+@dataclass
+class ConversationRecord:
+    """A conversation: Dixa's fields in ``conversation`` (extra fields such as ``toEmail``
+    are kept by the model), attribute values by definition id."""
+
+    conversation: Conversation
+    values: dict[str, AttributeValue] = field(default_factory=dict)
+
+    @property
+    def id(self) -> int:
+        return self.conversation.id
+
+    @property
+    def requester_id(self) -> str | None:
+        return self.conversation.requester_id
+
+
+class PatchRejected(Exception):
+    """A PATCH body Dixa would answer 400 to; ``str()`` is the message to send."""
+
+
+def _copy_value(value: AttributeValue) -> AttributeValue:
+    return list(value) if isinstance(value, list) else value
+
+
+def _user_record(item: EndUserRecord | EndUser) -> EndUserRecord:
+    if isinstance(item, EndUserRecord):
+        return item
+    values = {a.id: a.value for a in item.custom_attributes if a.value is not None}
+    return EndUserRecord(item, values)
+
+
+def _conversation_record(item: ConversationRecord | Conversation) -> ConversationRecord:
+    if isinstance(item, ConversationRecord):
+        return item
+    values = {a.id: a.value for a in item.custom_attributes if a.value is not None}
+    return ConversationRecord(item, values)
+
+
+@dataclass
+class MockState:
+    """One organization: what every route of the mock reads and PATCH writes.
+
+    ``end_users`` maps user id (a UUID string) to ``EndUserRecord``; ``conversations`` maps
+    the int64 conversation id to ``ConversationRecord``. Dict order is listing order.
+    """
+
+    definitions: list[CustomAttributeDefinition]
+    end_users: dict[str, EndUserRecord] = field(default_factory=dict)
+    conversations: dict[int, ConversationRecord] = field(default_factory=dict)
+
+    # -- construction ------------------------------------------------------------------
+
+    @classmethod
+    def demo(cls) -> MockState:
+        """The seeded demo organization (see ``dixa_tui.mock.demo``): a fresh copy each call."""
+        from dixa_tui.mock.demo import build_demo_state
+
+        return build_demo_state()
+
+    @classmethod
+    def from_definitions(
+        cls,
+        definitions: Iterable[CustomAttributeDefinition],
+        end_users: Mapping[str, EndUserRecord] | Iterable[EndUserRecord | EndUser] | None = None,
+        conversations: Mapping[int, ConversationRecord]
+        | Iterable[ConversationRecord | Conversation]
+        | None = None,
+    ) -> MockState:
+        """A state from given parts; no people unless given (see ``generated`` for some).
+
+        People may be records or plain ``EndUser`` / ``Conversation`` models, whose
+        ``customAttributes`` become the initial values.
+        """
+        users = end_users.values() if isinstance(end_users, Mapping) else (end_users or [])
+        convs = (conversations.values() if isinstance(conversations, Mapping)
+                 else (conversations or []))
+        user_records = [_user_record(u) for u in users]
+        conv_records = [_conversation_record(c) for c in convs]
+        return cls(
+            definitions=list(definitions),
+            end_users={u.id: u for u in user_records},
+            conversations={c.id: c for c in conv_records},
+        )
+
+    @classmethod
+    def generated(
+        cls,
+        definitions: Iterable[CustomAttributeDefinition],
+        *,
+        seed: int = 0,
+        end_users: int = ORG_FILE_END_USERS,
+        conversations: int = ORG_FILE_CONVERSATIONS,
+    ) -> MockState:
+        """``definitions`` with a deterministic, generated population holding valid values."""
+        from dixa_tui.mock.population import generate_population
+
+        definitions = list(definitions)
+        users, convs = generate_population(definitions, seed=seed, end_users=end_users,
+                                           conversations=conversations)
+        return cls.from_definitions(definitions, users, convs)
+
+    @classmethod
+    def from_org_file(cls, path: str | Path) -> MockState:
+        """Definitions from a file in Dixa's list format (``{"data": [...]}`` or a bare list),
+        plus a modest generated set of end users and conversations.
+
+        Raises ``OSError`` if the file cannot be read, ``ValueError`` if it is not that format.
+        """
+        text = Path(path).read_text(encoding="utf-8")
+        try:
+            payload: Any = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        if isinstance(payload, dict) and "data" in payload:
+            payload = payload["data"]
+        if not isinstance(payload, list):
+            raise ValueError(f"{path}: expected Dixa's list format, "
+                             '{"data": [definitions]} or a list of definitions')
+        try:
+            definitions = parse_definitions(payload, f"read {Path(path).name}")
+        except DixaResponseError as exc:
+            raise ValueError(str(exc)) from None
+        return cls.generated(definitions)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def index(self) -> DefinitionIndex:
+        """Built per call: tests may swap or append definitions at any time."""
+        return DefinitionIndex(self.definitions)
+
+    def end_user_values(self, user_id: str) -> dict[str, object]:
+        """A copy of one end user's values (definition id -> value); KeyError if unknown."""
+        return {k: _copy_value(v) for k, v in self.end_users[user_id].values.items()}
+
+    def conversation_values(self, conversation_id: int) -> dict[str, object]:
+        """A copy of one conversation's values; KeyError if unknown."""
+        return {k: _copy_value(v)
+                for k, v in self.conversations[conversation_id].values.items()}
+
+    def conversations_of(self, user_id: str) -> list[ConversationRecord]:
+        """A user's conversations, oldest (lowest id) first."""
+        return sorted((c for c in self.conversations.values() if c.requester_id == user_id),
+                      key=lambda c: c.id)
+
+    def attributes(self, values: Mapping[str, AttributeValue]) -> list[CustomAttribute]:
+        """Values as Dixa lists them, in definition order; values of unknown ids are left out
+        (a definition deleted from the org file takes its values with it)."""
+        return [CustomAttribute(id=d.id, name=d.label, identifier=d.identifier,
+                                value=_copy_value(values[d.id]))
+                for d in self.definitions if d.id in values]
+
+    # -- writing -----------------------------------------------------------------------
+
+    def apply_patch(
+        self, values: dict[str, AttributeValue], entity_type: str, body: Any
+    ) -> list[CustomAttribute]:
+        """Check ``body`` like Dixa, then set (or, for ``null``, clear) every key at once.
+
+        Raises ``PatchRejected`` on any error and on a deactivated option (Dixa refuses
+        those); other warnings (deactivated attribute, a path stopping above a leaf) pass.
+        """
+        index = self.index()
+        if not isinstance(body, dict):
+            errors, _ = validate_body(index, entity_type, body)
+            raise PatchRejected(f"Decoding failure in request: {errors[0].message}")
+        blocking: list[str] = []
+        for key, value in body.items():
+            key_errors, key_warnings = validate_body(index, entity_type, {key: value})
+            refused = key_errors + [w for w in key_warnings if w.code == "deactivated-option"]
+            blocking.extend(_describe(key, index, p) for p in refused)
+        if blocking:
+            raise PatchRejected("Invalid input for patching: " + "; ".join(blocking))
+        result = []
+        for key, value in body.items():
+            if value is None:
+                values.pop(key, None)
+            else:
+                values[key] = _copy_value(value)
+            d = index.by_id[key]
+            result.append(CustomAttribute(id=key, name=d.label, identifier=d.identifier,
+                                          value=_copy_value(value)))
+        return result
+
+
+def _describe(key: str, index: DefinitionIndex, problem: Problem) -> str:
+    """``custom attribute <id> (<identifier>): <problem>``: the id is what the caller sent."""
+    d = index.by_id.get(key)
+    name = f" ({d.identifier})" if d is not None and d.identifier else ""
+    refused = "; deactivated options cannot be set" if problem.code == "deactivated-option" \
+        else ""
+    return f"custom attribute {key}{name}: {problem.message}{refused}"
