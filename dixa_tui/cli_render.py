@@ -1,0 +1,115 @@
+"""Plain-text views for the headless CLI: stable columns for scripts, readable for people.
+
+Every untrusted string goes through ``text.clean`` so a label cannot move the cursor, change
+colours or fake extra lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from dixa_tui.api.models import CustomAttribute, CustomAttributeDefinition, SelectInput, TextInput
+from dixa_tui.domain.options import walk
+from dixa_tui.domain.patch import DefinitionIndex, DiffRow, Problem, format_value
+from dixa_tui.text import clean
+
+MAX_CELL = 48
+
+
+def flags(definition: CustomAttributeDefinition) -> str:
+    names = [name for name, on in (("required", definition.is_required),
+                                   ("archived", definition.is_archived),
+                                   ("deactivated", definition.is_deactivated)) if on]
+    return ",".join(names) or "-"
+
+
+def _cell(value: object, width: int = MAX_CELL) -> str:
+    text = clean(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """Left-aligned columns separated by two spaces; the last column is not padded."""
+    cells = [list(headers), *([_cell(c) for c in row] for row in rows)]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers) - 1)]
+    lines = []
+    for row in cells:
+        padded = [c.ljust(w) for c, w in zip(row, widths, strict=False)] + [row[-1]]
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)
+
+
+def definitions_table(definitions: Sequence[CustomAttributeDefinition]) -> str:
+    rows = [(d.identifier, d.label, d.input_type, d.entity_type, flags(d), d.id)
+            for d in definitions]
+    return table(("IDENTIFIER", "LABEL", "TYPE", "ENTITY", "FLAGS", "ID"), rows)
+
+
+def definition_detail(d: CustomAttributeDefinition) -> str:
+    fields = [
+        ("Label", d.label), ("Identifier", d.identifier), ("Id", d.id),
+        ("Entity type", d.entity_type), ("Input type", d.input_type),
+        ("Required", _yes(d.is_required)), ("Archived", _yes(d.is_archived)),
+        ("Deactivated", _yes(d.is_deactivated)),
+        ("Description", d.description if d.description else "(none)"),
+        ("Created", _when(d.created_at)), ("Updated", _when(d.updated_at)),
+    ]
+    spec = d.input_definition
+    if isinstance(spec, TextInput):
+        fields.append(("Placeholder", spec.placeholder or "(none)"))
+    elif not d.is_editable_type:
+        fields.append(("Note", "this input type is unknown to dixa-tui: shown, not editable"))
+    width = max(len(k) for k, _ in fields)
+    lines = [f"{k.ljust(width)}  {clean(v)}" for k, v in fields]
+    if isinstance(spec, SelectInput):
+        lines.append("")
+        lines.append(option_tree(spec))
+    return "\n".join(lines)
+
+
+def option_tree(spec: SelectInput) -> str:
+    paths = list(walk(spec.options))
+    if not paths:
+        return "Options: (none)"
+    top = sum(1 for p in paths if len(p) == 1)
+    lines = [f"Options: {len(paths)} in all, {top} at the top level "
+             "(label  [value]; a Select value is the path of values, e.g. a/b)"]
+    for path in paths:
+        option = path[-1]
+        mark = "  (deactivated)" if option.is_deactivated else ""
+        n = len(option.nested_options)
+        kids = f"  ({n} sub-option{'s' if n != 1 else ''})" if n else ""
+        lines.append(f"{'  ' * len(path)}{clean(option.label)}  [{clean(option.value)}]"
+                     f"{kids}{mark}")
+    return "\n".join(lines)
+
+
+def problems_text(problems: Iterable[Problem]) -> str:
+    return "\n".join(f"{p.severity}: {clean(p)}" for p in problems)
+
+
+def diff_table(rows: Sequence[DiffRow]) -> str:
+    body = [(r.identifier, r.before_text, "->", r.after_text, "" if r.changed else "(no change)")
+            for r in rows]
+    return table(("ATTRIBUTE", "BEFORE", "", "AFTER", ""), body)
+
+
+def result_table(index: DefinitionIndex, attributes: Sequence[CustomAttribute]) -> str:
+    rows = [(a.identifier, format_value(index.by_id.get(a.id), a.value)) for a in attributes]
+    return table(("ATTRIBUTE", "VALUE NOW"), rows)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _when(value: object) -> str:
+    if value is None:
+        return "(never)"
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if hasattr(value, "strftime") else str(value)
