@@ -71,7 +71,8 @@ class DixaClient:
     """Async client for Dixa's custom-attribute operations.
 
     Use as ``async with DixaClient(key) as client: ...``. ``transport`` lets the demo and
-    tests run against the embedded mock in-process (``httpx.ASGITransport``).
+    tests run against the embedded mock in-process (``httpx.ASGITransport``); ``page_size``
+    is sent as ``pageLimit`` on list operations (Dixa's default otherwise).
     """
 
     def __init__(
@@ -85,6 +86,7 @@ class DixaClient:
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
+        page_size: int | None = None,
     ) -> None:
         if api_version not in API_VERSIONS:
             raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")
@@ -95,6 +97,7 @@ class DixaClient:
         self.bucket = TokenBucket(rate, burst)
         self.retry = retry or RetryPolicy()
         self.stats = ClientStats()
+        self.page_size = page_size
         self._http = httpx.AsyncClient(
             base_url=f"{self.base_url}/{api_version}",
             auth=DixaKeyAuth(key),
@@ -196,6 +199,8 @@ class DixaClient:
         """Items of every page. Only ``pageKey`` is taken from ``meta.next``: the key is
         never sent to whatever host a response names."""
         params = dict(params)
+        if self.page_size:
+            params["pageLimit"] = self.page_size
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
             payload = await self._request(op, "GET", path, params=params)
