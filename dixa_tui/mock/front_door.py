@@ -58,6 +58,8 @@ class FrontDoor:
             return
         knobs = self._current_knobs(scope)
         knobs.requests += 1
+        if scope.get("method") == "PATCH":
+            knobs.writes += 1
         if knobs.latency > 0:
             await asyncio.sleep(knobs.latency)
         sent = _authorization(scope)

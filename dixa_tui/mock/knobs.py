@@ -27,7 +27,8 @@ class Knobs:
     ``random.Random(seed)`` so a seeded run fails the same requests every time).
 
     The counters say what the mock did: ``requests`` seen, ``rate_limited`` (429s sent) and
-    ``failures`` (injected failures sent).
+    ``failures`` (injected failures sent) and ``writes`` (PATCH requests seen, whatever
+    their outcome: "nothing was sent" in a test means this stayed 0).
     """
 
     latency: float = 0.0
@@ -37,11 +38,13 @@ class Knobs:
     failure_status: int = 503
     seed: int | None = None
     requests: int = 0
+    writes: int = 0
     rate_limited: int = 0
     failures: int = 0
 
     def reset_counters(self) -> None:
         self.requests = 0
+        self.writes = 0
         self.rate_limited = 0
         self.failures = 0
 
