@@ -100,22 +100,29 @@ def served(app: object) -> Iterator[str]:
 
 
 @pytest.fixture
-def serve_mock() -> Iterator[Callable[..., tuple[str, object, object]]]:
-    """Start mocks over loopback: ``serve_mock(api_key=..., state=..., knobs=...)`` returns
-    ``(base_url, state, knobs)``; every server stops when the test ends."""
+def serve_asgi() -> Iterator[Callable[[object], str]]:
+    """``serve_asgi(app)`` serves any ASGI app over loopback until the test ends; -> URL."""
     from contextlib import ExitStack
 
+    with ExitStack() as stack:
+        yield lambda app: stack.enter_context(served(app))
+
+
+@pytest.fixture
+def serve_mock(
+    serve_asgi: Callable[[object], str],
+) -> Callable[..., tuple[str, object, object]]:
+    """Start mocks over loopback: ``serve_mock(api_key=..., state=..., knobs=...)`` returns
+    ``(base_url, state, knobs)``; every server stops when the test ends."""
     from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState, create_app
 
-    with ExitStack() as stack:
-        def start(api_key: str = DEMO_API_KEY, state: MockState | None = None,
-                  knobs: Knobs | None = None) -> tuple[str, MockState, Knobs]:
-            state = state or MockState.demo()
-            knobs = knobs or Knobs()
-            url = stack.enter_context(served(create_app(state, api_key=api_key, knobs=knobs)))
-            return url, state, knobs
+    def start(api_key: str = DEMO_API_KEY, state: MockState | None = None,
+              knobs: Knobs | None = None) -> tuple[str, MockState, Knobs]:
+        state = state or MockState.demo()
+        knobs = knobs or Knobs()
+        return serve_asgi(create_app(state, api_key=api_key, knobs=knobs)), state, knobs
 
-        yield start
+    return start
 
 
 @pytest.fixture
