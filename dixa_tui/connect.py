@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 
 from dixa_tui.api.client import DixaClient
-from dixa_tui.config import Profile, load_config
+from dixa_tui.config import ConfigError, Profile, load_config
 from dixa_tui.secrets import ENV_VAR, KeyResolution, resolve_key
 
 DEMO_BASE_URL = "http://demo.dixa.invalid"
@@ -32,6 +32,9 @@ class Settings:
     demo: bool = False
 
     def profile(self) -> Profile:
+        if self.demo and (self.base_url or self.profile_name):
+            raise ConfigError("--demo uses the embedded demo organization: leave out "
+                              "--base-url and --profile, or leave out --demo.")
         if self.demo:
             base = Profile(name="demo", base_url=DEMO_BASE_URL, rate_limit=0)
             return base.with_overrides(api_version=self.api_version)

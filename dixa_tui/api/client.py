@@ -230,6 +230,9 @@ class DixaClient:
                 self.stats.network_errors += 1
                 error: DixaError = DixaNetworkError(op, _describe_transport_error(exc))
                 retry_after = None
+            except httpx.HTTPError as exc:  # decoding, redirects: repeating will not help
+                raise DixaNetworkError(op, f"the response could not be read "
+                                           f"({type(exc).__name__})") from None
             else:
                 self.stats.count(response.status_code)
                 if response.is_success:

@@ -37,6 +37,8 @@ class DixaApiError(DixaError):
 
     @property
     def hint(self) -> str:
+        if self.status < 400:
+            return "Dixa does not redirect: check the base URL (--base-url or the profile)."
         if self.status == 401:
             return "The API key was refused: store a valid key with `dixa-tui auth set`."
         if self.status == 403:

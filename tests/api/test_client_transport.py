@@ -189,3 +189,22 @@ async def test_find_needs_exactly_one_filter():
     async with client() as c:
         with pytest.raises(ValueError):
             await c.find_end_users(email="a", phone="b")
+
+
+@respx.mock
+async def test_redirects_are_not_followed():
+    respx.get(f"{BASE}/beta/custom-attributes").respond(
+        301, headers={"Location": "https://elsewhere.example/"})
+    async with client() as c:
+        with pytest.raises(DixaApiError) as info:
+            await c.list_definitions()
+    assert info.value.status == 301 and "base URL" in info.value.hint
+
+
+@respx.mock
+async def test_undecodable_body_is_typed():
+    respx.get(f"{BASE}/beta/custom-attributes").mock(
+        side_effect=httpx.DecodingError("bad gzip"))
+    async with client() as c:
+        with pytest.raises(DixaNetworkError, match="could not be read"):
+            await c.list_definitions()

@@ -51,3 +51,8 @@ def test_show_unknown_is_a_usage_error(demo):
 def test_no_command_prints_help(demo):
     result = demo()
     assert result.exit_code == 0 and "definitions" in result.stdout and "patch" in result.stdout
+
+
+def test_demo_refuses_a_base_url(demo):
+    result = demo("--base-url", "http://127.0.0.1:9", "definitions", "list")
+    assert result.exit_code == 2 and "--demo" in result.stderr
