@@ -8,7 +8,7 @@ trees). Models dump back to Dixa's own JSON shape with ``to_dixa()``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PlainSerializer,
     Tag,
     TypeAdapter,
     ValidationError,
@@ -29,18 +30,63 @@ EntityType = Literal["Contact", "Conversation"]
 AttributeValue = str | list[str]
 
 
+class _Stamp(datetime):
+    """A datetime that remembers the text Dixa sent, so dumping gives back exactly that."""
+
+    source: str
+
+    def __reduce_ex__(self, protocol: Any) -> Any:  # copies and pickles keep the text
+        return (_stamp, (datetime.fromisoformat(self.isoformat()), self.source))
+
+
+def _stamp(moment: datetime, source: str) -> _Stamp:
+    stamp = _Stamp(moment.year, moment.month, moment.day, moment.hour, moment.minute,
+                   moment.second, moment.microsecond, moment.tzinfo)
+    stamp.source = source
+    return stamp
+
+
 def _parse_timestamp(value: Any) -> Any:
-    """Dixa writes timestamps like ``2023-03-14T09:12:41.118Z[GMT]``: drop the zone name."""
-    if isinstance(value, str) and value.endswith("]") and "[" in value:
-        value = value[: value.index("[")]
-    return value
+    """Dixa writes timestamps like ``2023-03-14T09:12:41.118Z[GMT]``: drop the zone name
+    to parse, keep the text to write it back unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = value[: value.index("[")] if value.endswith("]") and "[" in value else value
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text  # pydantic's own parser gets the last word (and the error message)
+    return _stamp(moment, value)
+
+
+def _iso_z(moment: datetime) -> str:
+    """``2024-05-21T07:44:10.06Z``: UTC, the fraction without trailing zeros (as Dixa does)."""
+    source = getattr(moment, "source", None)
+    if isinstance(source, str) and source.endswith("Z"):
+        return source
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def _gmt(moment: datetime) -> str:
+    """Definitions carry the zone name too: ``2024-05-21T07:44:10.06Z[GMT]``."""
+    source = getattr(moment, "source", None)
+    if isinstance(source, str) and source.endswith("Z[GMT]"):
+        return source
+    return _iso_z(moment) + "[GMT]"
 
 
 def _none_to_empty(value: Any) -> Any:
     return "" if value is None else value
 
 
-Timestamp = Annotated[datetime, BeforeValidator(_parse_timestamp)]
+Timestamp = Annotated[datetime, BeforeValidator(_parse_timestamp),
+                      PlainSerializer(_iso_z, when_used="json")]
+GmtTimestamp = Annotated[datetime, BeforeValidator(_parse_timestamp),
+                         PlainSerializer(_gmt, when_used="json")]
 LooseStr = Annotated[str, BeforeValidator(_none_to_empty)]
 
 
@@ -59,13 +105,10 @@ class DixaModel(BaseModel):
 class SelectOption(DixaModel):
     id: str
     label: LooseStr = ""
-    value: str
+    value: LooseStr
     is_deactivated: bool = False
     order_index: int = 0
     nested_options: list[SelectOption] = Field(default_factory=list)
-
-    def ordered_children(self) -> list[SelectOption]:
-        return sorted(self.nested_options, key=lambda o: o.order_index)
 
 
 class TextInput(DixaModel):
@@ -76,9 +119,6 @@ class TextInput(DixaModel):
 class SelectInput(DixaModel):
     kind: Literal["Select"] = Field("Select", alias="_type")
     options: list[SelectOption] = Field(default_factory=list)
-
-    def ordered_options(self) -> list[SelectOption]:
-        return sorted(self.options, key=lambda o: o.order_index)
 
 
 class UnknownInput(DixaModel):
@@ -117,8 +157,8 @@ class CustomAttributeDefinition(DixaModel):
     label: LooseStr = ""
     input_definition: InputDefinition
     description: str | None = None
-    created_at: Timestamp | None = None
-    updated_at: Timestamp | None = None
+    created_at: GmtTimestamp | None = None
+    updated_at: GmtTimestamp | None = None
     is_required: bool = False
     is_archived: bool = False
     is_deactivated: bool = False

@@ -44,7 +44,7 @@ async def test_list_definitions_all_in_dixa_shape(client, prefix, state: MockSta
     assert parse_definitions(data) == state.definitions
     reason = next(d for d in data if d["id"] == CONTACT_REASON)
     assert reason["inputDefinition"]["_type"] == "Select"
-    assert reason["createdAt"] == "2023-03-14T09:15:02.530Z[GMT]"
+    assert reason["createdAt"] == "2023-03-14T09:15:02.530Z[GMT]"  # as Dixa sent it
     assert reason["inputDefinition"]["options"][2]["nestedOptions"] == []
 
 

@@ -26,6 +26,14 @@ def test_example_parses_with_gmt_timestamps(defs):
 
 
 def test_round_trip_keeps_dixas_shape(defs):
+    import copy
+    import json
+    from pathlib import Path
+
+    example = Path(__file__).parents[2] / "dixa_tui/mock/data/example-definitions.json"
+    raw = json.loads(example.read_text())["data"]
+    assert [d.to_dixa() for d in defs] == raw  # timestamps as Dixa wrote them, too
+    assert [copy.deepcopy(d).to_dixa() for d in defs] == raw
     again = parse_definitions([d.to_dixa() for d in defs])
     assert again == defs
     dumped = defs[1].to_dixa()
