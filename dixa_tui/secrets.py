@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
 __all__ = [
+    "ENV_BACKEND",
     "ENV_VAR",
     "SERVICE",
     "KeyResolution",
@@ -42,6 +43,7 @@ __all__ = [
 
 SERVICE = "dixa-tui"
 ENV_VAR = "DIXA_API_KEY"
+ENV_BACKEND = f"not consulted ({ENV_VAR} is set)"
 
 Reason = Literal["no-backend", "locked", "failed"]
 Source = Literal["env", "keyring"]
@@ -122,9 +124,15 @@ def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyRe
     the caller's next step (ask for a key, explain, exit 2) is the same as for "no key".
     """
     env = os.environ if environ is None else environ
-    from_env = (env.get(ENV_VAR) or "").strip()
-    if from_env:
-        return KeyResolution(SecretStr(from_env), "env", backend_name(), None)
+    from_env = SecretStr((env.get(ENV_VAR) or "").strip())
+    if from_env.get_secret_value():
+        # The keyring is not even imported: a script with the variable set never waits
+        # on a D-Bus probe or an unlock prompt.
+        problem = _key_problem(from_env)
+        if problem is not None:
+            return KeyResolution(None, None, ENV_BACKEND,
+                                 f"{ENV_VAR} is set but unusable. {problem} Fix or unset it.")
+        return KeyResolution(from_env, "env", ENV_BACKEND, None)
     try:
         stored = _guarded("read the API key from", _read, profile)
     except KeyStoreError as exc:

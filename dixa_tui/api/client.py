@@ -19,7 +19,13 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 from pydantic import SecretStr
 
-from dixa_tui.api.errors import DixaApiError, DixaError, DixaNetworkError, DixaResponseError
+from dixa_tui.api.errors import (
+    REDACTED,
+    DixaApiError,
+    DixaError,
+    DixaNetworkError,
+    DixaResponseError,
+)
 from dixa_tui.api.models import (
     Conversation,
     CustomAttribute,
@@ -91,6 +97,9 @@ class DixaClient:
         if api_version not in API_VERSIONS:
             raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")
         key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in key.get_secret_value()):
+            raise ValueError("the API key contains a line break or control characters: "
+                             "it cannot be sent in a header")
         self._key = key
         self.base_url = base_url.rstrip("/")
         self.api_version = api_version
@@ -216,6 +225,14 @@ class DixaClient:
         raise DixaResponseError(op, f"more than {MAX_PAGES} pages: stopped following meta.next")
 
     async def _request(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
+        """The one way out of the client: every error leaves here with the key blanked,
+        whatever a server echoed into a body or a header."""
+        try:
+            return await self._send(op, method, path, **kwargs)
+        except DixaError as exc:
+            raise exc.redacted(self._key.get_secret_value()) from None
+
+    async def _send(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
         attempt = 0
         while True:
             attempt += 1
@@ -226,6 +243,10 @@ class DixaClient:
             except (httpx.UnsupportedProtocol, httpx.InvalidURL):
                 raise DixaNetworkError(
                     op, f"the base URL {self.base_url!r} is not an http(s) URL") from None
+            except httpx.LocalProtocolError:  # our own request is malformed: retrying won't help
+                raise DixaNetworkError(op, "the request could not be sent (a header value, "
+                                           "such as the API key, has invalid characters)"
+                                       ) from None
             except httpx.TransportError as exc:
                 self.stats.network_errors += 1
                 error: DixaError = DixaNetworkError(op, _describe_transport_error(exc))
@@ -238,7 +259,7 @@ class DixaClient:
                 if response.is_success:
                     return _json(op, response)
                 error = DixaApiError(op, response.status_code,
-                                     self._scrub(_message(response)))
+                                     _message(response, self._key.get_secret_value()))
                 if response.status_code not in self.retry.statuses:
                     raise error
                 if response.status_code == 429:
@@ -248,11 +269,6 @@ class DixaClient:
                 raise error
             self.stats.retries += 1
             await asyncio.sleep(self.retry.delay(attempt, retry_after))
-
-    def _scrub(self, text: str) -> str:
-        """A server that echoes our request back must not put the key into an error."""
-        secret = self._key.get_secret_value()
-        return text.replace(secret, "[redacted]") if secret else text
 
 
 def _seg(value: str) -> str:
@@ -273,21 +289,24 @@ def _json(op: str, response: httpx.Response) -> Any:
     try:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        kind = response.headers.get("content-type", "unknown type")
+        kind = response.headers.get("content-type", "unknown type").split(";")[0][:60]
         raise DixaResponseError(
             op, f"HTTP {response.status_code} with a body that is not JSON ({kind})"
         ) from None
 
 
-def _message(response: httpx.Response) -> str:
-    """Dixa's own ``message``, else a short, printable excerpt of the body."""
+def _message(response: httpx.Response, secret: str) -> str:
+    """Dixa's own ``message``, else a short excerpt of the body. The key is blanked before
+    the excerpt is cut, so not even a prefix of it survives."""
     try:
         payload = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         payload = None
     if isinstance(payload, dict) and isinstance(payload.get("message"), str):
-        return payload["message"]
+        return str(payload["message"])
     text = response.text.strip()
+    if secret:
+        text = text.replace(secret, REDACTED)
     if not text:
         return response.reason_phrase or "no message"
     return (text[:200] + "…") if len(text) > 200 else text

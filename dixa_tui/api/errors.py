@@ -7,6 +7,8 @@ status and the response body only, never from the request or its headers.
 
 from __future__ import annotations
 
+REDACTED = "[redacted]"
+
 
 class DixaError(Exception):
     """Base of every error the client raises; ``str()`` is a sentence a person can act on."""
@@ -18,6 +20,17 @@ class DixaError(Exception):
 
     def summary(self) -> str:
         return f"{self.operation}: {self.message}"
+
+    def redacted(self, secret: str) -> DixaError:
+        """The same error with ``secret`` blanked out of every text it carries."""
+        if not secret or secret not in self.summary():
+            return self
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.operation = self.operation.replace(secret, REDACTED)
+        clone.message = self.message.replace(secret, REDACTED)
+        clone.args = (clone.summary(),)
+        return clone
 
     @property
     def hint(self) -> str:

@@ -208,3 +208,24 @@ async def test_undecodable_body_is_typed():
     async with client() as c:
         with pytest.raises(DixaNetworkError, match="could not be read"):
             await c.list_definitions()
+
+
+@respx.mock
+async def test_key_echoed_in_a_header_or_a_long_body_is_blanked():
+    respx.get(f"{BASE}/beta/custom-attributes").respond(
+        200, content=b"<html>", headers={"content-type": f"text/html; x={SENTINEL}"})
+    respx.get(f"{BASE}/beta/endusers/u").respond(400, text="x" * 190 + SENTINEL + "y" * 50)
+    async with client() as c:
+        with pytest.raises(DixaResponseError) as typed:
+            await c.list_definitions()
+        with pytest.raises(DixaApiError) as long:
+            await c.get_end_user("u")
+    for err in (typed.value, long.value):
+        text = str(err) + repr(err) + err.message
+        assert SENTINEL not in text and SENTINEL[:6] not in text
+
+
+def test_a_key_that_cannot_be_a_header_is_refused_up_front():
+    with pytest.raises(ValueError, match="control characters") as info:
+        DixaClient("bad\nkey-SECRETPART", base_url=BASE)
+    assert "SECRETPART" not in str(info.value)

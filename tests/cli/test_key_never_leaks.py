@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dixa_tui.cli import main
@@ -24,11 +24,17 @@ SENTINEL = "sk-LEAK-SENTINEL-7f3a9c01d2"
 
 
 def _echo_app() -> Starlette:
-    """A hostile server that puts the received Authorization header into every error."""
+    """A hostile server that echoes the received Authorization header back: in a JSON
+    message, in a header of a non-JSON success, and deep inside a long non-JSON error."""
 
-    async def echo(request: Request) -> JSONResponse:
+    async def echo(request: Request) -> Response:
         auth = request.headers.get("authorization", "")
-        return JSONResponse({"message": f"denied for {auth}"}, status_code=403)
+        mode = request.url.path.split("/")[1]  # the base URL's first segment picks the trick
+        if mode == "json":
+            return JSONResponse({"message": f"denied for {auth}"}, status_code=403)
+        if mode == "header":
+            return Response("<html>", media_type=f"text/html; echo={auth}")
+        return Response("x" * 190 + auth + "y" * 40, status_code=400)
 
     return Starlette(routes=[Route("/{path:path}", echo, methods=["GET", "PATCH"])])
 
@@ -85,9 +91,15 @@ def test_sentinel_never_leaks(serve_mock, serve_asgi, home, tmp_path, monkeypatc
         cli("auth", "clear", env_key=False),
     ]
     echo_url = serve_asgi(_echo_app())
-    codes.append(cli("definitions", "list", url=echo_url))
-    codes.append(cli("patch", "conversation", conv, "--set", "order_number=1", url=echo_url))
-    assert codes == [0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 1, 2, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1]
+    for trick in ("json", "header", "long"):
+        codes.append(cli("definitions", "list", url=f"{echo_url}/{trick}"))
+        codes.append(cli("patch", "conversation", conv, "--set", "order_number=1",
+                         url=f"{echo_url}/{trick}"))
+    bad_env = runner.invoke(main, ["--base-url", good_url, "definitions", "list"],
+                            env={"DIXA_API_KEY": SENTINEL + "\x1b"})
+    outputs.extend([bad_env.stdout, bad_env.stderr])
+    assert bad_env.exit_code == 2 and "DIXA_API_KEY" in bad_env.stderr
+    assert codes == [0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 1, 2, 1, 1, 1, 0, 0, 0, 0, 0] + [1] * 6
     assert memory_keyring.store == {}  # auth clear removed it
     assert any("HTTP 403" in o and "[redacted]" in o for o in outputs)
 

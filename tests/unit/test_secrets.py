@@ -29,6 +29,7 @@ from pydantic import SecretStr
 
 from dixa_tui import secrets
 from dixa_tui.secrets import (
+    ENV_BACKEND,
     ENV_VAR,
     SERVICE,
     KeyResolution,
@@ -278,7 +279,7 @@ def test_env_var_still_works_without_backend(use_backend) -> None:
     use_backend(fail.Keyring())
     found = resolve_key("default", {ENV_VAR: "k"})
     assert found.source == "env" and found.problem is None
-    assert found.backend == "none (no OS keyring available)"
+    assert found.backend == ENV_BACKEND  # the keyring was not even asked
 
 
 def test_chainer_without_backends_is_no_backend(use_backend, monkeypatch) -> None:
@@ -406,6 +407,7 @@ def test_public_interface() -> None:
     assert SERVICE == "dixa-tui"
     assert ENV_VAR == "DIXA_API_KEY"
     assert set(secrets.__all__) == {
+        "ENV_BACKEND",
         "ENV_VAR",
         "SERVICE",
         "KeyResolution",
@@ -415,3 +417,10 @@ def test_public_interface() -> None:
         "resolve_key",
         "store_key",
     }
+
+
+def test_unusable_env_key_is_explained_not_used() -> None:
+    found = resolve_key("default", {ENV_VAR: "sk-abc\ndef"})
+    assert found.key is None and found.source is None
+    assert found.problem is not None and ENV_VAR in found.problem
+    assert "sk-abc" not in found.problem and "line break" in found.problem
