@@ -7,36 +7,16 @@ to stdout. Heavy modules are imported inside the commands so ``--help`` stays fa
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from dixa_tui import __version__
+from dixa_tui.cli_common import EXIT_API, EXIT_USAGE, Abort, fail
 from dixa_tui.connect import MissingKeyError, Settings
-
-T = TypeVar("T")
-EXIT_API = 1
-EXIT_USAGE = 2
-
-
-class Abort(Exception):
-    """Stop with a message on stderr and an exit code."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    raise Abort(message, code)
-
-
-def run(coro: Awaitable[T]) -> T:
-    return asyncio.run(coro)  # type: ignore[arg-type]
 
 
 def handled(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -112,6 +92,7 @@ def definitions() -> None:
 def definitions_list(as_json: bool, entity: str | None, include_archived: bool) -> None:
     """Every custom attribute definition of the organization."""
     from dixa_tui import cli_render
+    from dixa_tui.cli_common import run
 
     found = run(_list_definitions(_settings()))
     shown = [d for d in found if (include_archived or not d.is_archived)
@@ -132,6 +113,7 @@ def definitions_list(as_json: bool, entity: str | None, include_archived: bool) 
 def definitions_show(ref: str, as_json: bool) -> None:
     """One definition with every field, and a Select's option tree."""
     from dixa_tui import cli_render
+    from dixa_tui.cli_common import run
 
     definition = run(_show_definition(_settings(), ref))
     click.echo(cli_render.to_json(definition.to_dixa()) if as_json
@@ -246,11 +228,12 @@ def auth_set() -> None:
 def auth_status() -> None:
     """Where the key comes from and which keyring backend is in use (never the key)."""
     from dixa_tui.secrets import ENV_VAR, resolve_key
+    from dixa_tui.text import clean
 
     profile = _profile_name()
     found = resolve_key(profile)
-    click.echo(f"profile:  {profile}")
-    click.echo(f"backend:  {found.backend}")
+    click.echo(f"profile:  {clean(profile)}")
+    click.echo(f"backend:  {clean(found.backend)}")
     if found.source == "env":
         click.echo(f"key:      from the {ENV_VAR} environment variable")
     elif found.source == "keyring":
@@ -258,7 +241,7 @@ def auth_status() -> None:
     else:
         click.echo("key:      none")
     if found.problem:
-        click.echo(f"problem:  {found.problem}")
+        click.echo(f"problem:  {clean(found.problem)}")
     if found.key is None:
         sys.exit(EXIT_USAGE)
 
@@ -285,15 +268,18 @@ def mock() -> None:
 
 @mock.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="0 picks a free port (printed on start).")
 @click.option("--key", envvar="DIXA_MOCK_KEY", metavar="KEY",
-              help="The key clients must send (default: the demo key; env DIXA_MOCK_KEY).")
+              help="The key clients must send; prefer the DIXA_MOCK_KEY variable, which `ps` "
+                   "does not show (default: the demo key, demo-key).")
 @click.option("--org", "org_file", type=click.Path(exists=True, dir_okay=False),
               help="An organization in Dixa's list format instead of the demo one.")
-@click.option("--latency", type=float, default=0.0, help="Seconds added to every response.")
-@click.option("--rate-limit", type=float, default=0.0,
+@click.option("--latency", type=click.FloatRange(0), default=0.0,
+              help="Seconds added to every response.")
+@click.option("--rate-limit", type=click.FloatRange(0), default=0.0,
               help="Requests per second per key before 429 (Dixa: 10); 0 is off.")
-@click.option("--burst", type=int, default=4, show_default=True)
+@click.option("--burst", type=click.IntRange(1), default=4, show_default=True)
 @click.option("--failure-rate", type=click.FloatRange(0, 1), default=0.0,
               help="Fraction of requests answered with 503.")
 @handled
@@ -304,10 +290,13 @@ def mock_serve(host: str, port: int, key: str | None, org_file: str | None, late
 
     knobs = Knobs(latency=latency, rate_limit=rate_limit, burst=burst,
                   failure_rate=failure_rate)
-    click.echo(f"Dixa mock on http://{host}:{port} (/v1 and /beta); "
-               f"key: {'as given' if key else 'the demo key'}. Ctrl+C stops.", err=True)
+
+    def ready(url: str) -> None:
+        click.echo(f"Dixa mock on {url} (/v1 and /beta); key: "
+                   f"{'as given' if key else DEMO_API_KEY}. Ctrl+C stops.", err=True)
+
     try:
-        serve(host, port, key or DEMO_API_KEY, org_file, knobs)
+        serve(host, port, key or DEMO_API_KEY, org_file, knobs, on_ready=ready)
     except (OSError, ValueError) as exc:
         fail(f"Error: cannot serve the mock: {exc}")
 

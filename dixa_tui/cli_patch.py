@@ -15,7 +15,7 @@ import click
 from dixa_tui import cli_render
 from dixa_tui.api.client import DixaClient
 from dixa_tui.api.models import CustomAttribute, CustomAttributeDefinition, SelectInput
-from dixa_tui.cli import EXIT_USAGE, fail, run
+from dixa_tui.cli_common import EXIT_USAGE, fail, run
 from dixa_tui.connect import Settings, open_client
 from dixa_tui.domain.options import parse_path
 from dixa_tui.domain.patch import (
@@ -62,8 +62,17 @@ def parse_edits(
         found = index.resolve(ref)
         is_select = isinstance(found, CustomAttributeDefinition) and \
             isinstance(found.input_definition, SelectInput)
-        edits.append(StagedEdit(ref, parse_path(value) if is_select else value))
+        edits.append(StagedEdit(ref, _path(ref, value) if is_select else value))
     return edits + json_edits + [StagedEdit.clear(ref.strip()) for ref in clears]
+
+
+def _path(ref: str, text: str) -> list[str]:
+    path = parse_path(text)
+    if path is None:
+        fail(f"Error: --set {ref}: {text!r} has an empty step; write option values joined by "
+             "a single /, or use --set-json for values that contain / themselves. "
+             "Nothing was sent.")
+    return path
 
 
 def run_patch(
@@ -77,6 +86,8 @@ def run_patch(
         fail(cli_render.problems_text(bad_target) + "\nNothing was sent.")
     if not (sets or set_jsons or clears):
         fail("Error: nothing to change: give at least one --set, --set-json or --clear.")
+    if any(not ref.strip() for ref in clears):
+        fail("Error: --clear takes an identifier or id; it was empty. Nothing was sent.")
     for raw in sets:
         _split("--set", raw)
     json_edits = parse_json_edits(set_jsons)
@@ -94,7 +105,7 @@ async def _patch(
         if plan.errors:
             fail(cli_render.problems_text(plan.problems) + "\nNothing was sent.")
         current = await _current(client, target)
-        _show_plan(index, plan, current, body_to_stdout=dry_run or not as_json)
+        _show_plan(index, plan, current, body_to_stdout=dry_run)
         if plan.warnings and not force:
             fail(cli_render.problems_text(plan.warnings)
                  + "\nNothing was sent: re-run with --force to send despite the warnings.",
@@ -128,7 +139,7 @@ async def _current(client: DixaClient, target: Target) -> dict[str, Any]:
 def _show_plan(
     index: DefinitionIndex, plan: PatchPlan, current: dict[str, Any], body_to_stdout: bool
 ) -> None:
-    """The body, then the diff on stderr. With ``--json`` and a real send,
-    stdout carries only Dixa's response, so the body goes to stderr too."""
+    """The body, then the diff on stderr. The body is stdout's data only in a dry run; when
+    something is sent, stdout carries what Dixa answered."""
     click.echo(cli_render.to_json(plan.body), err=not body_to_stdout)
     click.echo(cli_render.diff_table(diff(index, current, plan.body)), err=True)

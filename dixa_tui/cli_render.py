@@ -7,6 +7,7 @@ colours or fake extra lines.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -101,8 +102,15 @@ def result_table(index: DefinitionIndex, attributes: Sequence[CustomAttribute]) 
     return table(("ATTRIBUTE", "VALUE NOW"), rows)
 
 
+# C1 controls and bidi overrides survive json.dumps(ensure_ascii=False) and would reach the
+# terminal raw; they can only sit inside JSON strings, where a \uXXXX escape is equivalent.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def to_json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    """Readable JSON (non-ASCII kept) that is still safe to print to a terminal."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _yes(flag: bool) -> str:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
+import httpx
+
 from dixa_tui.api.client import API_VERSIONS, DEFAULT_BASE_URL, ApiVersion
 from dixa_tui.api.ratelimit import DIXA_BURST, DIXA_RATE
 
@@ -49,7 +51,7 @@ class Profile:
     ) -> Profile:
         profile = self
         if base_url:
-            profile = replace(profile, base_url=base_url.rstrip("/"))
+            profile = replace(profile, base_url=check_base_url(base_url, "--base-url"))
         if api_version:
             profile = replace(profile, api_version=_api_version(api_version, "--api-version"))
         return profile
@@ -119,11 +121,14 @@ def _parse(path: Path, raw: dict[str, Any]) -> Config:
         try:
             profiles[name] = Profile(
                 name=name,
-                base_url=str(table.get("base_url", base.base_url)).rstrip("/"),
+                base_url=check_base_url(table.get("base_url", base.base_url),
+                                        f"profiles.{name}.base_url"),
                 api_version=_api_version(table.get("api_version", base.api_version),
                                          f"profiles.{name}.api_version"),
-                rate_limit=float(table.get("rate_limit", base.rate_limit)),
-                burst=int(table.get("burst", base.burst)),
+                rate_limit=_number(table.get("rate_limit", base.rate_limit),
+                                   f"profiles.{name}.rate_limit"),
+                burst=max(1, int(_number(table.get("burst", base.burst),
+                                         f"profiles.{name}.burst"))),
             )
         except (TypeError, ValueError, ConfigError) as exc:
             raise fail(str(exc)) from None
@@ -133,6 +138,31 @@ def _parse(path: Path, raw: dict[str, Any]) -> Config:
     ):
         raise fail('[keymap] maps binding ids to keys, e.g. "definitions.filter" = "slash"')
     return Config(path=path, default_profile=default, profiles=profiles, keymap=keymap)
+
+
+def check_base_url(value: object, where: str) -> str:
+    """``https://host[:port]`` with no path: the API version is added by the client."""
+    text = str(value).strip().rstrip("/")
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError):
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise ConfigError(f"{where}: {text!r} is not an http(s) URL; use the API host, "
+                          "e.g. https://dev.dixa.io")
+    last = url.path.rstrip("/").rsplit("/", 1)[-1]
+    if last in API_VERSIONS:
+        raise ConfigError(f"{where}: leave /{last} out of the URL ({text!r}); choose the "
+                          "version with --api-version or api_version instead")
+    if url.query or url.fragment:
+        raise ConfigError(f"{where}: {text!r} must not have a query or fragment")
+    return text
+
+
+def _number(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{where} must be a number of 0 or more, not {value!r}")
+    return float(value)
 
 
 def _api_version(value: object, where: str) -> ApiVersion:

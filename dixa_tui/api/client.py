@@ -267,8 +267,13 @@ class DixaClient:
                 retry_after = response.headers.get("Retry-After")
             if attempt >= self.retry.max_attempts:
                 raise error
+            wait = self.retry.delay(attempt, retry_after)
+            if wait > self.retry.max_delay:
+                error.message += f" (asked to wait {wait:.0f} s before trying again)"
+                error.args = (error.summary(),)
+                raise error
             self.stats.retries += 1
-            await asyncio.sleep(self.retry.delay(attempt, retry_after))
+            await asyncio.sleep(wait)
 
 
 def _seg(value: str) -> str:

@@ -89,10 +89,14 @@ class RetryPolicy:
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
-        """Seconds to wait before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
+        """Seconds to wait before attempt ``attempt + 1`` (``attempt`` counts from 1).
+
+        A server's ``Retry-After`` is returned as asked, even past ``max_delay``: the caller
+        then gives up and says when to try again rather than retrying too early.
+        """
         hinted = parse_retry_after(retry_after)
         if hinted is not None:
-            return min(hinted, self.max_delay)
+            return hinted
         ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
 

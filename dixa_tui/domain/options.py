@@ -94,6 +94,13 @@ def labels_for_values(options: Sequence[SelectOption], values: Sequence[str]) ->
     return PATH_SEPARATOR.join(parts)
 
 
-def parse_path(text: str, separator: str = "/") -> list[str]:
-    """``delivery/damaged/item`` -> ``["delivery", "damaged", "item"]`` (empty parts dropped)."""
-    return [part.strip() for part in text.split(separator) if part.strip()]
+def parse_path(text: str, separator: str = "/") -> list[str] | None:
+    """``delivery/damaged/item`` -> ``["delivery", "damaged", "item"]``; ``""`` -> ``[]``.
+
+    Values are taken as written (no trimming: option values may have spaces); a path with
+    an empty step (``a//b``, ``/a``, ``a/``) gives None, since no option value is empty.
+    """
+    if text == "":
+        return []
+    parts = text.split(separator)
+    return None if any(part == "" for part in parts) else parts

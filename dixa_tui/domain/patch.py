@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from dixa_tui.api.models import (
@@ -26,7 +26,9 @@ TargetKind = Literal["enduser", "conversation"]
 ENTITY_FOR_TARGET: dict[TargetKind, str] = {"enduser": "Contact", "conversation": "Conversation"}
 TARGET_FOR_ENTITY = {v: k for k, v in ENTITY_FOR_TARGET.items()}
 INT64_MAX = 2**63 - 1
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+UUID_PATTERN = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 Severity = Literal["error", "warning"]
 
 
@@ -69,7 +71,7 @@ class Target:
 def check_target(target: Target) -> list[Problem]:
     """End users are UUIDs; conversations are positive int64 numbers."""
     if target.kind == "enduser":
-        if not _UUID.fullmatch(target.id):
+        if not UUID_PATTERN.fullmatch(target.id):
             return [_error("invalid-target", f"'{target.id}' is not an end user id: use the "
                            "user's UUID, e.g. 93b885ad-fe0d-3089-8df6-34904fd59f71")]
         return []
@@ -117,6 +119,10 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
         if not isinstance(value, str):
             problems.append(_error("wrong-shape", "is a Text attribute and takes a string, "
                                    f"not {_shape(value)}", ref))
+        elif _CONTROL.search(value):
+            problems.append(_warning("control-characters", "the value contains line breaks "
+                                     "or control characters, which Dixa's screens show "
+                                     "oddly; check it was meant", ref))
         return problems
     assert isinstance(spec, SelectInput)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -141,7 +147,8 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
         return problems
     for option in match.deactivated:
         problems.append(_warning("deactivated-option", f"option '{option.value}' "
-                                 f"({option.label}) is deactivated", ref))
+                                 f"({option.label}) is deactivated; Dixa normally refuses "
+                                 "deactivated options", ref))
     if not match.is_leaf:
         problems.append(_warning("non-leaf", f"the path stops at '{match.matched[-1].value}', "
                                  "which has sub-options: "
@@ -168,10 +175,13 @@ class DefinitionIndex:
         for d in definitions:
             self.by_id[d.id] = d
             self.by_identifier.setdefault(d.identifier, []).append(d)
+        self._by_lower_id = {k.lower(): d for k, d in self.by_id.items()}
 
     def resolve(self, ref: str) -> CustomAttributeDefinition | Problem:
         if ref in self.by_id:
             return self.by_id[ref]
+        if UUID_PATTERN.fullmatch(ref) and ref.lower() in self._by_lower_id:
+            return self._by_lower_id[ref.lower()]
         found = self.by_identifier.get(ref, [])
         if len(found) == 1:
             return found[0]
@@ -248,7 +258,8 @@ def validate_body(
 ) -> tuple[list[Problem], list[Problem]]:
     """Server-side view of a raw PATCH body (keys are ids only): (errors, warnings).
 
-    Used by the embedded mock to answer 400 like Dixa does.
+    Used by the embedded mock to answer 400 like Dixa does; every problem's ``ref`` is the
+    key as sent.
     """
     if not isinstance(body, dict):
         return [_error("wrong-shape", "the body must be a JSON object of id -> value")], []
@@ -261,7 +272,7 @@ def validate_body(
             problems.append(_error("wrong-entity", f"is a {definition.entity_type} attribute, "
                                    f"not a {entity_type} attribute", key))
         else:
-            problems.extend(check_value(definition, value))
+            problems.extend(replace(p, ref=key) for p in check_value(definition, value))
     return ([p for p in problems if p.severity == "error"],
             [p for p in problems if p.severity == "warning"])
 

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dixa_tui.domain.patch import INT64_MAX
+from dixa_tui.domain.patch import INT64_MAX, UUID_PATTERN
 from dixa_tui.mock.front_door import error
 from dixa_tui.mock.paging import PagingError, page_of, parse_page_request
 from dixa_tui.mock.state import EndUserRecord, MockState, PatchRejected
@@ -24,7 +24,6 @@ from dixa_tui.mock.wire import conversation_json, definition_json, end_user_json
 NOT_FOUND = "The requested resource could not be found"
 DECODING_FAILURE = "Decoding failure in request"
 END_USER_FILTERS = ("email", "phone", "externalId")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _INT = re.compile(r"-?[0-9]{1,19}")
 
 
@@ -39,7 +38,7 @@ def _state(request: Request) -> MockState:
 
 def _user_id(request: Request) -> str:
     value = str(request.path_params["user_id"])
-    if not _UUID.fullmatch(value):
+    if not UUID_PATTERN.fullmatch(value):
         raise BadPath("Invalid value for: path parameter userId")
     return value
 

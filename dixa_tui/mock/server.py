@@ -1,16 +1,36 @@
 """``serve``: the mock over real HTTP, for demos and for clients in another process.
 
-uvicorn runs with ``log_level="warning"`` and no access log: an access log line is one
-formatting change away from printing request headers, and the key is in one of them.
+The socket is bound here, before uvicorn starts, so a port in use or a bad host is an
+``OSError`` the CLI can explain (uvicorn would print its own error and ``sys.exit``), and
+``--port 0`` can report the port it really got. uvicorn runs with ``log_level="warning"``
+and no access log: an access log line is one formatting change away from printing request
+headers, and the key is in one of them.
 """
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
 from pathlib import Path
 
 from dixa_tui.mock.app import create_app
 from dixa_tui.mock.knobs import Knobs
 from dixa_tui.mock.state import MockState
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (IPv4 or IPv6); raises OSError."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def serve(
@@ -19,14 +39,25 @@ def serve(
     api_key: str,
     org_file: str | Path | None = None,
     knobs: Knobs | None = None,
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve until interrupted (blocking). ``org_file`` replaces the demo organization.
 
-    Raises ``OSError`` / ``ValueError`` for an unreadable or malformed ``org_file`` before
-    anything is bound.
+    Raises ``OSError`` / ``ValueError`` for an unreadable or malformed ``org_file`` or an
+    address that cannot be bound, before anything is served. ``on_ready`` gets the URL.
     """
     import uvicorn  # here, not at the top: `import dixa_tui.mock` stays light for --demo
 
     state = MockState.from_org_file(org_file) if org_file else MockState.demo()
     app = create_app(state, api_key=api_key, knobs=knobs)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    sock = bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           lifespan="off"))
+    if on_ready is not None:
+        on_ready(f"http://{shown}:{bound_port}")
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

@@ -71,18 +71,18 @@ def _copy_value(value: AttributeValue) -> AttributeValue:
     return list(value) if isinstance(value, list) else value
 
 
+def _values_of(item: EndUser | Conversation) -> dict[str, AttributeValue]:
+    return {a.id: a.value for a in item.custom_attributes if a.value is not None}
+
+
 def _user_record(item: EndUserRecord | EndUser) -> EndUserRecord:
-    if isinstance(item, EndUserRecord):
-        return item
-    values = {a.id: a.value for a in item.custom_attributes if a.value is not None}
-    return EndUserRecord(item, values)
+    return item if isinstance(item, EndUserRecord) else EndUserRecord(item, _values_of(item))
 
 
 def _conversation_record(item: ConversationRecord | Conversation) -> ConversationRecord:
     if isinstance(item, ConversationRecord):
         return item
-    values = {a.id: a.value for a in item.custom_attributes if a.value is not None}
-    return ConversationRecord(item, values)
+    return ConversationRecord(item, _values_of(item))
 
 
 @dataclass
@@ -209,16 +209,13 @@ class MockState:
         those); other warnings (deactivated attribute, a path stopping above a leaf) pass.
         """
         index = self.index()
+        errors, warnings = validate_body(index, entity_type, body)
         if not isinstance(body, dict):
-            errors, _ = validate_body(index, entity_type, body)
             raise PatchRejected(f"Decoding failure in request: {errors[0].message}")
-        blocking: list[str] = []
-        for key, value in body.items():
-            key_errors, key_warnings = validate_body(index, entity_type, {key: value})
-            refused = key_errors + [w for w in key_warnings if w.code == "deactivated-option"]
-            blocking.extend(_describe(key, index, p) for p in refused)
-        if blocking:
-            raise PatchRejected("Invalid input for patching: " + "; ".join(blocking))
+        refused = errors + [w for w in warnings if w.code == "deactivated-option"]
+        if refused:
+            raise PatchRejected("Invalid input for patching: "
+                                + "; ".join(_describe(p.ref, index, p) for p in refused))
         result = []
         for key, value in body.items():
             if value is None:

@@ -9,9 +9,10 @@ never in lists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from dixa_tui.api.models import CustomAttributeDefinition
+from dixa_tui.api.models import AttributeValue, CustomAttributeDefinition, DixaModel
 from dixa_tui.mock.state import ConversationRecord, EndUserRecord, MockState
 
 
@@ -22,18 +23,21 @@ def definition_json(definition: CustomAttributeDefinition) -> dict[str, Any]:
 def end_user_json(
     record: EndUserRecord, state: MockState, *, with_attributes: bool
 ) -> dict[str, Any]:
-    payload = record.profile.to_dixa()
-    payload.pop("customAttributes", None)
-    if with_attributes:
-        payload["customAttributes"] = [a.to_dixa() for a in state.attributes(record.values)]
-    return payload
+    return _with_values(record.profile, record.values, state, with_attributes)
 
 
 def conversation_json(
     record: ConversationRecord, state: MockState, *, with_attributes: bool
 ) -> dict[str, Any]:
-    payload = record.conversation.to_dixa()
+    return _with_values(record.conversation, record.values, state, with_attributes)
+
+
+def _with_values(
+    model: DixaModel, values: Mapping[str, AttributeValue], state: MockState,
+    with_attributes: bool,
+) -> dict[str, Any]:
+    payload = model.to_dixa()
     payload.pop("customAttributes", None)
     if with_attributes:
-        payload["customAttributes"] = [a.to_dixa() for a in state.attributes(record.values)]
+        payload["customAttributes"] = [a.to_dixa() for a in state.attributes(values)]
     return payload

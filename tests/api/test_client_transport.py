@@ -229,3 +229,13 @@ def test_a_key_that_cannot_be_a_header_is_refused_up_front():
     with pytest.raises(ValueError, match="control characters") as info:
         DixaClient("bad\nkey-SECRETPART", base_url=BASE)
     assert "SECRETPART" not in str(info.value)
+
+
+@respx.mock
+async def test_a_long_retry_after_gives_up_and_says_when():
+    route = respx.get(f"{BASE}/beta/custom-attributes").respond(
+        429, json={"message": "Too many requests"}, headers={"Retry-After": "60"})
+    async with client() as c:
+        with pytest.raises(DixaApiError, match=r"asked to wait 60 s") as info:
+            await c.list_definitions()
+    assert route.call_count == 1 and info.value.status == 429

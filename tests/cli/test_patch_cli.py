@@ -40,6 +40,7 @@ def test_send_changes_the_mock(mocked):
     result = mocked.run("patch", "conversation", CONV, "--set", "contact_reason=delivery/late",
                         "--set-json", 'order_number="A-1"')
     assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].split() == ["ATTRIBUTE", "VALUE", "NOW"]
     assert "Delivery > Late" in result.stdout
     values = mocked.state.conversation_values(DEMO_CONVERSATION_ID)
     assert values[CONTACT_REASON] == ["delivery", "late"] and values[ORDER_NUMBER] == "A-1"
@@ -51,6 +52,12 @@ def test_json_output_is_the_response_only(mocked):
     assert json.loads(result.stdout) == {"data": [{
         "id": CUSTOMER_TIER, "name": "Customer tier", "identifier": "customer_tier",
         "value": ["silver"]}]}
+
+
+def test_ids_match_whatever_their_case(mocked):
+    result = mocked.run("patch", "conversation", CONV, "--set", f"{ORDER_NUMBER.upper()}=X")
+    assert result.exit_code == 0, result.stderr
+    assert mocked.state.conversation_values(DEMO_CONVERSATION_ID)[ORDER_NUMBER] == "X"
 
 
 def test_clear(mocked):
@@ -74,6 +81,9 @@ def test_clear(mocked):
     (("conversation", CONV), ("--set", "oops"), "takes IDENT=VALUE"),
     (("conversation", CONV), ("--set-json", "order_number=[1"), "not valid JSON"),
     (("conversation", CONV), (), "nothing to change"),
+    (("conversation", CONV), ("--clear", " "), "--clear takes an identifier"),
+    (("conversation", CONV), ("--set", "contact_reason=delivery//late"), "empty step"),
+    (("conversation", CONV), ("--set", "contact_reason=delivery/"), "empty step"),
 ])
 def test_errors_exit_2_and_send_nothing(mocked, target, args, says):
     before = snapshot(mocked.state)
@@ -109,11 +119,13 @@ def test_read_only_type_through_the_cli(serve_mock):
     (("--set", "escalation_level=l2"), "is deactivated in Dixa", 0),
     (("--set", "contact_reason=delivery"), "has sub-options", 0),
     (("--set", "contact_reason=payment/invoice"), "is deactivated", 1),
+    (("--set", "order_number=a\x1bb"), "control characters", 0),
 ])
 def test_warnings_need_force(mocked, args, says, forced_exit):
     before = snapshot(mocked.state)
     result = mocked.run("patch", "conversation", CONV, *args)
     assert result.exit_code == 2 and says in result.stderr and "--force" in result.stderr
+    assert result.stdout == ""  # stdout is data: nothing was sent, so there is none
     assert mocked.knobs.writes == 0 and snapshot(mocked.state) == before
     forced = mocked.run("patch", "conversation", CONV, *args, "--force")
     assert forced.exit_code == forced_exit

@@ -29,17 +29,30 @@ def test_serve_runs_uvicorn_quietly(monkeypatch, tmp_path):
 
     seen = {}
 
-    def fake_run(app, **kwargs):
-        seen.update(kwargs, app=app)
+    def fake_run(self, sockets=None):
+        seen.update(config=self.config, sockets=sockets, app=self.config.app)
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
     knobs = Knobs(latency=0.5)
-    serve("127.0.0.1", 0, "secret-key", None, knobs)
-    assert seen["log_level"] == "warning" and seen["access_log"] is False
-    assert (seen["host"], seen["port"]) == ("127.0.0.1", 0)
+    urls: list[str] = []
+    serve("127.0.0.1", 0, "secret-key", None, knobs, on_ready=urls.append)
+    assert seen["config"].log_level == "warning" and seen["config"].access_log is False
+    assert urls and urls[0].startswith("http://127.0.0.1:") and not urls[0].endswith(":0")
+    assert seen["sockets"][0].fileno() == -1  # closed again once the server returned
     assert seen["app"].state.knobs is knobs
     assert len(seen["app"].state.mock.end_users) == 60
     org = tmp_path / "org.json"
     org.write_text('{"data": []}')
     serve("127.0.0.1", 0, "secret-key", str(org))
     assert seen["app"].state.mock.definitions == []
+
+
+def test_serve_reports_a_port_in_use():
+    from dixa_tui.mock.server import bind
+
+    taken = bind("127.0.0.1", 0)
+    try:
+        with pytest.raises(OSError):
+            serve("127.0.0.1", taken.getsockname()[1], "k")
+    finally:
+        taken.close()

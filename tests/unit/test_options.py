@@ -47,5 +47,7 @@ def test_deep_trees_do_not_recurse():
 
 
 def test_parse_path():
-    assert parse_path("delivery/ damaged /item/") == ["delivery", "damaged", "item"]
+    assert parse_path("delivery/damaged/item") == ["delivery", "damaged", "item"]
+    assert parse_path("with space/x") == ["with space", "x"]
     assert parse_path("") == []
+    assert parse_path("a//b") is None and parse_path("a/") is None and parse_path("/a") is None

@@ -47,7 +47,11 @@ def test_profiles_and_keymap(home):
 
 
 @pytest.mark.parametrize("text", ["[profiles.x]\napi_version = 'v2'\n", "not toml [",
-                                  "[profiles.x]\ncolour = 1\n", "[keymap]\na = 1\n"])
+                                  "[profiles.x]\ncolour = 1\n", "[keymap]\na = 1\n",
+                                  "[profiles.x]\nrate_limit = true\n",
+                                  "[profiles.x]\nburst = -1\n",
+                                  "[profiles.x]\nbase_url = 'dev.dixa.io'\n",
+                                  "[profiles.x]\nbase_url = 'https://dev.dixa.io/v1'\n"])
 def test_bad_config_is_explained(home, text):
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,3 +66,20 @@ def test_overrides():
     assert (profile.base_url, profile.api_version) == ("http://x", "v1")
     with pytest.raises(ConfigError):
         Profile().with_overrides(api_version="v9")
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("ftp://x", "not an http\\(s\\) URL"), ("127.0.0.1:8765", "not an http\\(s\\) URL"),
+    ("http://[::1", "not an http\\(s\\) URL"), ("https://dev.dixa.io/beta/", "leave /beta out"),
+    ("https://dev.dixa.io?x=1", "query"),
+])
+def test_bad_base_urls_are_usage_errors(url, says):
+    with pytest.raises(ConfigError, match=says):
+        Profile().with_overrides(base_url=url)
+
+
+def test_good_base_urls():
+    assert Profile().with_overrides("http://127.0.0.1:8765/").base_url == \
+        "http://127.0.0.1:8765"
+    assert Profile().with_overrides("https://proxy.example/dixa").base_url == \
+        "https://proxy.example/dixa"

@@ -1,0 +1,30 @@
+"""What every CLI command shares: exit codes, stopping with a message, running a coroutine.
+
+A module of its own so that command modules (``cli``, ``cli_patch``) do not import each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any, NoReturn, TypeVar
+
+EXIT_API = 1
+EXIT_USAGE = 2
+T = TypeVar("T")
+
+
+class Abort(Exception):
+    """Stop with a message on stderr and an exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    raise Abort(message, code)
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
