@@ -14,6 +14,11 @@ import pytest
                                     "dixa_tui.secrets", "dixa_tui.config"])
 def test_no_textual(module):
     code = (f"import sys, {module}\n"
+            # build what loads lazily too: the demo organization, the app, a client
+            "from dixa_tui.mock import MockState, create_app\n"
+            "from dixa_tui.api.client import DixaClient\n"
+            "import dixa_tui.cli_patch, dixa_tui.cli_render\n"
+            "create_app(MockState.demo()); DixaClient('k')\n"
             "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
