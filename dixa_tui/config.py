@@ -10,7 +10,7 @@ live in the OS keyring (see ``dixa_tui.secrets``). Example::
     base_url = "https://dev.dixa.io"
     api_version = "beta"      # or "v1"
     rate_limit = 10           # requests per second; 0 turns client-side pacing off
-    burst = 4
+    burst = 3                 # Dixa allows 4; one is kept in reserve for network jitter
 
     [keymap]                  # binding id -> keys, for the TUI
     "definitions.filter" = "slash,f"
@@ -28,7 +28,7 @@ from typing import Any, cast
 import httpx
 
 from dixa_tui.api.client import API_VERSIONS, DEFAULT_BASE_URL, ApiVersion
-from dixa_tui.api.ratelimit import DIXA_BURST, DIXA_RATE
+from dixa_tui.api.ratelimit import CLIENT_BURST, DIXA_RATE
 
 CONFIG_ENV = "DIXA_TUI_CONFIG"
 DEFAULT_PROFILE = "default"
@@ -44,7 +44,7 @@ class Profile:
     base_url: str = DEFAULT_BASE_URL
     api_version: ApiVersion = "beta"
     rate_limit: float = DIXA_RATE
-    burst: int = DIXA_BURST
+    burst: int = CLIENT_BURST
 
     def with_overrides(
         self, base_url: str | None = None, api_version: str | None = None

@@ -36,7 +36,7 @@ from dixa_tui.api.models import (
     parse_definitions,
     parse_model,
 )
-from dixa_tui.api.ratelimit import DIXA_BURST, DIXA_RATE, RetryPolicy, TokenBucket
+from dixa_tui.api.ratelimit import CLIENT_BURST, DIXA_RATE, RetryPolicy, TokenBucket
 
 DEFAULT_BASE_URL = "https://dev.dixa.io"
 ApiVersion = Literal["beta", "v1"]
@@ -88,7 +88,7 @@ class DixaClient:
         base_url: str = DEFAULT_BASE_URL,
         api_version: ApiVersion = "beta",
         rate: float = DIXA_RATE,
-        burst: int = DIXA_BURST,
+        burst: int = CLIENT_BURST,
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
