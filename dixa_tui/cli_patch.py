@@ -52,13 +52,12 @@ def parse_json_edits(set_jsons: tuple[str, ...]) -> list[StagedEdit]:
 
 
 def parse_edits(
-    index: DefinitionIndex, sets: tuple[str, ...], json_edits: list[StagedEdit],
+    index: DefinitionIndex, sets: list[tuple[str, str]], json_edits: list[StagedEdit],
     clears: tuple[str, ...],
 ) -> list[StagedEdit]:
     """``--set`` is typed by its definition: a Select value is a ``/``-joined path."""
     edits = []
-    for raw in sets:
-        ref, value = _split("--set", raw)
+    for ref, value in sets:
         found = index.resolve(ref)
         is_select = isinstance(found, CustomAttributeDefinition) and \
             isinstance(found.input_definition, SelectInput)
@@ -88,14 +87,14 @@ def run_patch(
         fail("Error: nothing to change: give at least one --set, --set-json or --clear.")
     if any(not ref.strip() for ref in clears):
         fail("Error: --clear takes an identifier or id; it was empty. Nothing was sent.")
-    for raw in sets:
-        _split("--set", raw)
+    pairs = [_split("--set", raw) for raw in sets]
     json_edits = parse_json_edits(set_jsons)
-    run(_patch(settings, target, sets, json_edits, clears, dry_run, force, as_json))
+    run(_patch(settings, target, pairs, json_edits, clears, dry_run, force, as_json))
 
 
 async def _patch(
-    settings: Settings, target: Target, sets: tuple[str, ...], json_edits: list[StagedEdit],
+    settings: Settings, target: Target, sets: list[tuple[str, str]],
+    json_edits: list[StagedEdit],
     clears: tuple[str, ...], dry_run: bool, force: bool, as_json: bool,
 ) -> None:
     async with open_client(settings) as client:

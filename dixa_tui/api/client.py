@@ -270,7 +270,6 @@ class DixaClient:
             wait = self.retry.delay(attempt, retry_after)
             if wait > self.retry.max_delay:
                 error.message += f" (asked to wait {wait:.0f} s before trying again)"
-                error.args = (error.summary(),)
                 raise error
             self.stats.retries += 1
             await asyncio.sleep(wait)

@@ -16,7 +16,10 @@ class DixaError(Exception):
     def __init__(self, operation: str, message: str) -> None:
         self.operation = operation
         self.message = message
-        super().__init__(self.summary())
+        super().__init__(operation, message)
+
+    def __str__(self) -> str:
+        return self.summary()
 
     def summary(self) -> str:
         return f"{self.operation}: {self.message}"
@@ -29,7 +32,7 @@ class DixaError(Exception):
         clone.__dict__.update(self.__dict__)
         clone.operation = self.operation.replace(secret, REDACTED)
         clone.message = self.message.replace(secret, REDACTED)
-        clone.args = (clone.summary(),)
+        clone.args = (clone.operation, clone.message)
         return clone
 
     @property
