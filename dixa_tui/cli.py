@@ -1,4 +1,4 @@
-"""The command line: with no command the TUI (when it exists), else headless commands for scripts.
+"""The command line: with no command the TUI, else headless commands for scripts.
 
 Exit codes are part of the interface: 0 success, 1 an API or network error, 2 a usage or
 validation error (nothing was sent). Messages go to stderr, without tracebacks; data goes
@@ -60,15 +60,28 @@ def main(ctx: click.Context, profile: str | None, base_url: str | None,
          api_version: str | None, demo: bool) -> None:
     """Browse Dixa custom attribute definitions and change attribute values.
 
+    With no command, opens the terminal UI (press ? inside it for every key).
+
     \b
     Examples:
+      dixa-tui --demo
       dixa-tui --demo definitions list
       dixa-tui definitions show contact_reason
       dixa-tui patch conversation 12345 --set contact_reason=delivery/damaged/item --dry-run
     """
     ctx.obj = Settings(profile, base_url, api_version, demo)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        _tui(ctx.obj)
+
+
+@handled
+def _tui(settings: Settings) -> None:
+    if settings.demo and (settings.base_url or settings.profile_name):
+        fail("--demo uses the embedded demo organization: leave out --base-url and "
+             "--profile, or leave out --demo.", EXIT_USAGE)
+    from dixa_tui.tui.app import run_tui
+
+    run_tui(settings)
 
 
 def _settings() -> Settings:

@@ -8,12 +8,15 @@ With ``demo`` the client talks to the embedded mock in-process through
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
+if TYPE_CHECKING:  # the TUI imports this module before its first frame: keep it light
+    import httpx
+    from pydantic import SecretStr
 
-from dixa_tui.api.client import DixaClient
-from dixa_tui.config import ConfigError, Profile, load_config
-from dixa_tui.secrets import ENV_VAR, KeyResolution, resolve_key
+    from dixa_tui.api.client import DixaClient
+    from dixa_tui.config import Profile
+    from dixa_tui.secrets import KeyResolution
 
 DEMO_BASE_URL = "http://demo.dixa.invalid"
 
@@ -32,6 +35,8 @@ class Settings:
     demo: bool = False
 
     def profile(self) -> Profile:
+        from dixa_tui.config import ConfigError, Profile, load_config
+
         if self.demo and (self.base_url or self.profile_name):
             raise ConfigError("--demo uses the embedded demo organization: leave out "
                               "--base-url and --profile, or leave out --demo.")
@@ -42,6 +47,10 @@ class Settings:
         return config.profile(self.profile_name).with_overrides(self.base_url, self.api_version)
 
     def key(self, profile: Profile) -> KeyResolution:
+        from pydantic import SecretStr
+
+        from dixa_tui.secrets import KeyResolution, resolve_key
+
         if self.demo:
             from dixa_tui.mock import DEMO_API_KEY
 
@@ -50,6 +59,8 @@ class Settings:
 
 
 def missing_key_message(profile: Profile, resolution: KeyResolution) -> str:
+    from dixa_tui.secrets import ENV_VAR
+
     lines = [f"No Dixa API key for profile {profile.name!r}."]
     if resolution.problem:
         lines.append(resolution.problem)
@@ -58,21 +69,29 @@ def missing_key_message(profile: Profile, resolution: KeyResolution) -> str:
     return "\n".join(lines)
 
 
-def open_client(settings: Settings) -> DixaClient:
-    """A client for ``settings``; raises MissingKeyError or config.ConfigError."""
-    profile = settings.profile()
-    resolution = settings.key(profile)
-    if resolution.key is None:
-        raise MissingKeyError(missing_key_message(profile, resolution))
-    transport = None
-    if settings.demo:
-        import httpx
+def open_client(settings: Settings, key: SecretStr | None = None,
+                transport: httpx.AsyncBaseTransport | None = None) -> DixaClient:
+    """A client for ``settings``; raises MissingKeyError or config.ConfigError.
 
+    ``key`` overrides the resolution (the TUI's session-only key); ``transport`` overrides
+    the demo's in-process mock (tests inject their own mock state).
+    """
+    import httpx
+
+    from dixa_tui.api.client import DixaClient
+
+    profile = settings.profile()
+    if key is None:
+        resolution = settings.key(profile)
+        if resolution.key is None:
+            raise MissingKeyError(missing_key_message(profile, resolution))
+        key = resolution.key
+    if transport is None and settings.demo:
         from dixa_tui.mock import MockState, create_app
 
         transport = httpx.ASGITransport(app=create_app(MockState.demo()))
     return DixaClient(
-        resolution.key,
+        key,
         base_url=profile.base_url,
         api_version=profile.api_version,
         rate=profile.rate_limit,

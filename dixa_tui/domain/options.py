@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from dixa_tui.api.models import SelectOption
+if TYPE_CHECKING:  # annotations only: the TUI imports this before pydantic is loaded
+    from dixa_tui.api.models import SelectOption
 
 PATH_SEPARATOR = " > "
 

@@ -1,0 +1,243 @@
+"""The Textual app: start-up, the client's lifecycle, requests in workers, and errors.
+
+The first frame needs nothing but Textual: the profile, the keyring and the client (httpx,
+pydantic) are loaded by a worker after the main screen is on screen. Every request runs in a
+worker through :meth:`DixaApp.request`, which posts a :class:`Loaded` or :class:`ApiFailed`
+back to whoever asked; failures then bubble here, to :meth:`on_api_failed`, the one place that
+shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from dixa_tui.tui.messages import ApiFailed, Loaded
+from dixa_tui.tui.widgets.errorbar import ErrorBar
+
+if TYPE_CHECKING:
+    import httpx
+    from pydantic import SecretStr
+
+    from dixa_tui.api.client import DixaClient
+    from dixa_tui.config import Profile
+    from dixa_tui.connect import Settings
+    from dixa_tui.secrets import KeyResolution
+    from dixa_tui.tui.screens.key import KeyOutcome
+
+RETRY_KEY = "ctrl+r"
+
+
+class Started(Loaded):
+    """The start-up worker resolved the profile, the keymap and the key."""
+
+
+class DixaApp(App[None]):
+    """dixa-tui. ``transport_factory`` lets tests put their own mock behind the client."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "dixa-tui"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("f1", "help", "Help", show=False, id="app.help_anywhere", priority=True),
+        Binding(RETRY_KEY, "retry", "Retry", id="app.retry", show=False, priority=True),
+        Binding("K", "key", "API key", show=False, id="app.key"),
+    ]
+
+    def __init__(self, settings: Settings, *,
+                 transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.transport_factory = transport_factory
+        self.profile: Profile | None = None
+        self.client: DixaClient | None = None
+        self.keymap: dict[str, str] = {}
+        self._retries: dict[Screen[Any], Callable[[], object]] = {}
+
+    # -- start ----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from dixa_tui.tui.screens.main import MainScreen
+
+        self.push_screen(MainScreen())
+        self._start()
+
+    @work(thread=True, exit_on_error=False, group="start")
+    def _start(self) -> None:
+        """Off the event loop: config (TOML), keyring (D-Bus) and the heavy imports."""
+        from dixa_tui.config import ConfigError, load_config
+
+        try:
+            profile = self.settings.profile()
+            keymap = {} if self.settings.demo else dict(load_config().keymap)
+            resolution = self.settings.key(profile)
+        except (ConfigError, ValueError) as exc:
+            self.call_from_thread(self._start_failed, exc)
+            return
+        # Warm the heavy imports here, off the event loop, before the first request.
+        import dixa_tui.api.client
+        import dixa_tui.domain.patch  # noqa: F401
+
+        self.call_from_thread(self._started, profile, keymap, resolution)
+
+    def _start_failed(self, exc: Exception) -> None:
+        from dixa_tui.api.errors import DixaError
+
+        error = DixaError("read the profile", str(exc))
+        self.post_message(ApiFailed("start", error, None))
+
+    def _started(self, profile: Profile, keymap: dict[str, str],
+                 resolution: KeyResolution) -> None:
+        self.profile = profile
+        self.keymap = keymap
+        if keymap:
+            self.set_keymap(keymap)
+        main = self._main()
+        main.show_profile(profile, self.settings.demo)
+        if resolution.key is None:
+            from dixa_tui.connect import missing_key_message
+
+            self._ask_key(missing_key_message(profile, resolution).splitlines()[0], True)
+            return
+        self._connect(resolution.key)
+
+    def _connect(self, key: SecretStr) -> None:
+        from dixa_tui.connect import open_client
+
+        old, self.client = self.client, None
+        if old is not None:
+            self.run_worker(old.aclose(), group="close")
+        transport = self.transport_factory() if self.transport_factory else None
+        try:
+            self.client = open_client(self.settings, key=key, transport=transport)
+        except ValueError as exc:  # a key with control characters: never in the message
+            self._ask_key(str(exc), True)
+            return
+        self._main().load_definitions()
+
+    def _main(self) -> Any:
+        from dixa_tui.tui.screens.main import MainScreen
+
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    # -- the key --------------------------------------------------------------------------
+
+    def _ask_key(self, reason: str | None, required: bool) -> None:
+        from dixa_tui.tui.screens.key import KeyScreen
+
+        name = self.profile.name if self.profile else "default"
+        self.push_screen(KeyScreen(name, required=required, reason=reason), self._key_done)
+
+    def _key_done(self, outcome: KeyOutcome | None) -> None:
+        if outcome is None:
+            return
+        if outcome.key is not None:
+            where = "saved in the keyring" if outcome.stored else "used for this session only"
+            self.notify(f"API key {where}.", title="API key")
+            self._connect(outcome.key)
+        elif outcome.deleted:
+            self.notify("The stored API key was deleted.", title="API key")
+
+    def action_key(self) -> None:
+        if self.settings.demo:
+            self.notify("The demo uses its own key; no keyring is involved.", title="API key")
+            return
+        self._ask_key(None, False)
+
+    # -- requests -------------------------------------------------------------------------
+
+    def request(self, asker: DOMNode, what: str,
+                call: Callable[[DixaClient], Awaitable[Any]], *, context: Any = None,
+                exclusive: bool = True) -> None:
+        """Run ``call(client)`` in a worker of ``asker``; answer with Loaded or ApiFailed."""
+
+        origin = asker if isinstance(asker, Screen) else asker.screen
+
+        def again() -> None:
+            self.request(asker, what, call, context=context, exclusive=exclusive)
+
+        async def job() -> None:
+            client = self.client
+            if client is None:
+                return
+            try:
+                result = await call(client)
+            except Exception as exc:  # every failure is shown, none crashes the app
+                asker.post_message(ApiFailed(what, exc, again, context, origin))
+            else:
+                asker.post_message(Loaded(what, result, context))
+
+        asker.run_worker(job(), group=what, exclusive=exclusive, exit_on_error=False)
+
+    def on_api_failed(self, message: ApiFailed) -> None:
+        """The one place errors are shown: the error bar of the screen that asked."""
+        screen = message.origin if message.origin in self.screen_stack else self.screen
+        if message.retry is not None:
+            self._retries[screen] = message.retry
+        else:
+            self._retries.pop(screen, None)
+        try:
+            bar = screen.query_one(ErrorBar)
+        except Exception:
+            self.notify(str(message.error), severity="error", markup=False)
+            return
+        bar.show(message.error, self.binding_keys("app.retry", RETRY_KEY)
+                 if message.retry else None)
+
+    def clear_error(self) -> None:
+        self._retries.pop(self.screen, None)
+        for bar in self.screen.query(ErrorBar):
+            bar.clear()
+
+    def action_retry(self) -> None:
+        retry = self._retries.pop(self.screen, None)
+        if retry is None:
+            self.notify("Nothing to retry.", timeout=2)
+            return
+        for bar in self.screen.query(ErrorBar):
+            bar.clear()
+        retry()
+
+    def binding_keys(self, binding_id: str, default: str) -> str:
+        """The key(s) a binding answers to, after the user's keymap."""
+        return self.keymap.get(binding_id, default)
+
+    # -- help and the palette -------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from dixa_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every binding active on this screen is also a palette entry."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            node = active.node
+
+            def run(node: DOMNode = node, action: str = binding.action) -> None:
+                self.call_later(self.run_action, action, node)
+
+            help_text = binding.tooltip or f"{binding.description} ({key})"
+            yield SystemCommand(binding.description, help_text, run)
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+
+def run_tui(settings: Settings) -> None:
+    DixaApp(settings).run()

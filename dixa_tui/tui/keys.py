@@ -1,0 +1,54 @@
+"""Every key binding of the app, by where it applies: the help screen and the README's table.
+
+Each ``Binding`` has an ``id``; the user's ``[keymap]`` (binding id -> keys) replaces its keys.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping
+
+from textual.binding import Binding
+
+# (title, "module:Class") in the order the help screen lists them.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("Everywhere", "dixa_tui.tui.app:DixaApp"),
+    ("Main screen", "dixa_tui.tui.screens.main:MainScreen"),
+    ("Definitions list", "dixa_tui.tui.widgets.definitions:DefinitionList"),
+    ("Option tree (detail pane and picker)", "dixa_tui.tui.widgets.option_tree:OptionTree"),
+    ("Option search", "dixa_tui.tui.widgets.option_tree:OptionBrowser"),
+    ("Target", "dixa_tui.tui.screens.target:TargetScreen"),
+    ("Editor", "dixa_tui.tui.screens.editor:EditorScreen"),
+    ("Confirm", "dixa_tui.tui.screens.confirm:ConfirmScreen"),
+    ("API key", "dixa_tui.tui.screens.key:KeyScreen"),
+    ("Help", "dixa_tui.tui.screens.help:HelpScreen"),
+)
+
+_NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "pagedown": "pgdn",
+          "pageup": "pgup", "space": "space", "enter": "enter", "plus": "+", "minus": "-"}
+
+
+def display_keys(keys: str) -> str:
+    return ", ".join(_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+def bindings_of(target: str) -> list[Binding]:
+    module, name = target.split(":")
+    cls = getattr(importlib.import_module(module), name)
+    return [b for b in cls.BINDINGS if isinstance(b, Binding)]
+
+
+def all_bindings() -> Iterator[tuple[str, Binding]]:
+    for title, target in SECTIONS:
+        for binding in bindings_of(target):
+            yield title, binding
+
+
+def key_table(keymap: Mapping[str, str]) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
+    """(section title, [(keys, description, binding id)]) with the keymap applied."""
+    for title, target in SECTIONS:
+        rows = []
+        for b in bindings_of(target):
+            keys = keymap.get(b.id or "", b.key)
+            rows.append((display_keys(keys), b.description or b.action, b.id or ""))
+        yield title, rows

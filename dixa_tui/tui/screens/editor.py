@@ -1,0 +1,378 @@
+"""The editor: stage values for one target, see the exact body and the diff, then send.
+
+The draft (staged edits) lives here until it is sent successfully or the user discards it;
+a failed send keeps it, and the app's retry key sends it again. The rules come from
+``domain.patch``, the same ones the CLI and the mock use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Static
+
+from dixa_tui.domain.patch import (
+    DefinitionIndex,
+    StagedEdit,
+    Target,
+    build_patch,
+    check_value,
+    diff,
+    format_value,
+)
+from dixa_tui.tui.literal import join, lit
+from dixa_tui.tui.messages import ApiFailed, Loaded
+from dixa_tui.tui.screens.confirm import ConfirmScreen
+from dixa_tui.tui.widgets.definitions import DefinitionList
+from dixa_tui.tui.widgets.errorbar import ErrorBar
+from dixa_tui.tui.widgets.option_tree import OptionBrowser, OptionTree
+from dixa_tui.tui.widgets.payload import (
+    body_view,
+    diff_view,
+    problems_view,
+    returned_view,
+)
+
+if TYPE_CHECKING:
+    from dixa_tui.api.client import DixaClient
+    from dixa_tui.api.models import CustomAttribute, CustomAttributeDefinition
+    from dixa_tui.tui.app import DixaApp
+
+
+class EditorScreen(ModalScreen[dict[str, Any] | None]):
+    """Dismisses with the values Dixa returned (when something was sent), else None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "send", "Send", id="editor.send", priority=True),
+        Binding("ctrl+n", "clear_value", "Stage clear (null)", id="editor.clear",
+                priority=True),
+        Binding("ctrl+u", "unstage", "Unstage", id="editor.unstage"),
+        Binding("enter", "value", "Edit value", show=False, id="editor.value"),
+        Binding("escape", "back", "Back / close", id="editor.back"),
+    ]
+    DEFAULT_CSS = """
+    EditorScreen { align: center middle; }
+    EditorScreen > #editor {
+        width: 100%; height: 100%; border: thick $accent; background: $surface;
+    }
+    EditorScreen #top { height: 1fr; min-height: 8; }
+    EditorScreen #attributes { width: 1fr; min-width: 34; border: round $panel-lighten-2; }
+    EditorScreen #attributes:focus { border: round $accent; }
+    EditorScreen #value { width: 1fr; border: round $panel-lighten-2; padding: 0 1; }
+    EditorScreen #value:focus-within { border: round $accent; }
+    EditorScreen #value-head { height: auto; }
+    EditorScreen #value-reason { height: auto; color: $warning; }
+    EditorScreen #picker { height: 1fr; }
+    EditorScreen #bottom { height: 11; }
+    EditorScreen #body-box, EditorScreen #diff-box {
+        width: 1fr; border: round $panel-lighten-2; padding: 0 1;
+    }
+    EditorScreen #problems { height: auto; max-height: 4; padding: 0 1; }
+    EditorScreen #status { height: 1; padding: 0 1; }
+    EditorScreen #buttons { height: auto; align-horizontal: right; }
+    EditorScreen #buttons Button { margin-left: 1; min-width: 10; }
+    """
+
+    def __init__(self, definitions: Sequence[CustomAttributeDefinition], target: Target,
+                 target_name: str, current: dict[str, Any], *, start: str | None = None) -> None:
+        super().__init__()
+        self.index = DefinitionIndex(definitions)
+        self.target = target
+        self.target_name = target_name
+        self.current = dict(current)
+        self.rows = [d for d in definitions if d.entity_type == target.entity_type]
+        self.staged: dict[str, Any] = {}  # definition id -> value (None clears), in order
+        self.start = start
+        self.sending = False
+        self.sent: dict[str, Any] = {}
+        self.returned: dict[str, Any] | None = None
+        self.editing: CustomAttributeDefinition | None = None
+        self._syncing = False
+
+    @property
+    def dixa(self) -> DixaApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="editor") as box:
+            box.border_title = f"Edit · {self.target.describe()} · {self.target_name}"
+            with Horizontal(id="top"):
+                yield DefinitionList(id="attributes")
+                with Vertical(id="value"):
+                    yield Static(id="value-head")
+                    yield Static(id="value-reason")
+                    yield Input(id="text-value")
+                    yield OptionBrowser(id="picker")
+            with Horizontal(id="bottom"):
+                with VerticalScroll(id="body-box") as body_box:
+                    body_box.border_title = "Body (exact JSON sent)"
+                    yield Static(id="body")
+                with VerticalScroll(id="diff-box") as diff_box:
+                    diff_box.border_title = "Before -> after"
+                    yield Static(id="diff")
+            yield Static(id="problems")
+            with Horizontal(id="buttons"):
+                yield Static(id="status")
+                yield Button("Send (ctrl+t)", id="send", variant="primary")
+            yield ErrorBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        listing = self.query_one("#attributes", DefinitionList)
+        listing.border_title = f"{self.target.entity_type} attributes"
+        listing.set_rows(self.rows, keep=self.start,
+                         empty_text=f"This organization has no {self.target.entity_type} "
+                                    "attributes.")
+        self._refresh()
+        listing.focus()
+
+    # -- the value area -------------------------------------------------------------------
+
+    @on(DefinitionList.Highlighted, "#attributes")
+    def _highlighted(self, event: DefinitionList.Highlighted) -> None:
+        event.stop()
+        self._show_value(event.definition)
+
+    def _show_value(self, definition: CustomAttributeDefinition | None) -> None:
+        self.editing = definition
+        head = self.query_one("#value-head", Static)
+        reason = self.query_one("#value-reason", Static)
+        text_input = self.query_one("#text-value", Input)
+        picker = self.query_one("#picker", OptionBrowser)
+        text_input.display = picker.display = False
+        if definition is None:
+            head.update("")
+            reason.update("")
+            return
+        now = format_value(definition, self.current.get(definition.id))
+        head_text = join(lit(definition.label or definition.identifier, "bold"), " ",
+                         lit(f"({definition.identifier} · {definition.input_type})", "dim"),
+                         "\n", lit("Current: "), lit(now, "bold"))
+        if definition.id in self.staged:
+            head_text.append_text(join("\n", lit("Staged:  "), lit(format_value(
+                definition, self.staged[definition.id]), "bold green")))
+        head.update(head_text)
+        blockers = [p for p in check_value(definition, None) if p.severity == "error"]
+        if blockers:
+            reason.update(lit("Cannot be edited: " + "; ".join(p.message for p in blockers)))
+            return
+        hint = "enter edits · ctrl+n stages clear (null) · ctrl+u unstages"
+        if definition.is_deactivated:
+            hint = "Deactivated in Dixa: agents no longer see it. " + hint
+        reason.update(lit(hint, "dim"))
+        if definition.input_type == "Text":
+            self._syncing = True
+            value = self.staged.get(definition.id, self.current.get(definition.id))
+            text_input.value = value if isinstance(value, str) else ""
+            placeholder = getattr(definition.input_definition, "placeholder", None)
+            from dixa_tui.text import clean
+
+            text_input.placeholder = clean(placeholder) if placeholder else "Type the new value"
+            text_input.display = True
+            self.call_after_refresh(self._end_sync)
+        else:
+            picker.set_options(getattr(definition.input_definition, "options", None) or [])
+            picker.display = True
+
+    def _end_sync(self) -> None:
+        self._syncing = False
+
+    def action_value(self) -> None:
+        if self.editing is None:
+            return
+        text_input = self.query_one("#text-value", Input)
+        picker = self.query_one("#picker", OptionBrowser)
+        if text_input.display:
+            text_input.focus()
+        elif picker.display:
+            picker.query_one("#option-search").focus()
+        else:
+            self.notify("This attribute cannot be edited: the reason is shown on the right.",
+                        timeout=3)
+
+    @on(Input.Changed, "#text-value")
+    def _typed(self, event: Input.Changed) -> None:
+        definition = self.editing
+        if self._syncing or definition is None or definition.input_type != "Text":
+            return
+        if definition.id not in self.staged and event.value == (
+                self.current.get(definition.id) or ""):
+            return
+        self._stage(definition, event.value)
+
+    @on(Input.Submitted, "#text-value")
+    def _typed_done(self) -> None:
+        self.query_one("#attributes").focus()
+
+    @on(OptionTree.PathChosen)
+    def _picked(self, event: OptionTree.PathChosen) -> None:
+        event.stop()
+        if self.editing is not None and self.editing.input_type == "Select":
+            self._stage(self.editing, [o.value for o in event.path])
+            self.query_one("#attributes").focus()
+
+    def action_clear_value(self) -> None:
+        definition = self.editing
+        if definition is None:
+            return
+        if any(p.severity == "error" for p in check_value(definition, None)):
+            self.notify("This attribute cannot be edited.", severity="warning", timeout=3)
+            return
+        self._stage(definition, None)
+        self._show_value(definition)
+
+    def action_unstage(self) -> None:
+        definition = self.editing
+        if definition is None or definition.id not in self.staged:
+            self.notify("Nothing is staged for this attribute.", timeout=2)
+            return
+        del self.staged[definition.id]
+        self._refresh()
+        self._show_value(definition)
+
+    def _stage(self, definition: CustomAttributeDefinition, value: Any) -> None:
+        self.staged[definition.id] = value
+        self.returned = None
+        self._refresh()
+        if definition.input_type != "Text":
+            self._show_value(definition)
+
+    # -- the live panel -------------------------------------------------------------------
+
+    def plan(self) -> Any:
+        edits = [StagedEdit(key, value) for key, value in self.staged.items()]
+        return build_patch(self.index, self.target, edits)
+
+    @property
+    def preview_body(self) -> dict[str, Any]:
+        """What is shown as the body: the staged values by definition id, in order."""
+        return dict(self.staged)
+
+    def _refresh(self) -> None:
+        plan = self.plan()
+        names = {d.id: d.label or d.identifier for d in self.rows}
+        names.update({d.identifier: d.label or d.identifier for d in self.rows})
+        body = self.preview_body
+        sendable = bool(body) and not plan.errors
+        self.query_one("#body", Static).update(body_view(body, sendable))
+        if self.returned is not None:
+            labels = {d.id: d.label or d.identifier for d in self.rows}
+            self.query_one("#diff", Static).update(returned_view(
+                self.returned, labels,
+                lambda key, value: format_value(self.index.by_id.get(key), value)))
+            self.query_one("#diff-box").border_title = "Dixa now holds"
+        else:
+            self.query_one("#diff", Static).update(diff_view(diff(self.index, self.current,
+                                                                   body)))
+            self.query_one("#diff-box").border_title = "Before -> after"
+        shown = [p for p in plan.problems if p.code != "nothing-staged"]
+        problems = self.query_one("#problems", Static)
+        problems.update(problems_view(shown, names) if body else Text(""))
+        self.query_one("#send", Button).disabled = not sendable or self.sending
+        values = {d.id: self._row_value(d) for d in self.rows}
+        self.query_one("#attributes", DefinitionList).set_values(values)
+        self._status()
+
+    def _row_value(self, definition: CustomAttributeDefinition) -> str:
+        now = format_value(definition, self.current.get(definition.id))
+        if definition.id in self.staged:
+            return f"{now} -> {format_value(definition, self.staged[definition.id])}"
+        return now
+
+    def _status(self, text: str | None = None, style: str = "dim") -> None:
+        if text is None:
+            count = len(self.staged)
+            text = f"{count} edit{'s' * (count != 1)} staged" if count else "No edits staged"
+        self.query_one("#status", Static).update(lit(text, style))
+
+    # -- sending --------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "send":
+            self.action_send()
+
+    def action_send(self) -> None:
+        if self.sending:
+            return
+        plan = self.plan()
+        if not self.staged:
+            self.notify("Nothing is staged: edit a value first.", timeout=3)
+            return
+        if plan.errors:
+            self.notify("Fix the errors shown under the body first; nothing was sent.",
+                        severity="error", timeout=4)
+            return
+        if plan.warnings:
+            lines = [lit(f"{len(plan.warnings)} warning(s) about this change:", "bold")]
+            lines += [lit(f"! {p}") for p in plan.warnings]
+            lines.append(lit("Send it anyway?"))
+            self.app.push_screen(ConfirmScreen("Send with warnings?", Text("\n").join(lines),
+                                               yes="Send anyway", no="Go back"),
+                                 lambda yes: self._send(plan.body) if yes else None)
+            return
+        self._send(plan.body)
+
+    def _send(self, body: dict[str, Any]) -> None:
+        target = self.target
+        self.sending = True
+        self._status("Sending…", "bold")
+        self.query_one("#send", Button).disabled = True
+
+        async def patch(client: DixaClient) -> list[CustomAttribute]:
+            if target.kind == "enduser":
+                return await client.patch_end_user_attributes(target.id, body)
+            return await client.patch_conversation_attributes(int(target.id), body)
+
+        self.dixa.request(self, "send", patch, context=dict(body))
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what != "send":
+            return
+        message.stop()
+        self.sending = False
+        self.dixa.clear_error()
+        returned = {a.id: a.value for a in message.result}
+        sent: dict[str, Any] = message.context
+        shown = {key: returned.get(key, value) for key, value in sent.items()}
+        self.current.update(returned)
+        self.sent.update(returned)
+        self.returned = shown
+        for key in sent:
+            self.staged.pop(key, None)
+        self._refresh()
+        self._status(f"Sent {len(sent)} change{'s' * (len(sent) != 1)}: Dixa's values are "
+                     "shown. esc closes.", "bold green")
+        self._show_value(self.editing)
+
+    def on_api_failed(self, message: ApiFailed) -> None:
+        if message.what == "send":
+            self.sending = False
+            self._refresh()
+            self._status("Send failed: your staged edits are kept.", "bold red")
+
+    # -- leaving --------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        listing = self.query_one("#attributes", DefinitionList)
+        if not listing.has_focus:
+            listing.focus()
+            return
+        if self.staged:
+            count = len(self.staged)
+            self.app.push_screen(
+                ConfirmScreen("Discard staged edits?", lit(
+                    f"{count} staged edit{'s' * (count != 1)} will be lost: nothing has been "
+                    "sent for them."), yes="Discard", no="Keep editing"),
+                lambda yes: self._close() if yes else None)
+            return
+        self._close()
+
+    def _close(self) -> None:
+        self.dismiss(self.sent or None)

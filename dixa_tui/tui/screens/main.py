@@ -1,0 +1,400 @@
+"""The main screen: definitions on the left, the highlighted one in detail on the right.
+
+This screen owns the browsing state (the definitions, the filter, the toggles, the sort, the
+target and its current values, the detail cache). Workers answer with Loaded/ApiFailed
+messages; the handlers below update the state and then the widgets.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, LoadingIndicator, Static
+
+from dixa_tui.tui.literal import join, lit
+from dixa_tui.tui.messages import ApiFailed, Loaded
+from dixa_tui.tui.widgets.definitions import DefinitionList
+from dixa_tui.tui.widgets.detail import DetailPane
+from dixa_tui.tui.widgets.errorbar import ErrorBar
+from dixa_tui.tui.widgets.header import StatusHeader
+
+if TYPE_CHECKING:
+    from dixa_tui.api.client import DixaClient
+    from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.config import Profile
+    from dixa_tui.domain.patch import Target
+    from dixa_tui.domain.search import DefinitionSearch
+    from dixa_tui.tui.app import DixaApp
+    from dixa_tui.tui.screens.target import Chosen
+
+SORTS = ("Dixa's order", "entity type", "label")
+DETAIL_DELAY = 0.15  # seconds the cursor rests before the detail is fetched
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="main.filter"),
+        Binding("t", "target", "Target", id="main.target"),
+        Binding("e", "edit", "Edit", id="main.edit"),
+        Binding("r", "refresh", "Refresh", id="main.refresh"),
+        Binding("a", "toggle_archived", "Archived", id="main.toggle_archived"),
+        Binding("d", "toggle_deactivated", "Deactivated", id="main.toggle_deactivated"),
+        Binding("s", "sort", "Sort", id="main.sort"),
+        Binding("c", "copy_id", "Copy id", id="main.copy_id"),
+        Binding("y", "copy_path", "Copy option path", show=False, id="main.copy_path"),
+        Binding("f", "find_option", "Find option", show=False, id="main.find_option"),
+        Binding("E", "expand_all", "Expand all options", show=False, id="main.expand_all"),
+        Binding("C", "collapse_all", "Collapse all options", show=False,
+                id="main.collapse_all"),
+        Binding("escape", "escape", "Back", show=False, id="main.escape"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.definitions: list[CustomAttributeDefinition] = []
+        self.search: DefinitionSearch | None = None
+        self.query_text = ""
+        self.show_archived = False
+        self.show_deactivated = False
+        self.sort = 0
+        self.target: Target | None = None
+        self.target_name = ""
+        self.current: dict[str, Any] = {}
+        self.details: dict[str, CustomAttributeDefinition] = {}
+        self._detail_timer: Timer | None = None
+        self.loading = False
+
+    @property
+    def dixa(self) -> DixaApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="header")
+        yield Static(id="target-bar")
+        with Horizontal(id="panes"):
+            with Vertical(id="left"):
+                yield Input(placeholder="Filter: label, identifier, id or option label",
+                            id="filter")
+                yield Static(id="list-status")
+                yield LoadingIndicator(id="loading")
+                yield DefinitionList(id="definitions")
+            yield DetailPane(id="detail")
+        yield ErrorBar(id="errors")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.query_one("#loading").display = False
+        self._show_target()
+        self.query_one(DefinitionList).show_message("Starting…")
+        self.query_one(DefinitionList).focus()
+
+    # -- header and target bar ------------------------------------------------------------
+
+    def show_profile(self, profile: Profile, demo: bool) -> None:
+        header = self.query_one(StatusHeader)
+        header.profile = profile.name
+        header.url = f"{profile.base_url}/{profile.api_version}"
+        header.demo = demo
+
+    def _show_target(self) -> None:
+        bar = self.query_one("#target-bar", Static)
+        if self.target is None:
+            bar.update(join(lit("Target: ", "bold"),
+                            lit("none — press t to choose an end user or a conversation")))
+            return
+        entity = self.target.entity_type
+        count = sum(1 for d in self.definitions if d.entity_type == entity)
+        bar.update(join(lit("Target: ", "bold"), lit(self.target.describe()), " · ",
+                        lit(self.target_name, "bold"),
+                        lit(f" · {len(self.current)} values of {count} {entity} attributes"
+                            " · e to edit")))
+
+    # -- loading definitions --------------------------------------------------------------
+
+    def load_definitions(self) -> None:
+        self.loading = True
+        self.query_one("#loading").display = True
+        self.query_one(DefinitionList).show_message("Loading definitions…")
+        self.dixa.request(self, "definitions", _list_definitions)
+
+    async def on_loaded(self, message: Loaded) -> None:
+        handler = getattr(self, f"_loaded_{message.what.replace('-', '_')}", None)
+        if handler is not None:
+            message.stop()
+            handler(message)
+
+    def _loaded_definitions(self, message: Loaded) -> None:
+        from dixa_tui.domain.search import DefinitionSearch
+
+        self.loading = False
+        self.query_one("#loading").display = False
+        self.dixa.clear_error()
+        self.definitions, self.details = message.result, {}
+        self.search = DefinitionSearch(self.definitions)
+        self._refilter()
+        self._show_target()
+
+    def on_api_failed(self, message: ApiFailed) -> None:
+        if message.what == "definitions":
+            self.loading = False
+            self.query_one("#loading").display = False
+            if not self.definitions:
+                self.query_one(DefinitionList).show_message(
+                    "Could not load the definitions: see the message below.")
+
+    # -- the list -------------------------------------------------------------------------
+
+    def visible(self) -> list[CustomAttributeDefinition]:
+        if self.search is None:
+            return []
+        order = [self.definitions[i] for i in self.search.filter(self.query_text)]
+        rows = [d for d in order if (self.show_archived or not d.is_archived)
+                and (self.show_deactivated or not d.is_deactivated)]
+        if self.sort == 1:
+            rows.sort(key=lambda d: d.entity_type)
+        elif self.sort == 2 and not self.query_text:
+            rows.sort(key=lambda d: d.label.casefold())
+        return rows
+
+    def _refilter(self) -> None:
+        listing = self.query_one(DefinitionList)
+        keep = listing.highlighted.id if listing.highlighted else None
+        rows = self.visible()
+        hidden_archived = 0 if self.show_archived else sum(d.is_archived for d in self.definitions)
+        hidden_off = 0 if self.show_deactivated else sum(
+            d.is_deactivated and not d.is_archived for d in self.definitions)
+        empty = (f"No definition matches {self.query_text!r}: esc clears the filter."
+                 if self.query_text else "No definitions in this organization.")
+        listing.set_rows(rows, keep=keep, empty_text=empty)
+        self._show_values()
+        parts = [f"{len(rows)} of {len(self.definitions)}"]
+        parts.append(f"archived {'shown' if self.show_archived else f'hidden ({hidden_archived})'}"
+                     " · a")
+        parts.append(f"deactivated {'shown' if self.show_deactivated else f'hidden ({hidden_off})'}"
+                     " · d")
+        parts.append(f"sort: {SORTS[self.sort]} · s")
+        self.query_one("#list-status", Static).update(lit("  ".join(parts), "dim"))
+
+    def _show_values(self) -> None:
+        listing = self.query_one(DefinitionList)
+        if self.target is None:
+            listing.set_values(None)
+            return
+        from dixa_tui.domain.patch import format_value
+
+        entity = self.target.entity_type
+        values = {d.id: format_value(d, self.current.get(d.id)) for d in self.definitions
+                  if d.entity_type == entity}
+        listing.set_values(values)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self._refilter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(DefinitionList).focus()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_toggle_archived(self) -> None:
+        self.show_archived = not self.show_archived
+        self._refilter()
+
+    def action_toggle_deactivated(self) -> None:
+        self.show_deactivated = not self.show_deactivated
+        self._refilter()
+
+    def action_sort(self) -> None:
+        self.sort = (self.sort + 1) % len(SORTS)
+        self._refilter()
+        self.notify(f"Sorted by {SORTS[self.sort]}.", timeout=2)
+
+    def action_refresh(self) -> None:
+        if self.dixa.client is None:
+            self.notify("Not connected yet.", timeout=2)
+            return
+        self.load_definitions()
+        if self.target is not None:
+            self._load_target_values()
+
+    def action_escape(self) -> None:
+        box = self.query_one("#filter", Input)
+        bar = self.query_one(ErrorBar)
+        if box.has_focus and box.value:
+            box.value = ""
+        elif box.display and (box.has_focus or not box.value):
+            box.value = ""
+            box.display = False
+            self.query_one(DefinitionList).focus()
+        elif bar.shown:
+            self.dixa.clear_error()
+        elif self.focused is not self.query_one(DefinitionList):
+            self.query_one(DefinitionList).focus()
+
+    # -- the detail -----------------------------------------------------------------------
+
+    @on(DefinitionList.Highlighted)
+    def _highlighted(self, event: DefinitionList.Highlighted) -> None:
+        self._show_detail(event.definition)
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        if event.definition is not None and event.definition.id not in self.details:
+            self._detail_timer = self.set_timer(DETAIL_DELAY, self._fetch_detail)
+
+    def _fetch_detail(self) -> None:
+        definition = self.query_one(DefinitionList).highlighted
+        if definition is None or definition.id in self.details or self.dixa.client is None:
+            return
+        ident = definition.id
+
+        async def get(client: DixaClient) -> CustomAttributeDefinition:
+            return await client.get_definition(ident)
+
+        self.dixa.request(self, "detail", get, context=ident)
+
+    def _loaded_detail(self, message: Loaded) -> None:
+        self.details[message.context] = message.result
+        highlighted = self.query_one(DefinitionList).highlighted
+        if highlighted is not None and highlighted.id == message.context:
+            self._show_detail(highlighted)
+
+    def _show_detail(self, definition: CustomAttributeDefinition | None) -> None:
+        pane = self.query_one(DetailPane)
+        if definition is None:
+            pane.show(None)
+            return
+        fresh = self.details.get(definition.id)
+        source = ("fetched by id (GET /custom-attributes/{id})" if fresh else
+                  "from the list; fetching the full definition…")
+        shown = fresh or definition
+        current = None
+        if self.target is not None and shown.entity_type == self.target.entity_type:
+            from dixa_tui.domain.patch import format_value
+
+            current = format_value(shown, self.current.get(shown.id))
+        pane.show(shown, current=current, source=source)
+
+    def _detail_tree(self) -> Any:
+        pane = self.query_one(DetailPane)
+        if pane.definition is None or pane.definition.input_type != "Select":
+            self.notify("The highlighted definition is not a Select.", timeout=2)
+            return None
+        return pane.browser.option_tree
+
+    def action_find_option(self) -> None:
+        if self._detail_tree() is not None:
+            self.query_one(DetailPane).browser.query_one("#option-search").focus()
+
+    def action_expand_all(self) -> None:
+        tree = self._detail_tree()
+        if tree is not None:
+            tree.expand_everything()
+
+    def action_collapse_all(self) -> None:
+        tree = self._detail_tree()
+        if tree is not None:
+            tree.collapse_everything()
+
+    # -- copying --------------------------------------------------------------------------
+
+    def action_copy_id(self) -> None:
+        definition = self.query_one(DefinitionList).highlighted
+        if definition is None:
+            self.notify("No definition is highlighted.", timeout=2)
+            return
+        self.app.copy_to_clipboard(definition.id)
+        self.notify(join("Copied the id of ", lit(definition.label), ": ", lit(definition.id)),
+                    title="Copied", timeout=3)
+
+    def action_copy_path(self) -> None:
+        tree = self._detail_tree()
+        if tree is None:
+            return
+        path = tree.highlighted_path
+        if not path:
+            self.notify("Move the cursor onto an option in the tree first.", timeout=3)
+            return
+        text = json.dumps([o.value for o in path], ensure_ascii=False)
+        self.app.copy_to_clipboard(text)
+        self.notify(join("Copied the option path ", lit(text)), title="Copied", timeout=3)
+
+    # -- the target -----------------------------------------------------------------------
+
+    def action_target(self) -> None:
+        if self.dixa.client is None:
+            self.notify("Not connected yet.", timeout=2)
+            return
+        from dixa_tui.tui.screens.target import TargetScreen
+
+        self.app.push_screen(TargetScreen(self.target), self._target_chosen)
+
+    def _target_chosen(self, chosen: Chosen | None) -> None:
+        if chosen is None:
+            return
+        self.set_target(chosen.target, chosen.name, chosen.values)
+
+    def set_target(self, target: Target, name: str, values: dict[str, Any]) -> None:
+        self.target, self.target_name, self.current = target, name, dict(values)
+        self._show_values()
+        self._show_target()
+        self._show_detail(self.query_one(DefinitionList).highlighted)
+
+    def _load_target_values(self) -> None:
+        from dixa_tui.tui.screens.target import load_target
+
+        target = self.target
+        if target is None:
+            return
+
+        async def get(client: DixaClient) -> Any:
+            return await load_target(client, target)
+
+        self.dixa.request(self, "target-values", get, context=target)
+
+    def _loaded_target_values(self, message: Loaded) -> None:
+        if message.context == self.target:
+            chosen: Chosen = message.result
+            self.set_target(chosen.target, chosen.name, chosen.values)
+
+    # -- editing --------------------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        if not self.definitions:
+            self.notify("The definitions have not loaded yet.", timeout=3)
+            return
+        if self.target is None:
+            self.notify("Choose a target first: press t, then e to edit its values.",
+                        timeout=4)
+            self.action_target()
+            return
+        from dixa_tui.tui.screens.editor import EditorScreen
+
+        highlighted = self.query_one(DefinitionList).highlighted
+        editor = EditorScreen(self.definitions, self.target, self.target_name, self.current,
+                              start=highlighted.id if highlighted else None)
+        self.app.push_screen(editor, self._edited)
+
+    def _edited(self, values: dict[str, Any] | None) -> None:
+        """After a successful send the editor returns the values Dixa now holds."""
+        if values is None or self.target is None:
+            return
+        self.current = {**self.current, **values}
+        self.set_target(self.target, self.target_name, self.current)
+        self._load_target_values()
+
+
+async def _list_definitions(client: DixaClient) -> list[CustomAttributeDefinition]:
+    return await client.list_definitions()

@@ -1,0 +1,440 @@
+"""The target dialog: whose values to see and edit, an end user or a conversation.
+
+People rarely know an end user's UUID, so the end-user input also takes an email, a phone
+number or an external id and says, as the user types, how Enter will read it. Ids are checked
+with the domain's ``check_target`` before anything is sent: a malformed id is an input problem
+shown under the input, not an API error. Every request goes through ``DixaApp.request``; the
+answers come back as ``Loaded``/``ApiFailed`` messages, and failures go on to the app, which
+shows them in this dialog's error bar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, OptionList, Static, TabbedContent, TabPane, Tabs
+from textual.widgets.option_list import Option
+
+from dixa_tui.domain.patch import UUID_PATTERN, Target, check_target, current_values
+from dixa_tui.tui.literal import join, lit
+from dixa_tui.tui.messages import ApiFailed, Loaded
+from dixa_tui.tui.widgets.errorbar import ErrorBar
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from dixa_tui.api.client import DixaClient
+    from dixa_tui.api.models import Conversation, EndUser
+    from dixa_tui.tui.app import DixaApp
+
+__all__ = ["Chosen", "Lookup", "TargetScreen", "interpret", "load_target"]
+
+Mode = Literal["enduser", "conversation"]
+LookupKind = Literal["id", "email", "phone", "external_id"]
+LOOKUP_LIMIT = 50
+PREFIXES: dict[str, LookupKind] = {"id": "id", "email": "email", "phone": "phone",
+                                   "ext": "external_id"}
+NOUNS: dict[LookupKind, str] = {"id": "id", "email": "email", "phone": "phone number",
+                                "external_id": "external id"}
+_UUID_LIKE = re.compile(r"[0-9a-zA-Z]{8}-[0-9a-zA-Z]{4}-\S*")  # meant as an id, maybe mistyped
+_PHONE = re.compile(r"[0-9][0-9 \-]*")
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """What the dialog answers: the target, a human name for it, and its current values
+    (definition id -> value)."""
+
+    target: Target
+    name: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """How the end-user input will be read: ``forced`` when a prefix chose the kind."""
+
+    kind: LookupKind
+    value: str
+    forced: bool = False
+
+
+def interpret(text: str) -> Lookup | None:
+    """The end-user input as a lookup; None when empty. ``email:``/``phone:``/``ext:``/``id:``
+    force the kind; otherwise a UUID (or something shaped like one) is an id, ``@`` makes an
+    email, a leading ``+`` or only digits, spaces and dashes a phone (sent without the spaces
+    and dashes), anything else an external id."""
+    text = text.strip()
+    if not text:
+        return None
+    head, sep, rest = text.partition(":")
+    if sep and head.strip().casefold() in PREFIXES:
+        kind = PREFIXES[head.strip().casefold()]
+        value = _SEPARATORS.sub("", rest) if kind == "phone" else rest.strip()
+        return Lookup(kind, value, forced=True)
+    if UUID_PATTERN.fullmatch(text):
+        return Lookup("id", text)
+    if "@" in text:
+        return Lookup("email", text)
+    if _UUID_LIKE.fullmatch(text):
+        return Lookup("id", text)
+    if text.startswith("+") or _PHONE.fullmatch(text):
+        return Lookup("phone", _SEPARATORS.sub("", text))
+    return Lookup("external_id", text)
+
+
+def end_user_name(user: EndUser) -> str:
+    full = " ".join(p for p in (user.first_name, user.last_name) if p and p.strip())
+    for name in (user.display_name, full, user.email, user.phone_number, user.external_id):
+        if name and name.strip():
+            return name.strip()
+    return user.id
+
+
+def conversation_name(conversation: Conversation) -> str:
+    parts = [f"#{conversation.id}", conversation.subject or "", conversation.state or ""]
+    return " · ".join(p for p in parts if p.strip())
+
+
+async def load_target(client: DixaClient, target: Target) -> Chosen:
+    """Fetch ``target`` and its current values (raises the client's ``DixaError``s)."""
+    if target.kind == "enduser":
+        user = await client.get_end_user(target.id)
+        return Chosen(target, end_user_name(user), current_values(user.custom_attributes))
+    conversation = await client.get_conversation(int(target.id))
+    return Chosen(target, conversation_name(conversation),
+                  current_values(conversation.custom_attributes))
+
+
+def _user_row(user: EndUser) -> Text:
+    parts = [lit(end_user_name(user), "bold")]
+    parts += [lit(p) for p in (user.email, user.phone_number) if p]
+    if user.external_id:
+        parts.append(join("ext ", lit(user.external_id)))
+    return Text(" · ").join(parts)
+
+
+def _conversation_row(conversation: Conversation) -> Text:
+    parts = [lit(f"#{conversation.id}", "bold"),
+             lit(conversation.subject) if conversation.subject else lit("(no subject)", "dim")]
+    when = conversation.created_at.strftime("%Y-%m-%d %H:%M") if conversation.created_at else ""
+    parts += [lit(p) for p in (conversation.state, conversation.channel, when) if p]
+    return Text(" · ").join(parts)
+
+
+class TargetScreen(ModalScreen[Chosen | None]):
+    """Choose an end user (by id, email, phone or external id) or a conversation."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="target.close",
+                tooltip="Dismiss the error, or close without changing the target"),
+        Binding("f2", "mode('enduser')", "End user", id="target.enduser_tab",
+                tooltip="Find an end user by UUID, email, phone or external id"),
+        Binding("f3", "mode('conversation')", "Conversation", id="target.conversation_tab",
+                tooltip="Open a conversation by number, or pick one of a user's"),
+        Binding("ctrl+t", "switch", "End user ⇄ conversation", show=False, id="target.switch",
+                tooltip="Switch between the end user and the conversation tab"),
+        Binding("ctrl+o", "conversations", "Conversations of this user",
+                id="target.conversations",
+                tooltip="List the highlighted end user's conversations"),
+        Binding("down", "to_list", "To the list", show=False, id="target.to_list",
+                tooltip="Move from the input to the list below it"),
+    ]
+    DEFAULT_CSS = """
+    TargetScreen { align: center middle; }
+    TargetScreen #target-dialog {
+        width: 100%; max-width: 120; height: 90%; max-height: 34;
+        border: round $primary; border-title-color: $text; background: $surface;
+        padding: 0 1;
+    }
+    TargetScreen TabbedContent { height: 1fr; }
+    TargetScreen ContentSwitcher { height: 1fr; }
+    TargetScreen TabPane { height: 1fr; padding: 0; }
+    TargetScreen .hint { height: auto; max-height: 3; color: $text-muted; padding: 0 1; }
+    TargetScreen .hint.-problem { color: $error; text-style: bold; }
+    TargetScreen .status { height: auto; max-height: 2; padding: 0 1; }
+    TargetScreen .status.-busy { color: $warning; }
+    TargetScreen OptionList { height: 1fr; min-height: 3; }
+    """
+
+    def __init__(self, current: Target | None = None) -> None:
+        super().__init__()
+        self.current = current
+        self.users: dict[str, EndUser] = {}  # the last lookup's results, by id
+        self.owner: tuple[str, str] | None = None  # (id, name) whose conversations are listed
+        self.busy: dict[str, Mode] = {}  # the requests running, and the tab they report to
+
+    @property
+    def dixa(self) -> DixaApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def mode(self) -> Mode:
+        active = self.query_one(TabbedContent).active
+        return "conversation" if active == "tab-conversation" else "enduser"
+
+    def compose(self) -> ComposeResult:
+        start = "conversation" if self.current and self.current.kind == "conversation" \
+            else "enduser"
+        with Vertical(id="target-dialog") as dialog:
+            dialog.border_title = "Target · whose values to see and edit"
+            with TabbedContent(initial=f"tab-{start}"):
+                with TabPane("End user", id="tab-enduser"):
+                    yield Input(placeholder="UUID, email, phone or external id",
+                                id="enduser-input")
+                    yield Static(classes="hint", id="enduser-hint")
+                    yield Static(classes="status", id="enduser-status")
+                    yield OptionList(id="enduser-results")
+                with TabPane("Conversation", id="tab-conversation"):
+                    yield Input(placeholder="Conversation number, e.g. 12345",
+                                id="conversation-input")
+                    yield Static(classes="hint", id="conversation-hint")
+                    yield Static(classes="status", id="conversation-status")
+                    yield OptionList(id="conversation-results")
+            yield ErrorBar(id="target-errors")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.current is not None:
+            self._input(self.current.kind).value = self.current.id
+        self._hint("enduser")
+        self._hint("conversation")
+        self._status("enduser", "")
+        self._status("conversation",
+                     f"Type a number, or highlight an end user and press {self._key_conv()} "
+                     "to list their conversations.")
+        self._input(self.mode).focus()
+
+    # -- widgets ---------------------------------------------------------------------------
+
+    def _input(self, mode: Mode) -> Input:
+        return self.query_one(f"#{mode}-input", Input)
+
+    def _list(self, mode: Mode) -> OptionList:
+        return self.query_one(f"#{mode}-results", OptionList)
+
+    def _key_conv(self) -> str:
+        return self.dixa.binding_keys("target.conversations", "ctrl+o")
+
+    def _hint(self, mode: Mode, problem: str | None = None) -> None:
+        """The live reading of the input, or ``problem`` in its place."""
+        line = self.query_one(f"#{mode}-hint", Static)
+        line.set_class(problem is not None, "-problem")
+        line.update(lit(problem if problem is not None else self._reading(mode)))
+
+    def _reading(self, mode: Mode) -> str:
+        text = self._input(mode).value
+        if mode == "conversation":
+            return ("Enter opens the conversation with this number" if text.strip()
+                    else "Enter opens the conversation with the number you type")
+        lookup = interpret(text)
+        if lookup is None:
+            return "Type a UUID, an email, a phone number or an external id, then Enter"
+        if not lookup.value:
+            return f"Type the {NOUNS[lookup.kind]} after the prefix"
+        if lookup.kind == "id":
+            said = "Enter opens the end user with this id"
+        else:
+            said = f"Enter looks up by {NOUNS[lookup.kind]}"
+        return said if lookup.forced else f"{said} · prefix email:, phone: or ext: to choose"
+
+    def _status(self, mode: Mode, text: str | Text, busy: bool = False) -> None:
+        line = self.query_one(f"#{mode}-status", Static)
+        line.set_class(busy, "-busy")
+        line.update(text if isinstance(text, Text) else lit(text))
+        self._list(mode).loading = busy
+
+    def _start(self, what: str, mode: Mode, text: str, call: Any, context: Any = None) -> None:
+        self.busy[what] = mode
+        self._status(mode, text, busy=True)
+        self.dixa.request(self, what, call, context=context)
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self._hint("conversation" if event.input.id == "conversation-input" else "enduser")
+
+    @on(TabbedContent.TabActivated)
+    def _activated(self) -> None:
+        """A tab chosen on the tab strip (mouse, arrows) puts the cursor in its input."""
+        if self.focused is None or isinstance(self.focused, Tabs):
+            self._input(self.mode).focus()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        if self.query_one(ErrorBar).shown:
+            self.dixa.clear_error()
+            return
+        self.dismiss(None)
+
+    def action_mode(self, mode: Mode) -> None:
+        self.query_one(TabbedContent).active = f"tab-{mode}"
+        self._input(mode).focus()
+
+    def action_switch(self) -> None:
+        self.action_mode("enduser" if self.mode == "conversation" else "conversation")
+
+    def action_to_list(self) -> None:
+        listing = self._list(self.mode)
+        if listing.option_count:
+            listing.focus()
+
+    def action_conversations(self) -> None:
+        owner = self._highlighted_user()
+        if owner is None:
+            self.action_mode("enduser")
+            self._hint("enduser", "Look up an end user first; then "
+                       f"{self._key_conv()} lists their conversations")
+            return
+        self._list_conversations(*owner)
+
+    def _highlighted_user(self) -> tuple[str, str] | None:
+        listing = self._list("enduser")
+        option = (listing.get_option_at_index(listing.highlighted)
+                  if listing.highlighted is not None else None)
+        if option is not None and option.id in self.users:
+            return option.id, end_user_name(self.users[option.id])
+        lookup = interpret(self._input("enduser").value)
+        if lookup and lookup.kind == "id" and UUID_PATTERN.fullmatch(lookup.value):
+            return lookup.value.lower(), lookup.value.lower()
+        if self.current is not None and self.current.kind == "enduser":
+            return self.current.id, self.current.id
+        return None
+
+    # -- end users -------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#enduser-input")
+    def _enduser_submitted(self, event: Input.Submitted) -> None:
+        lookup = interpret(event.value)
+        if lookup is None or not lookup.value:
+            self._hint("enduser", "Type something to look up first" if lookup is None
+                       else f"Type the {NOUNS[lookup.kind]} after the prefix")
+            return
+        if lookup.kind == "id":
+            self._choose("enduser", Target("enduser", lookup.value),
+                         " (prefix ext: to look it up as an external id)")
+            return
+        value, kind = lookup.value, lookup.kind
+
+        async def find(client: DixaClient) -> list[EndUser]:
+            return await client.find_end_users(**{kind: value}, limit=LOOKUP_LIMIT)
+
+        self._start("target-lookup", "enduser", f"Looking up end users by {NOUNS[kind]}…",
+                    find, context=lookup)
+
+    def _found(self, message: Loaded) -> None:
+        lookup: Lookup = message.context
+        users: list[EndUser] = message.result
+        self.users = {u.id: u for u in users}
+        listing = self._list("enduser")
+        listing.clear_options()
+        listing.add_options([Option(_user_row(u), id=u.id) for u in users])
+        noun = NOUNS[lookup.kind]
+        if not users:
+            self._status("enduser", join(f"No end user has {noun} ", lit(lookup.value, "bold")))
+            return
+        count = (f"first {len(users)} end users" if len(users) >= LOOKUP_LIMIT
+                 else "1 end user" if len(users) == 1 else f"{len(users)} end users")
+        self._status("enduser", join(f"{count} with {noun} ", lit(lookup.value, "bold"),
+                                     f" · Enter chooses · {self._key_conv()} lists "
+                                     "conversations"))
+        listing.highlighted = 0
+        listing.focus()
+
+    @on(OptionList.OptionSelected, "#enduser-results")
+    def _user_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self._choose("enduser", Target("enduser", event.option.id))
+
+    # -- conversations ---------------------------------------------------------------------
+
+    def _list_conversations(self, user_id: str, name: str) -> None:
+        self.action_mode("conversation")
+        self.owner = (user_id, name)
+
+        async def listing(client: DixaClient) -> list[Conversation]:
+            return await client.list_end_user_conversations(user_id)
+
+        self._start("target-conversations", "conversation",
+                    f"Loading the conversations of {name}…", listing, context=self.owner)
+
+    def _listed(self, message: Loaded) -> None:
+        if message.context != self.owner:
+            return
+        _, name = self.owner
+        rows: list[Conversation] = sorted(message.result, key=lambda c: c.id, reverse=True)
+        listing = self._list("conversation")
+        listing.clear_options()
+        listing.add_options([Option(_conversation_row(c), id=str(c.id)) for c in rows])
+        if not rows:
+            self._status("conversation", join(lit(name, "bold"), " has no conversations"))
+            return
+        many = "1 conversation" if len(rows) == 1 else f"{len(rows)} conversations"
+        self._status("conversation", join(lit(name, "bold"), f": {many}, newest first · "
+                                          "Enter chooses"))
+        listing.highlighted = 0
+        listing.focus()
+
+    @on(Input.Submitted, "#conversation-input")
+    def _conversation_submitted(self, event: Input.Submitted) -> None:
+        number = event.value.strip().removeprefix("#").strip()
+        if not number:
+            self._hint("conversation", "Type a conversation number first")
+            return
+        self._choose("conversation", Target("conversation", number))
+
+    @on(OptionList.OptionSelected, "#conversation-results")
+    def _conversation_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self._choose("conversation", Target("conversation", event.option.id))
+
+    # -- choosing --------------------------------------------------------------------------
+
+    def _choose(self, mode: Mode, target: Target, advice: str = "") -> None:
+        """Check the id, then load the target's values; the answer dismisses the dialog."""
+        problems = check_target(target)
+        if problems:
+            self._hint(mode, problems[0].message + advice)
+            return
+        if target.kind == "enduser":
+            target = Target("enduser", target.id.lower())
+
+        async def get(client: DixaClient) -> Chosen:
+            return await load_target(client, target)
+
+        self._start("target-load", mode, f"Loading {target.describe()}…", get, context=target)
+
+    def _chosen(self, message: Loaded) -> None:
+        self.dixa.clear_error()
+        self.dismiss(message.result)
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def on_loaded(self, message: Loaded) -> None:
+        handler = {"target-lookup": self._found, "target-conversations": self._listed,
+                   "target-load": self._chosen}.get(message.what)
+        if handler is None:
+            return
+        message.stop()
+        mode = self.busy.pop(message.what, self.mode)
+        self._status(mode, "")
+        if message.what != "target-load":
+            self.dixa.clear_error()
+        handler(message)
+
+    def on_api_failed(self, message: ApiFailed) -> None:
+        """Stop the "loading" state; the message goes on to the app, which shows it."""
+        if message.what not in ("target-lookup", "target-conversations", "target-load"):
+            return
+        mode = self.busy.pop(message.what, self.mode)
+        failed = {"target-lookup": "The lookup failed", "target-load": "Nothing was loaded",
+                  "target-conversations": "The conversations could not be listed"}
+        self._status(mode, f"{failed[message.what]}: see the message below.")

@@ -1,0 +1,1 @@
+"""Widgets: they render state and post messages; they never call the client."""

@@ -1,0 +1,252 @@
+"""The definitions list: a virtual, line-rendered table that stays instant at 10,000 rows.
+
+Only the visible lines are ever rendered, so replacing the rows (each filter keystroke) costs
+nothing but a refresh. Columns are fitted to the width in priority order, so the list reads
+well at 80 columns and uses the room on wide terminals. The first line is a sticky header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from dixa_tui.text import clean
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import CustomAttributeDefinition
+
+ENTITY_SHORT = {"Conversation": "Conv.", "Contact": "Contact"}
+
+
+def flags(definition: CustomAttributeDefinition) -> str:
+    """``R`` required, ``A`` archived, ``D`` deactivated; ``·`` where a flag is off."""
+    return "".join(letter if on else "·" for letter, on in (
+        ("R", definition.is_required), ("A", definition.is_archived),
+        ("D", definition.is_deactivated)))
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+
+
+def fit_columns(width: int, with_values: bool) -> list[Column]:
+    """The columns that fit ``width``, most important first; the label takes what is left."""
+    wanted = [("flags", "RAD", 3), ("value", "Current value", 18), ("type", "Type", 6),
+              ("entity", "Entity", 7), ("identifier", "Identifier", 16)]
+    if not with_values:
+        wanted = [c for c in wanted if c[0] != "value"]
+    label_min, chosen, used = 14, [], 0
+    for key, title, w in wanted:
+        if used + w + 1 + label_min <= width:
+            chosen.append(Column(key, title, w))
+            used += w + 1
+    label = width - used
+    extra_value = 0
+    if with_values and any(c.key == "value" for c in chosen) and label > 40:
+        extra_value = (label - 40) // 2  # share wide terminals with the value column
+        label -= extra_value
+    extra_ident = 0
+    if any(c.key == "identifier" for c in chosen) and label > 36:
+        extra_ident = min(16, label - 36)
+        label -= extra_ident
+    columns = [Column("label", "Label", max(label, 1))]
+    for c in chosen:
+        grow = extra_value if c.key == "value" else extra_ident if c.key == "identifier" else 0
+        columns.append(Column(c.key, c.title, c.width + grow))
+    order = ["flags", "label", "identifier", "type", "entity", "value"]
+    return sorted(columns, key=lambda c: order.index(c.key))
+
+
+class DefinitionList(ScrollView, can_focus=True):
+    """Rows of definitions; the screen decides which, in which order."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="definitions.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="definitions.up"),
+        Binding("g,home", "first", "First", show=False, id="definitions.first"),
+        Binding("G,end", "last", "Last", show=False, id="definitions.last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="definitions.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="definitions.page_up"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "definition-list--header", "definition-list--cursor", "definition-list--muted",
+        "definition-list--value", "definition-list--empty",
+    }
+    DEFAULT_CSS = """
+    DefinitionList { height: 1fr; overflow-x: hidden; }
+    DefinitionList > .definition-list--header { text-style: bold; color: $text-muted; }
+    DefinitionList > .definition-list--cursor { background: $surface-lighten-2; }
+    DefinitionList:focus > .definition-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+    }
+    DefinitionList > .definition-list--muted { color: $text-disabled; }
+    DefinitionList > .definition-list--value { color: $text-accent; }
+    DefinitionList > .definition-list--empty { color: $text-muted; text-style: italic; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Highlighted(Message):
+        """The row under the cursor changed (None when the list is empty)."""
+
+        def __init__(self, definition_list: DefinitionList,
+                     definition: CustomAttributeDefinition | None) -> None:
+            super().__init__()
+            self.definition_list = definition_list
+            self.definition = definition
+
+        @property
+        def control(self) -> DefinitionList:
+            return self.definition_list
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._rows: Sequence[CustomAttributeDefinition] = ()
+        self._values: Mapping[str, str] | None = None
+        self._empty_text = "Loading definitions…"
+
+    # -- state in -----------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[CustomAttributeDefinition]:
+        return self._rows
+
+    @property
+    def highlighted(self) -> CustomAttributeDefinition | None:
+        return self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
+
+    def set_rows(self, rows: Sequence[CustomAttributeDefinition], *, keep: str | None = None,
+                 empty_text: str = "No definitions.") -> None:
+        """Show ``rows``; the cursor stays on the definition with id ``keep`` if present."""
+        self._rows = rows
+        self._empty_text = empty_text
+        target = 0
+        if keep is not None:
+            target = next((i for i, d in enumerate(rows) if d.id == keep), 0)
+        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self.cursor = target
+        self.refresh()
+
+    def set_values(self, values: Mapping[str, str] | None) -> None:
+        """Current values of the target by definition id (already readable), or None."""
+        self._values = values
+        self.refresh()
+
+    def show_message(self, text: str) -> None:
+        """Replace the rows with a one-line message (e.g. while loading)."""
+        self.set_rows((), empty_text=text)
+
+    # -- cursor ---------------------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._rows) - 1)) if self._rows else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.highlighted))
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(self.scrollable_content_region.height - 1, 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._rows) - 1
+
+    def action_page_down(self) -> None:
+        self.cursor += max(self.scrollable_content_region.height - 2, 1)
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(self.scrollable_content_region.height - 2, 1)
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self.cursor = round(self.scroll_y) + event.y - 1
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+        self._scroll_to_cursor()
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def _row_cells(self, definition: CustomAttributeDefinition) -> dict[str, str]:
+        values = self._values
+        return {
+            "flags": flags(definition),
+            "label": clean(definition.label) or "(no label)",
+            "identifier": clean(definition.identifier),
+            "type": definition.input_type,
+            "entity": ENTITY_SHORT.get(definition.entity_type, clean(definition.entity_type)),
+            "value": (values.get(definition.id, "") if values is not None else ""),
+        }
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        columns = fit_columns(width, self._values is not None)
+        base = self.rich_style
+        if y == 0:
+            header = self.get_component_rich_style("definition-list--header")
+            return self._strip({c.key: c.title for c in columns}, columns, base + header, width)
+        index = round(self.scroll_y) + y - 1
+        if not self._rows:
+            if y == 1:
+                style = base + self.get_component_rich_style("definition-list--empty")
+                return Strip([Segment(set_cell_size(" " + self._empty_text, width), style)])
+            return Strip.blank(width, base)
+        if index >= len(self._rows):
+            return Strip.blank(width, base)
+        definition = self._rows[index]
+        style = base
+        if definition.is_archived or definition.is_deactivated:
+            style += self.get_component_rich_style("definition-list--muted")
+        if index == self.cursor:
+            style += self.get_component_rich_style("definition-list--cursor")
+        cells = self._row_cells(definition)
+        value_style = style + self.get_component_rich_style("definition-list--value")
+        if index == self.cursor:
+            value_style = style
+        return self._strip(cells, columns, style, width, value_style)
+
+    @staticmethod
+    def _strip(cells: Mapping[str, Any], columns: Sequence[Column], style: Style,
+               width: int, value_style: Style | None = None) -> Strip:
+        segments: list[Segment] = []
+        for i, column in enumerate(columns):
+            text = str(cells.get(column.key, ""))
+            if cell_len(text) > column.width:
+                text = set_cell_size(text, column.width - 1) + "…"
+            cell = set_cell_size(text, column.width)
+            cell_style = value_style if column.key == "value" and value_style else style
+            segments.append(Segment(cell, cell_style))
+            if i < len(columns) - 1:
+                segments.append(Segment(" ", style))
+        strip = Strip(segments)
+        return strip.adjust_cell_length(width, style)

@@ -1,0 +1,133 @@
+"""The detail pane: every field of one definition, and a Select's option tree.
+
+Fed by the main screen (the list's copy at once, then the copy fetched by id); it never
+fetches anything itself. Every value from Dixa is rendered literally.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from dixa_tui.tui.literal import lit
+from dixa_tui.tui.widgets.option_tree import OptionBrowser
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import CustomAttributeDefinition
+
+
+def readable_time(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def option_summary(options: object) -> str:
+    from dixa_tui.domain.options import walk
+
+    paths = list(walk(options))  # type: ignore[arg-type]
+    if not paths:
+        return "no options"
+    levels = max(len(p) for p in paths)
+    off = sum(1 for p in paths if p[-1].is_deactivated)
+    top = sum(1 for p in paths if len(p) == 1)
+    text = f"{len(paths)} options · {top} top level · {levels} level{'s' * (levels > 1)}"
+    return text + (f" · {off} deactivated" if off else "")
+
+
+def _yes(flag: bool) -> Text:
+    return lit("yes", "bold") if flag else lit("no", "dim")
+
+
+def fields_table(definition: CustomAttributeDefinition, current: str | None,
+                 source: str) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    d = definition
+    rows: list[tuple[str, Text]] = [
+        ("Label", lit(d.label or "(no label)")),
+        ("Identifier", lit(d.identifier or "(none)")),
+        ("Id", lit(d.id)),
+        ("Entity", lit(d.entity_type)),
+        ("Input type", lit(d.input_type)),
+    ]
+    spec = d.input_definition
+    if d.input_type == "Text":
+        placeholder = getattr(spec, "placeholder", None)
+        rows.append(("Placeholder", lit(placeholder) if placeholder else lit("(none)", "dim")))
+    elif d.input_type == "Select":
+        rows.append(("Options", lit(option_summary(getattr(spec, "options", [])))))
+    else:
+        rows.append(("Editing", lit("read-only: dixa-tui does not know this input type",
+                                    "italic")))
+    rows += [
+        ("Required", _yes(d.is_required)),
+        ("Archived", _yes(d.is_archived)),
+        ("Deactivated", _yes(d.is_deactivated)),
+        ("Created", lit(readable_time(d.created_at))),
+        ("Updated", lit(readable_time(d.updated_at))),
+        ("Description", lit(d.description, single_line=False) if d.description
+         else lit("(none)", "dim")),
+    ]
+    if current is not None:
+        rows.append(("Current value", lit(current, "bold")))
+    rows.append(("Source", lit(source, "dim italic")))
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+class DetailPane(Vertical):
+    """``show()`` a definition; a Select also gets its option tree below the fields."""
+
+    DEFAULT_CSS = """
+    DetailPane { border: round $panel-lighten-2; border-title-color: $text-muted; }
+    DetailPane:focus-within { border: round $accent; }
+    DetailPane #detail-scroll { height: auto; max-height: 60%; }
+    DetailPane.-text #detail-scroll { max-height: 100%; }
+    DetailPane #detail-fields { padding: 0 1; }
+    DetailPane OptionBrowser { height: 1fr; }
+    DetailPane.-text OptionBrowser { display: none; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.definition: CustomAttributeDefinition | None = None
+        self.border_title = "Detail"
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail-scroll"):
+            yield Static("Select a definition to see its fields.", id="detail-fields")
+        yield OptionBrowser(id="detail-options")
+
+    @property
+    def browser(self) -> OptionBrowser:
+        return self.query_one(OptionBrowser)
+
+    def show(self, definition: CustomAttributeDefinition | None, *, current: str | None = None,
+             source: str = "") -> None:
+        fields = self.query_one("#detail-fields", Static)
+        if definition is None:
+            self.definition = None
+            fields.update("Nothing selected.")
+            self.set_class(True, "-text")
+            return
+        same_options = (self.definition is not None and self.definition.id == definition.id
+                        and self.definition.input_definition == definition.input_definition)
+        self.definition = definition
+        self.border_title = f"Detail · {definition.input_type}"
+        fields.update(fields_table(definition, current, source))
+        options = getattr(definition.input_definition, "options", None)
+        is_select = definition.input_type == "Select"
+        self.set_class(not is_select, "-text")
+        if is_select and not same_options:
+            self.browser.set_options(options or [])

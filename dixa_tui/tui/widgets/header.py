@@ -1,0 +1,30 @@
+"""The top bar: which organization this is. A PRODUCTION badge is never mistaken for DEMO."""
+
+from __future__ import annotations
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from dixa_tui.tui.literal import join, lit
+
+
+class StatusHeader(Static):
+    """``dixa-tui · profile · base URL/version`` and a DEMO or PRODUCTION badge."""
+
+    DEFAULT_CSS = """
+    StatusHeader { height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    profile: reactive[str] = reactive("…")
+    url: reactive[str] = reactive("connecting…")
+    demo: reactive[bool | None] = reactive(None)
+
+    def render(self) -> object:
+        if self.demo is None:
+            badge = lit(" … ", "reverse")
+        elif self.demo:
+            badge = lit(" DEMO ", "bold black on yellow")
+        else:
+            badge = lit(" PRODUCTION ", "bold white on red")
+        return join(badge, " ", lit("dixa-tui", "bold"), " · profile ", lit(self.profile, "bold"),
+                    " · ", lit(self.url))

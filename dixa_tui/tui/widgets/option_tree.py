@@ -1,0 +1,481 @@
+"""A Select attribute's option tree: browse it, search it, choose a path in it.
+
+Used by the detail pane (browse, copy a path) and the editor's value picker (choose a path).
+Organizations have thousands of options, so a node's children are created when it is first
+expanded, and search runs over an index built once per option set, narrowing the previous
+matches while the query only grows. Options are duck-typed (:class:`OptionLike`): importing
+this module must not pull pydantic into the TUI's first frame. Labels and values are someone
+else's text: they are cleaned of escape sequences and never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from rich.cells import cell_len
+from rich.text import Span, Text
+from textual import on
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from dixa_tui.tui.literal import lit
+
+PATH_SEPARATOR = " > "  # as in dixa_tui.domain.options, which imports pydantic
+MAX_SHOWN = 200
+MATCH_STYLE = "bold underline"
+
+
+class OptionLike(Protocol):
+    """What we read of a ``SelectOption``."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def is_deactivated(self) -> bool: ...
+    @property
+    def order_index(self) -> int: ...
+    @property
+    def nested_options(self) -> Sequence[OptionLike]: ...
+
+
+OptionPath = tuple[OptionLike, ...]
+IndexEntry = tuple[str, OptionPath]  # (lowercased "labels > path\nvalues/path", path)
+
+
+def ordered(options: Sequence[OptionLike]) -> list[OptionLike]:
+    return sorted(options, key=lambda o: o.order_index)
+
+
+def path_values(path: Sequence[OptionLike]) -> list[str]:
+    """The stored form of a Select value: option values from the top level down."""
+    return [o.value for o in path]
+
+
+def path_label(path: Sequence[OptionLike]) -> str:
+    """``Parent > Child`` as people read it."""
+    return PATH_SEPARATOR.join(o.label for o in path)
+
+
+def _clean(value: object) -> str:
+    # Printable text holds no control character, so cleaning could not change it: skip the
+    # per-character pass (thousands of labels when everything is expanded).
+    text = "" if value is None else str(value)
+    return text if text.isprintable() else lit(text).plain
+
+
+def option_label(option: OptionLike) -> Text:
+    """``Label (value) · 4 [deactivated]``: literal text; the marker is a word, for NO_COLOR."""
+    off = option.is_deactivated
+    head, head_style = _clean(option.label), "strike" if off else ""
+    if not head:
+        head, head_style = "(no label)", "italic"
+    value = f" ({_clean(option.value)})"
+    tail = f" · {len(option.nested_options)}" if option.nested_options else ""
+    tail += " [deactivated]" if off else ""
+    end = len(head) + len(value)
+    spans = [Span(0, len(head), head_style), Span(len(head), end + len(tail), "dim")]
+    if off:
+        spans += [Span(0, end, "dim"), Span(len(head), end, "strike")]
+    return Text(head + value + tail, spans=spans)
+
+
+def _plural(n: int, word: str, words: str = "") -> str:
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    matches: int
+    shown: int
+    query: str
+
+
+@dataclass(slots=True, eq=False)
+class OptionNodeData:
+    """An option's node: its path from the top level; whether its children exist yet."""
+
+    path: OptionPath
+    loaded: bool = False
+
+
+class OptionTree(Tree[OptionNodeData]):
+    """The options of one Select attribute in ``orderIndex`` order, created as they are opened.
+
+    Enter (or a click) chooses the node under the cursor (:class:`PathChosen`) and does not
+    toggle it, so a picker can choose a parent option; space, ``l`` or right open a node.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="option_tree.cursor_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="option_tree.cursor_up"),
+        Binding("l,right", "expand_node", "Expand", show=False, id="option_tree.expand"),
+        Binding("h,left", "collapse_node", "Collapse / to parent", show=False,
+                id="option_tree.collapse"),
+        Binding("E", "expand_everything", "Expand all", show=False, id="option_tree.expand_all"),
+        Binding("C", "collapse_everything", "Collapse all", show=False,
+                id="option_tree.collapse_all"),
+    ]
+
+    class PathChosen(Message):
+        """The user chose an option (Enter or click): ``path`` from the top level down."""
+
+        def __init__(self, path: OptionPath, option_tree: OptionTree) -> None:
+            super().__init__()
+            self.path = path
+            self.option_tree = option_tree
+
+        @property
+        def control(self) -> OptionTree:
+            return self.option_tree
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None, disabled: bool = False) -> None:
+        super().__init__(Text("no options", "dim"), name=name, id=id, classes=classes,
+                         disabled=disabled)
+        self.auto_expand = False
+        self._options: Sequence[OptionLike] = ()
+        self._summary = Text("no options", "dim")
+        self._labels: dict[int, Text] = {}
+        self._index: list[IndexEntry] = []
+        self._last_query = ""  # lowercased; "" while the normal tree is shown
+        self._last_matches: list[IndexEntry] = []
+        self._query = ""
+
+    def show_options(self, options: Sequence[OptionLike]) -> None:
+        """Replace the tree with ``options``: the top level shows, the rest on expand."""
+        self._options, self._labels = options, {}
+        index: list[IndexEntry] = []
+        levels = deactivated = 0
+        stack = [((o,), o.label, o.value) for o in reversed(ordered(options))]
+        while stack:
+            path, label, value = stack.pop()
+            index.append((f"{label}\n{value}".lower(), path))
+            levels, deactivated = max(levels, len(path)), deactivated + path[-1].is_deactivated
+            stack.extend(((*path, c), f"{label}{PATH_SEPARATOR}{c.label}", f"{value}/{c.value}")
+                         for c in reversed(ordered(path[-1].nested_options)))
+        self._index = self._last_matches = index
+        self._last_query = self._query = ""
+        parts = [_plural(len(index), "option"), f"{len(options)} top level",
+                 _plural(levels, "level")] + ([f"{deactivated} deactivated"] * bool(deactivated))
+        self._summary = Text(" · ".join(parts) if index else "no options", "bold")
+        self._show_lazy()
+
+    def process_label(self, label: str | Text) -> Text:
+        """Our labels are single-line Text already; a ``str`` is literal, never markup."""
+        if isinstance(label, str):
+            return lit(label)
+        return label if "\n" not in label.plain else label.split()[0]
+
+    def get_label_width(self, node: TreeNode[OptionNodeData]) -> int:
+        # Tree renders every label to measure it on each rebuild; the width is known.
+        label = node.label
+        width = label.cell_len if isinstance(label, Text) else cell_len(label)
+        return width + (cell_len(self.ICON_NODE) if node.allow_expand else 0)
+
+    @contextmanager
+    def _batch(self) -> Iterator[None]:
+        """Many adds/expands, one invalidation (if Textual renames it, we only lose speed)."""
+        if "_invalidate" in vars(self):  # already batching
+            yield
+            return
+        self._invalidate = lambda: None  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            del self._invalidate
+            self._invalidate()
+
+    def _reset(self) -> None:
+        self.clear()
+        # Tree.clear() keeps the old nodes in its id map and does not register the new root
+        # (textual 8.2.8): get_node_by_id() would answer with stale nodes.
+        self._tree_nodes.clear()
+        self._tree_nodes[self.root.id] = self.root
+        self.root.set_label(self._summary)
+        self.root.data = None
+        self.root.allow_expand = False  # the root is a heading, it never folds
+        if not self.root.is_expanded:
+            self.root.expand()
+
+    def _show_lazy(self) -> None:
+        self._reset()
+        self._materialize(self.root)
+        self._move_to(self.root.children[0] if self.root.children else self.root)
+
+    def _label(self, option: OptionLike) -> Text:
+        label = self._labels.get(id(option))
+        if label is None:
+            label = self._labels[id(option)] = option_label(option)
+        return label
+
+    def _materialize(self, node: TreeNode[OptionNodeData], expand: bool = False) -> None:
+        """Create ``node``'s children (once); ``expand`` creates them expanded."""
+        data = node.data
+        if node is self.root and not node.children:
+            parent: OptionPath = ()
+            children = self._options
+        elif data is None or data.loaded:
+            return
+        else:
+            parent, children = data.path, data.path[-1].nested_options
+            data.loaded = True
+        with self._batch():
+            for child in ordered(children):
+                more = bool(child.nested_options)
+                node.add(self._label(child), OptionNodeData((*parent, child)),
+                         expand=expand and more, allow_expand=more)
+
+    def _toggle_node(self, node: TreeNode[OptionNodeData]) -> None:
+        # Every user toggle (space, click on the arrow, l) passes here: create the children
+        # before the node opens, so the very next key press sees them.
+        if node.allow_expand and not node.is_expanded:
+            self._materialize(node)
+        super()._toggle_node(node)
+
+    @on(Tree.NodeExpanded)
+    def _expanded(self, event: Tree.NodeExpanded[OptionNodeData]) -> None:
+        """A node opened some other way (``node.expand()``, shift+space) gets its children."""
+        if event.node.tree is self and not event.node.is_root:
+            self._materialize(event.node)
+
+    def _move_to(self, node: TreeNode[OptionNodeData]) -> None:
+        _ = self.last_line  # builds the lines, so the node's line is current
+        self.move_cursor(node)
+
+    @property
+    def highlighted_path(self) -> OptionPath | None:
+        """The path to the cursor's option; None on the root or the "more" line."""
+        node = self.cursor_node
+        return None if node is None or node.data is None else node.data.path
+
+    path_values = staticmethod(path_values)
+    path_label = staticmethod(path_label)
+
+    @on(Tree.NodeSelected)
+    def _chosen(self, event: Tree.NodeSelected[OptionNodeData]) -> None:
+        if event.node.tree is self and event.node.data is not None:
+            self.post_message(self.PathChosen(event.node.data.path, self))
+
+    def reveal(self, values: Sequence[str]) -> bool:
+        """Open the tree down to the option at ``values`` and put the cursor on it."""
+        node = self.root
+        for value in values:
+            self._materialize(node)
+            if not node.is_expanded:
+                node.expand()
+            found = next((c for c in node.children
+                          if c.data is not None and c.data.path[-1].value == value), None)
+            if found is None:
+                return False
+            node = found
+        self._move_to(node)
+        return True
+
+    def expand_everything(self) -> None:
+        """Open every option (creating all lazy children), iteratively."""
+        stack = [self.root]
+        with self._batch():
+            while stack:
+                node = stack.pop()
+                if node.allow_expand and not node.is_expanded:
+                    node.expand()
+                self._materialize(node, expand=True)
+                stack.extend(c for c in node.children if c.allow_expand)
+
+    def collapse_everything(self) -> None:
+        """Fold every option; the cursor goes to its top-level ancestor."""
+        cursor, stack = self.cursor_node, list(self.root.children)
+        with self._batch():
+            while stack:
+                node = stack.pop()
+                if node.is_expanded:
+                    stack.extend(node.children)
+                    node.collapse()
+        while cursor is not None and cursor.parent is not None and cursor.parent is not self.root:
+            cursor = cursor.parent
+        if cursor is not None:
+            self._move_to(cursor)
+
+    action_expand_everything = expand_everything
+    action_collapse_everything = collapse_everything
+
+    def action_expand_node(self) -> None:
+        """Open the node; on an open node go to its first child; on a leaf do nothing."""
+        node = self.cursor_node
+        if node is not None and node.allow_expand:
+            if not node.is_expanded:
+                self._toggle_node(node)
+            elif node.children:
+                self.move_cursor(node.children[0])
+
+    def action_collapse_node(self) -> None:
+        """Fold the node; on a folded node or a leaf go to the parent."""
+        node = self.cursor_node
+        if node is not None and node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node is not None and node.parent is not None:
+            self.move_cursor(node.parent)
+
+    @property
+    def search_query(self) -> str:
+        """The query on show ("" for the normal tree)."""
+        return self._query
+
+    def search(self, query: str) -> SearchOutcome:
+        """Show the options whose path label or value path holds every word of ``query``.
+
+        Case-insensitive. Matches show with their ancestors, at most ``MAX_SHOWN``; an empty
+        query brings back the normal tree with the cursor on the option it was on.
+        """
+        lowered = query.lower()
+        terms = lowered.split()
+        self._query = query
+        if not terms:
+            if self._last_query:  # a search was on show
+                previous = self.highlighted_path
+                self._last_query, self._last_matches = "", self._index
+                self._show_lazy()
+                if previous:
+                    self.reveal(path_values(previous))
+            return SearchOutcome(len(self._index), 0, query)
+        # A query that only grows cannot match anything the shorter one did not.
+        matches = self._last_matches if lowered.startswith(self._last_query) else self._index
+        for term in terms:
+            matches = [entry for entry in matches if term in entry[0]]
+        self._last_query, self._last_matches = lowered, matches
+        self._reset()
+        with self._batch():
+            first = self._add_matches(matches, terms)
+        self._move_to(first or self.root)
+        return SearchOutcome(len(matches), min(len(matches), MAX_SHOWN), query)
+
+    def _add_matches(self, matches: list[IndexEntry],
+                     terms: list[str]) -> TreeNode[OptionNodeData] | None:
+        pattern = re.compile("|".join(map(re.escape, terms)), re.IGNORECASE)
+        # Matches come in display order, so a match's ancestors on show are a prefix of the
+        # previous match's branch: keep that prefix, add the rest.
+        branch: list[tuple[OptionLike, TreeNode[OptionNodeData], OptionNodeData]] = []
+        first: TreeNode[OptionNodeData] | None = None
+        for _haystack, path in matches[:MAX_SHOWN]:
+            keep = 0
+            while keep < len(branch) and keep < len(path) and branch[keep][0] is path[keep]:
+                keep += 1
+            del branch[keep:]
+            if branch and not branch[-1][2].loaded:  # a match that is an ancestor too
+                branch[-1][2].loaded = True
+                branch[-1][1].expand()
+            parent = branch[-1][1] if branch else self.root
+            for depth in range(keep, len(path)):
+                option, is_match = path[depth], depth == len(path) - 1
+                label = self._label(option)
+                if pattern.search(label.plain):
+                    label = label.copy()
+                    label.highlight_regex(pattern, MATCH_STYLE)
+                # A match keeps its children lazy (to browse under it); an ancestor holds
+                # only the matching branch, open.
+                data = OptionNodeData(path[: depth + 1], loaded=not is_match)
+                parent = parent.add(label, data, expand=not is_match,
+                                    allow_expand=bool(option.nested_options))
+                branch.append((option, parent, data))
+            first = first or parent
+        if len(matches) > MAX_SHOWN:
+            self.root.add_leaf(Text(f"… {len(matches) - MAX_SHOWN} more — refine the search",
+                                    "dim italic"))
+        return first
+
+
+class OptionSearchInput(Input):
+    """The search box: Esc clears it (or goes on to the screen when empty); ↓ to the tree."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear_search", "Clear search", show=False,
+                id="option_browser.clear_search"),
+        Binding("down", "focus_tree", "To the options", show=False,
+                id="option_browser.focus_tree"),
+    ]
+
+    def action_clear_search(self) -> None:
+        if not self.value:
+            raise SkipAction()
+        self.value = ""
+
+    def action_focus_tree(self) -> None:
+        for browser in self.ancestors:
+            if isinstance(browser, OptionBrowser):
+                browser.option_tree.focus()
+                return
+
+
+class OptionBrowser(Vertical):
+    """Search box, one status line and the :class:`OptionTree` under them."""
+
+    DEFAULT_CSS = """
+    OptionBrowser { height: 1fr; }
+    OptionBrowser > #option-status { height: 1; padding: 0 1; color: $text-muted; }
+    OptionBrowser > OptionTree { height: 1fr; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search options", show=False,
+                id="option_browser.focus_search"),
+    ]
+
+    HINT = "Type to search · ↓/Enter: to the options · /: back here"
+
+    def compose(self) -> ComposeResult:
+        yield OptionSearchInput(placeholder="Search options: type words from labels or values",
+                                id="option-search", compact=True)
+        yield Static(Text(self.HINT), id="option-status", markup=False)
+        yield OptionTree(id="option-tree")
+
+    @property
+    def option_tree(self) -> OptionTree:
+        return self.query_one(OptionTree)
+
+    @property
+    def search_input(self) -> OptionSearchInput:
+        return self.query_one(OptionSearchInput)
+
+    def set_options(self, options: Sequence[OptionLike]) -> None:
+        """Show ``options``; a search in progress carries over to them."""
+        self.option_tree.show_options(options)
+        self._search_for(self.search_input.value)
+
+    @on(Input.Changed, "#option-search")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._search_for(event.value)
+
+    @on(Input.Submitted, "#option-search")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.option_tree.focus()
+
+    def _search_for(self, query: str) -> None:
+        outcome = self.option_tree.search(query)
+        status = self.query_one("#option-status", Static)
+        if not query.strip():
+            status.update(Text(self.HINT))
+        elif not outcome.matches:
+            status.update(Text.assemble("no option matches '", lit(query.strip()),
+                                        "' — Esc clears the search"))
+        elif outcome.matches > outcome.shown:
+            status.update(Text(f"{outcome.matches} matches · showing the first {outcome.shown}"))
+        else:
+            status.update(Text(_plural(outcome.matches, "match", "matches")))
+
+    def action_focus_search(self) -> None:
+        self.search_input.focus()
