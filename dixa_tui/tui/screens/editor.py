@@ -94,7 +94,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         self.sent: dict[str, Any] = {}
         self.returned: dict[str, Any] | None = None
         self.editing: CustomAttributeDefinition | None = None
-        self._syncing = False
+        self._set_text: str | None = None
 
     @property
     def dixa(self) -> DixaApp:
@@ -168,21 +168,22 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
             hint = "Deactivated in Dixa: agents no longer see it. " + hint
         reason.update(lit(hint, "dim"))
         if definition.input_type == "Text":
-            self._syncing = True
             value = self.staged.get(definition.id, self.current.get(definition.id))
-            text_input.value = value if isinstance(value, str) else ""
+            shown = value if isinstance(value, str) else ""
+            if text_input.value != shown:
+                self._set_text = shown  # the Changed event this causes is ours, not typing
+                text_input.value = shown
             placeholder = getattr(definition.input_definition, "placeholder", None)
             from dixa_tui.text import clean
 
             text_input.placeholder = clean(placeholder) if placeholder else "Type the new value"
             text_input.display = True
-            self.call_after_refresh(self._end_sync)
         else:
             picker.set_options(getattr(definition.input_definition, "options", None) or [])
             picker.display = True
-
-    def _end_sync(self) -> None:
-        self._syncing = False
+            value = self.staged.get(definition.id, self.current.get(definition.id))
+            if isinstance(value, list) and value:
+                picker.option_tree.reveal([str(v) for v in value])
 
     def action_value(self) -> None:
         if self.editing is None:
@@ -200,7 +201,10 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     @on(Input.Changed, "#text-value")
     def _typed(self, event: Input.Changed) -> None:
         definition = self.editing
-        if self._syncing or definition is None or definition.input_type != "Text":
+        if event.value == self._set_text:
+            self._set_text = None
+            return
+        if definition is None or definition.input_type != "Text":
             return
         if definition.id not in self.staged and event.value == (
                 self.current.get(definition.id) or ""):

@@ -1,0 +1,166 @@
+"""The real app in a real terminal: tmux runs ``python -m dixa_tui --demo`` in a 100x30 pane,
+``send-keys`` types, ``capture-pane`` reads what a user would see.
+
+The tmux server is private to the test (its own ``-L`` socket, no config file) and is
+killed when the test ends, so the developer's own tmux is never touched. The app gets the
+test's isolated environment (HOME, XDG dirs, DIXA_TUI_CONFIG from tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+pytestmark = [
+    pytest.mark.tmux,
+    pytest.mark.skipif(shutil.which("tmux") is None,
+                       reason="tmux is not on PATH (apt-get install tmux)"),
+]
+
+WIDTH, HEIGHT = 100, 30
+LIST_WIDTH = 50  # the definitions list is the left half of the screen, the detail the right
+WAIT = 20.0  # seconds: the upper bound of every wait, not a sleep
+POLL = 0.1
+
+
+class Pane:
+    """One tmux session on a private server, running the app."""
+
+    def __init__(self, socket_name: str, session: str, env: dict[str, str]) -> None:
+        self.socket_name = socket_name
+        self.session = session
+        self.env = env
+        self.screens: list[str] = []  # every capture, to check them all for escape leaks
+
+    def tmux(self, *args: str, check: bool = True) -> str:
+        result = subprocess.run(["tmux", "-L", self.socket_name, *args], env=self.env,
+                                capture_output=True, text=True, timeout=10)
+        if check and result.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)} failed: {result.stderr.strip()}")
+        return result.stdout
+
+    def start(self, command: list[str]) -> None:
+        # remain-on-exit in the same tmux call, so the exit status survives a quick exit
+        self.tmux("-f", os.devnull, "new-session", "-d", "-x", str(WIDTH), "-y", str(HEIGHT),
+                  "-s", self.session, shlex.join(command),
+                  ";", "set-option", "-t", self.session, "remain-on-exit", "on")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", self.session, "-l", text)
+
+    def screen(self) -> str:
+        text = self.tmux("capture-pane", "-p", "-t", self.session)
+        self.screens.append(text)
+        return text
+
+    def wait_for(self, predicate: Callable[[str], bool], what: str,
+                 timeout: float = WAIT) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if predicate(text):
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}; "
+                                     f"the screen was:\n{text}")
+            time.sleep(POLL)
+
+    def wait_text(self, *needles: str) -> str:
+        return self.wait_for(lambda s: all(n in s for n in needles),
+                             " and ".join(repr(n) for n in needles))
+
+    def wait_gone(self, *needles: str) -> str:
+        return self.wait_for(lambda s: not any(n in s for n in needles),
+                             " and ".join(repr(n) for n in needles) + " to disappear")
+
+    def pane_status(self) -> tuple[bool, str]:
+        fields = self.tmux("list-panes", "-t", self.session, "-F",
+                           "#{pane_dead} #{pane_dead_status}").split()
+        return fields[0] == "1", fields[1] if len(fields) > 1 else ""
+
+
+def list_area(screen: str) -> str:
+    return "\n".join(line[:LIST_WIDTH] for line in screen.splitlines())
+
+
+@pytest.fixture
+def pane() -> Iterator[Pane]:
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    env.pop("TMUX", None)
+    env.pop("TMUX_PANE", None)
+    session = "dixa-e2e"
+    p = Pane(f"dixa-tui-test-{os.getpid()}-{uuid.uuid4().hex[:8]}", session, env)
+    try:
+        yield p
+    finally:
+        p.tmux("kill-server", check=False)
+
+
+def test_main_flow_in_a_real_terminal(pane: Pane) -> None:
+    # tmux sets the pane's TERM from its own default-terminal: set ours on the command line
+    pane.start(["env", "TERM=xterm-256color", "COLORTERM=truecolor",
+                sys.executable, "-m", "dixa_tui", "--demo"])
+    first = pane.wait_text("DEMO", "Contact reason")
+    assert "dixa-tui" in first and "profile demo" in first
+    assert "Tracking number" in first
+
+    # filter: only the matching definition is left in the list
+    pane.keys("/")
+    pane.wait_text("Filter: label")
+    pane.type("order num")
+    filtered = pane.wait_for(lambda s: re.search(r"\b1 of \d+", s) is not None
+                             and "Tracking number" not in s, "the filter to leave 1 row")
+    pane.keys("Enter")
+    assert "Order number" in list_area(filtered)
+    assert "Contact reason" not in list_area(filtered)
+
+    # clear the filter: from the list, `/` goes back to the box, then esc empties it and
+    # esc hides it (esc alone from the list keeps the filter, see the report)
+    pane.keys("/")
+    pane.keys("Escape")
+    pane.keys("Escape")
+    cleared = pane.wait_text("Contact reason", "Tracking number")
+    assert re.search(r"\b1 of \d+", cleared) is None
+
+    # target: look the demo end user up by email and choose her
+    pane.keys("t")
+    pane.wait_text("UUID, email, phone or external id")
+    pane.type("astrid.lindqvist@example.com")
+    pane.keys("Enter")
+    pane.wait_text("Astrid Lindqvist ·")
+    pane.keys("Enter")
+    chosen = pane.wait_for(
+        lambda s: "Target · whose values" not in s
+        and any(line.lstrip().startswith("Target:") and "Astrid Lindqvist" in line
+                for line in s.splitlines()),
+        "the target bar to show Astrid Lindqvist")
+    assert "end user" in chosen
+
+    # help
+    pane.keys("?")
+    pane.wait_text("Binding id", "app.quit")
+    pane.keys("Escape")
+    pane.wait_gone("Binding id")
+
+    # quit: the process exits cleanly
+    pane.keys("C-q")
+    deadline = time.monotonic() + WAIT
+    while not (status := pane.pane_status())[0]:
+        assert time.monotonic() < deadline, f"the app did not exit:\n{pane.screen()}"
+        time.sleep(POLL)
+    assert status[1] == "0", f"exit status {status[1]}:\n{pane.screen()}"
+
+    for text in pane.screens:
+        assert "\x1b" not in text and "\\x1b" not in text, text

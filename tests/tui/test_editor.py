@@ -1,0 +1,262 @@
+"""The editor, end to end against the in-process mock: stage, preview, send, fail, discard."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from textual.widgets import Input
+from tui_helpers import main_screen, rendered, started, wait_for
+
+from dixa_tui.mock import Knobs, MockState
+from dixa_tui.mock.demo import DEMO_END_USER_ID
+from dixa_tui.tui.app import DixaApp
+from dixa_tui.tui.screens.confirm import ConfirmScreen
+from dixa_tui.tui.screens.editor import EditorScreen
+from dixa_tui.tui.widgets.definitions import DefinitionList
+from dixa_tui.tui.widgets.errorbar import ErrorBar
+from dixa_tui.tui.widgets.option_tree import OptionBrowser
+
+
+def by_identifier(state: MockState, identifier: str) -> Any:
+    return next(d for d in state.definitions if d.identifier == identifier)
+
+
+async def choose_end_user(pilot: Any) -> None:
+    await pilot.press("t")
+    await wait_for(pilot, lambda: pilot.app.screen.query("#enduser-input"))
+    await pilot.pause()
+    pilot.app.screen.query_one("#enduser-input", Input).value = "astrid.lindqvist@example.com"
+    await pilot.press("enter")
+    results = "#enduser-results"
+    await wait_for(pilot, lambda: pilot.app.screen.query_one(results).option_count > 0)
+    pilot.app.screen.query_one(results).focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: main_screen(pilot.app).target is not None)
+
+
+async def choose_conversation(pilot: Any, number: int) -> None:
+    await pilot.press("t")
+    await wait_for(pilot, lambda: pilot.app.screen.query("#conversation-input"))
+    await pilot.press("f3")
+    await pilot.pause()
+    pilot.app.screen.query_one("#conversation-input", Input).value = str(number)
+    pilot.app.screen.query_one("#conversation-input", Input).focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: main_screen(pilot.app).target is not None)
+
+
+async def open_editor(pilot: Any) -> EditorScreen:
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, EditorScreen))
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def highlight(pilot: Any, editor: EditorScreen, identifier: str) -> None:
+    listing = editor.query_one("#attributes", DefinitionList)
+    listing.focus()
+    await pilot.press("g")
+    for _ in range(len(listing.rows)):
+        if listing.highlighted.identifier == identifier:
+            break
+        await pilot.press("j")
+    assert listing.highlighted.identifier == identifier
+    await pilot.pause()
+
+
+async def type_text(pilot: Any, editor: EditorScreen, identifier: str, text: str) -> None:
+    await highlight(pilot, editor, identifier)
+    await pilot.press("enter")
+    box = editor.query_one("#text-value", Input)
+    assert box.has_focus
+    box.value = ""
+    await pilot.press(*text, "enter")
+
+
+async def pick_option(pilot: Any, editor: EditorScreen, identifier: str, search: str,
+                      values: list[str]) -> None:
+    await highlight(pilot, editor, identifier)
+    await pilot.press("enter")
+    browser = editor.query_one("#picker", OptionBrowser)
+    assert browser.search_input.has_focus
+    await pilot.press(*search, "down")
+    tree = browser.option_tree
+    for _ in range(20):
+        path = tree.highlighted_path
+        if path and [o.value for o in path] == values:
+            break
+        await pilot.press("down")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def body_on_screen(editor: EditorScreen) -> Any:
+    return json.loads(rendered(editor.query_one("#body")))
+
+
+async def send(pilot: Any, editor: EditorScreen) -> None:
+    await pilot.press("ctrl+t")
+    await wait_for(pilot, lambda: not editor.sending and "Sen" in rendered(
+        editor.query_one("#status")) and "Sending" not in rendered(editor.query_one("#status")))
+
+
+async def test_end_user_text_and_nested_select(make_app, state: MockState, knobs: Knobs) -> None:
+    app: DixaApp = make_app()
+    loyalty = by_identifier(state, "loyalty_id")
+    activity = by_identifier(state, "favorite_activity")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_end_user(pilot)
+        editor = await open_editor(pilot)
+        await type_text(pilot, editor, "loyalty_id", "LOY-900001")
+        await pick_option(pilot, editor, "favorite_activity", "wild camp",
+                          ["hiking", "multi_day", "wild_camping"])
+        expected = {loyalty.id: "LOY-900001",
+                    activity.id: ["hiking", "multi_day", "wild_camping"]}
+        assert editor.preview_body == expected
+        assert body_on_screen(editor) == expected
+        diff_text = rendered(editor.query_one("#diff"))
+        assert "LOY-448812" in diff_text and "LOY-900001" in diff_text
+        assert "Hiking > Multi-day" in diff_text
+        writes = knobs.writes
+        await send(pilot, editor)
+        assert knobs.writes == writes + 1
+        values = state.end_user_values(DEMO_END_USER_ID)
+        assert values[loyalty.id] == "LOY-900001"
+        assert values[activity.id] == ["hiking", "multi_day", "wild_camping"]
+        assert "Sent 2 changes" in rendered(editor.query_one("#status"))
+        assert "Dixa now holds" in str(editor.query_one("#diff-box").border_title)
+        assert editor.staged == {}
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, EditorScreen))
+        main = main_screen(app)
+        await wait_for(pilot, lambda: main.current.get(loyalty.id) == "LOY-900001")
+
+
+async def test_conversation_edit_and_clear(make_app, state: MockState) -> None:
+    app = make_app()
+    number = by_identifier(state, "order_number")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        assert main_screen(app).current[number.id] == "100-2345"
+        editor = await open_editor(pilot)
+        await type_text(pilot, editor, "order_number", "100-9999")
+        assert body_on_screen(editor) == {number.id: "100-9999"}
+        await send(pilot, editor)
+        assert state.conversation_values(10001)[number.id] == "100-9999"
+        # clear: null in the body, and the value is gone in Dixa
+        await highlight(pilot, editor, "order_number")
+        await pilot.press("ctrl+n")
+        assert editor.preview_body == {number.id: None}
+        assert body_on_screen(editor) == {number.id: None}
+        assert '"' + number.id + '": null' in rendered(editor.query_one("#body"))
+        await send(pilot, editor)
+        assert state.conversation_values(10001).get(number.id) in (None, "")
+
+
+async def test_deactivated_option_needs_confirmation_then_400_keeps_the_draft(
+        make_app, state: MockState) -> None:
+    app = make_app()
+    reason = by_identifier(state, "contact_reason")
+    before = state.conversation_values(10001)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        editor = await open_editor(pilot)
+        await pick_option(pilot, editor, "contact_reason", "invoice", ["payment", "invoice"])
+        assert editor.preview_body == {reason.id: ["payment", "invoice"]}
+        assert "deactivated" in rendered(editor.query_one("#problems"))
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is editor)
+        assert state.conversation_values(10001) == before
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        bar = editor.query_one(ErrorBar)
+        await wait_for(pilot, lambda: bar.shown)
+        text = rendered(bar)
+        assert "HTTP 400" in text and "deactivated" in text
+        assert editor.staged == {reason.id: ["payment", "invoice"]}
+        assert "kept" in rendered(editor.query_one("#status"))
+        assert state.conversation_values(10001) == before
+
+
+async def test_500_keeps_the_draft_and_retry_sends_it(make_app, state: MockState,
+                                                     knobs: Knobs) -> None:
+    app = make_app()
+    number = by_identifier(state, "order_number")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        editor = await open_editor(pilot)
+        await type_text(pilot, editor, "order_number", "100-5000")
+        knobs.failure_rate, knobs.failure_status = 1.0, 500
+        await pilot.press("ctrl+t")
+        bar = editor.query_one(ErrorBar)
+        await wait_for(pilot, lambda: bar.shown)
+        assert "HTTP 500" in rendered(bar) and "ctrl+r" in rendered(bar)
+        assert editor.staged == {number.id: "100-5000"}
+        assert editor.query_one("#text-value", Input).value == "100-5000"
+        assert state.conversation_values(10001)[number.id] == "100-2345"
+        knobs.failure_rate = 0.0
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: state.conversation_values(10001)[number.id] == "100-5000")
+        await wait_for(pilot, lambda: not bar.shown)
+
+
+async def test_archived_and_unknown_types_are_shown_but_not_editable(make_app,
+                                                                     state: MockState) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_end_user(pilot)
+        editor = await open_editor(pilot)
+        await highlight(pilot, editor, "legacy_crm_id")
+        assert "archived" in rendered(editor.query_one("#value-reason"))
+        assert not editor.query_one("#text-value").display
+        await pilot.press("enter", "ctrl+n")
+        assert editor.staged == {}
+        assert editor.query_one("#send").disabled
+
+
+async def test_escape_asks_before_discarding(make_app, state: MockState) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_end_user(pilot)
+        editor = await open_editor(pilot)
+        await type_text(pilot, editor, "loyalty_id", "X")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is editor)
+        assert editor.staged
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not isinstance(app.screen, (EditorScreen, ConfirmScreen)))
+        assert state.end_user_values(DEMO_END_USER_ID)[by_identifier(
+            state, "loyalty_id").id] == "LOY-448812"
+
+
+async def test_wrong_shape_errors_disable_sending(make_app, state: MockState) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_end_user(pilot)
+        editor = await open_editor(pilot)
+        tier = by_identifier(state, "customer_tier")
+        editor.staged[tier.id] = ["no_such_tier"]
+        editor._refresh()
+        await pilot.pause()
+        assert "✖ error" in rendered(editor.query_one("#problems"))
+        assert editor.query_one("#send").disabled
+        writes = state
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert writes.end_user_values(DEMO_END_USER_ID)[tier.id] == ["gold"]
