@@ -104,6 +104,7 @@ class DixaApp(App[None]):
         if resolution.key is None:
             from dixa_tui.connect import missing_key_message
 
+            main.waiting_for_key()
             self._ask_key(missing_key_message(profile, resolution).splitlines()[0], True)
             return
         self._connect(resolution.key)
@@ -118,6 +119,7 @@ class DixaApp(App[None]):
         try:
             self.client = open_client(self.settings, key=key, transport=transport)
         except ValueError as exc:  # a key with control characters: never in the message
+            self._main().waiting_for_key()
             self._ask_key(str(exc), True)
             return
         self._main().load_definitions()

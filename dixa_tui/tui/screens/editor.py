@@ -75,7 +75,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         width: 1fr; border: round $panel-lighten-2; padding: 0 1;
     }
     EditorScreen #problems { height: auto; max-height: 4; padding: 0 1; }
-    EditorScreen #status { height: 1; padding: 0 1; }
+    EditorScreen #status { width: 1fr; height: 1; padding: 0 1; }
     EditorScreen #buttons { height: auto; align-horizontal: right; }
     EditorScreen #buttons Button { margin-left: 1; min-width: 10; }
     """
@@ -102,7 +102,9 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor") as box:
-            box.border_title = f"Edit · {self.target.describe()} · {self.target_name}"
+            who = self.target_name if self.target.kind == "conversation" else \
+                f"end user {self.target_name}"
+            box.border_title = f"Edit · {who}"
             with Horizontal(id="top"):
                 yield DefinitionList(id="attributes")
                 with Vertical(id="value"):

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from dixa_tui.tui.app import DixaApp
     from dixa_tui.tui.screens.target import Chosen
 
-SORTS = ("Dixa's order", "entity type", "label")
+SORTS = ("Dixa's order", "by entity type", "by label")
 DETAIL_DELAY = 0.15  # seconds the cursor rests before the detail is fetched
 
 
@@ -98,6 +98,10 @@ class MainScreen(Screen[None]):
 
     # -- header and target bar ------------------------------------------------------------
 
+    def waiting_for_key(self) -> None:
+        self.query_one(DefinitionList).show_message(
+            "No API key yet: enter one (K) to load the definitions.")
+
     def show_profile(self, profile: Profile, demo: bool) -> None:
         header = self.query_one(StatusHeader)
         header.profile = profile.name
@@ -112,10 +116,12 @@ class MainScreen(Screen[None]):
             return
         entity = self.target.entity_type
         count = sum(1 for d in self.definitions if d.entity_type == entity)
-        bar.update(join(lit("Target: ", "bold"), lit(self.target.describe()), " · ",
-                        lit(self.target_name, "bold"),
-                        lit(f" · {len(self.current)} values of {count} {entity} attributes"
-                            " · e to edit")))
+        filled = sum(1 for v in self.current.values() if v not in (None, "", []))
+        who = self.target_name if self.target.kind == "conversation" else \
+            f"end user {self.target_name}"
+        bar.update(join(lit("Target: ", "bold"), lit(who, "bold"),
+                        lit(f" · {filled} of {count} {entity} attributes set · e edits · "
+                            "t changes")))
 
     # -- loading definitions --------------------------------------------------------------
 
@@ -175,12 +181,12 @@ class MainScreen(Screen[None]):
                  if self.query_text else "No definitions in this organization.")
         listing.set_rows(rows, keep=keep, empty_text=empty)
         self._show_values()
-        parts = [f"{len(rows)} of {len(self.definitions)}"]
-        parts.append(f"archived {'shown' if self.show_archived else f'hidden ({hidden_archived})'}"
-                     " · a")
-        parts.append(f"deactivated {'shown' if self.show_deactivated else f'hidden ({hidden_off})'}"
-                     " · d")
-        parts.append(f"sort: {SORTS[self.sort]} · s")
+        parts = [f"{len(rows)} of {len(self.definitions)}",
+                 "archived shown · a" if self.show_archived else
+                 f"{hidden_archived} archived hidden · a",
+                 "deactivated shown · d" if self.show_deactivated else
+                 f"{hidden_off} deactivated hidden · d",
+                 f"{SORTS[self.sort]} · s"]
         self.query_one("#list-status", Static).update(lit("  ".join(parts), "dim"))
 
     def _show_values(self) -> None:
@@ -220,7 +226,7 @@ class MainScreen(Screen[None]):
     def action_sort(self) -> None:
         self.sort = (self.sort + 1) % len(SORTS)
         self._refilter()
-        self.notify(f"Sorted by {SORTS[self.sort]}.", timeout=2)
+        self.notify(f"Sorted: {SORTS[self.sort]}.", timeout=2)
 
     def action_refresh(self) -> None:
         if self.dixa.client is None:
@@ -231,18 +237,18 @@ class MainScreen(Screen[None]):
             self._load_target_values()
 
     def action_escape(self) -> None:
+        """Back out one step: the error, then the filter's text, then the filter itself."""
         box = self.query_one("#filter", Input)
-        bar = self.query_one(ErrorBar)
-        if box.has_focus and box.value:
-            box.value = ""
-        elif box.display and (box.has_focus or not box.value):
-            box.value = ""
-            box.display = False
-            self.query_one(DefinitionList).focus()
-        elif bar.shown:
+        listing = self.query_one(DefinitionList)
+        if self.query_one(ErrorBar).shown:
             self.dixa.clear_error()
-        elif self.focused is not self.query_one(DefinitionList):
-            self.query_one(DefinitionList).focus()
+        elif box.display and box.value:
+            box.value = ""
+        elif box.display:
+            box.display = False
+            listing.focus()
+        elif self.focused is not listing:
+            listing.focus()
 
     # -- the detail -----------------------------------------------------------------------
 

@@ -1,0 +1,219 @@
+"""Scripted tours of the demo: the screens the README shows, driven like a person would.
+
+``make screenshots`` runs :func:`main` to write SVG (and PNG via rsvg-convert) into
+``screenshots/``; the snapshot tests drive the same scenes, so the pictures in the README are
+the screens the tests check. Every scene starts from a fresh demo organization.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+SIZE = (120, 36)
+Scene = Callable[[Any], Awaitable[None]]
+
+
+def demo_app(*, fail_status: int | None = None, demo: bool = True) -> Any:
+    """The app on a fresh demo org; ``fail_status`` makes every request fail with it."""
+    import httpx
+
+    from dixa_tui.connect import Settings
+    from dixa_tui.mock import Knobs, MockState, create_app
+    from dixa_tui.tui.app import DixaApp
+
+    knobs = Knobs(failure_rate=1.0, failure_status=fail_status) if fail_status else Knobs()
+    state = MockState.demo()
+    return DixaApp(Settings(demo=demo), transport_factory=lambda: httpx.ASGITransport(
+        app=create_app(state, knobs=knobs)))
+
+
+async def until(pilot: Any, predicate: Callable[[], object], timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise TimeoutError("the scene did not reach its state in time")
+
+
+def _main(app: Any) -> Any:
+    from dixa_tui.tui.screens.main import MainScreen
+
+    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
+
+
+async def _loaded(pilot: Any) -> Any:
+    main = _main(pilot.app)
+    await until(pilot, lambda: main.definitions)
+    return main
+
+
+async def _highlight(pilot: Any, identifier: str) -> None:
+    main = _main(pilot.app)
+    await pilot.press("slash", *identifier, "enter")
+    listing = main.query_one("#definitions")
+    await until(pilot, lambda: listing.highlighted is not None
+                and listing.highlighted.id in main.details)
+
+
+async def _conversation(pilot: Any, number: str) -> None:
+    from dixa_tui.tui.screens.target import TargetScreen
+
+    await pilot.press("t")
+    await until(pilot, lambda: isinstance(pilot.app.screen, TargetScreen))
+    await pilot.press("f3", *number, "enter")
+    await until(pilot, lambda: _main(pilot.app).target is not None)
+
+
+async def _settle(pilot: Any) -> None:
+    """Let timers, workers and the cursor settle so the picture is the same every time."""
+    await pilot.pause(0.3)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def main_screen(pilot: Any) -> None:
+    await _loaded(pilot)
+    await _conversation(pilot, "10001")
+    await _highlight(pilot, "contact_reason")
+    await pilot.press("escape", "escape")
+    await _settle(pilot)
+
+
+async def option_tree(pilot: Any) -> None:
+    await _loaded(pilot)
+    await _highlight(pilot, "favorite_activity")
+    await pilot.press("E")
+    await _settle(pilot)
+
+
+async def editor(pilot: Any) -> None:
+    from dixa_tui.tui.screens.editor import EditorScreen
+
+    await _loaded(pilot)
+    await _conversation(pilot, "10001")
+    await pilot.press("e")
+    await until(pilot, lambda: isinstance(pilot.app.screen, EditorScreen))
+    screen = pilot.app.screen
+    listing = screen.query_one("#attributes")
+    await pilot.press("g")  # order_number (Text) is first in Dixa's order
+    await pilot.press("enter")
+    screen.query_one("#text-value").value = ""
+    await pilot.press(*"100-7788", "enter")
+    await pilot.press("j")  # contact_reason (Select)
+    await until(pilot, lambda: listing.highlighted.identifier == "contact_reason")
+    await pilot.press("enter", *"late", "down")
+    tree = screen.query_one("#picker").option_tree
+    await until(pilot, lambda: tree.highlighted_path is not None)
+    for _ in range(10):
+        if [o.value for o in tree.highlighted_path or ()] == ["delivery", "late"]:
+            break
+        await pilot.press("down")
+    await pilot.press("enter")
+    await _settle(pilot)
+
+
+async def error_state(pilot: Any) -> None:
+    from dixa_tui.tui.widgets.errorbar import ErrorBar
+
+    bar = _main(pilot.app).query_one(ErrorBar)
+    await until(pilot, lambda: bar.shown)
+    await _settle(pilot)
+
+
+async def key_screen(pilot: Any) -> None:
+    from dixa_tui.tui.screens.key import KeyScreen
+
+    await until(pilot, lambda: isinstance(pilot.app.screen, KeyScreen))
+    await _settle(pilot)
+
+
+async def help_screen(pilot: Any) -> None:
+    from dixa_tui.tui.screens.help import HelpScreen
+
+    await _loaded(pilot)
+    await pilot.press("question_mark")
+    await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+    await _settle(pilot)
+
+
+# name -> (how to build the app, the scene)
+SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
+    "main": (demo_app, main_screen),
+    "option-tree": (demo_app, option_tree),
+    "editor": (demo_app, editor),
+    "error": (lambda: demo_app(fail_status=500), error_state),
+    "key": (lambda: demo_app(demo=False), key_screen),
+    "help": (demo_app, help_screen),
+}
+
+
+async def shoot(name: str, folder: Path) -> Path:
+    make, scene = SCENES[name]
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await scene(pilot)
+        path = folder / f"{name}.svg"
+        path.write_text(app.export_screenshot(title=f"dixa-tui · {name}"), encoding="utf-8")
+    return path
+
+
+def isolate(folder: Path) -> None:
+    """Screenshots never read the user's config, environment key or keyring."""
+    import os
+
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class ScreenshotKeyring(KeyringBackend):
+        """An empty in-memory keyring, so the key screen shows "no key stored"."""
+
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.items: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.items.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.items[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.items.pop((service, username), None)
+
+    for name in [n for n in os.environ if n.startswith("DIXA_")]:
+        del os.environ[name]
+    os.environ["DIXA_TUI_CONFIG"] = str(folder / ".no-config.toml")
+    keyring.set_keyring(ScreenshotKeyring())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Regenerate the README's screenshots.")
+    parser.add_argument("folder", nargs="?", default="screenshots", type=Path)
+    parser.add_argument("--only", choices=sorted(SCENES), action="append")
+    args = parser.parse_args(argv)
+    args.folder.mkdir(parents=True, exist_ok=True)
+    isolate(args.folder)
+    converter = shutil.which("rsvg-convert")
+    if converter is None:
+        print("rsvg-convert not found (apt-get install librsvg2-bin): writing SVG only",
+              file=sys.stderr)
+    for name in args.only or SCENES:
+        svg = asyncio.run(shoot(name, args.folder))
+        if converter:
+            subprocess.run([converter, "-o", str(svg.with_suffix(".png")), str(svg)],
+                           check=True)
+        print(f"wrote {svg}" + (" and .png" if converter else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
