@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: venv demo test lint fmt clean
+.PHONY: venv demo test lint fmt clean screenshots
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "dixa-tui needs Python 3.11 or newer on PATH" >&2; exit 1; }
@@ -28,6 +28,10 @@ demo: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Regenerate screenshots/*.svg and *.png (rsvg-convert) from scripted scenes on the demo.
+screenshots: venv
+	$(BIN)/python -m dixa_tui.tui.scenes screenshots
 
 lint: venv
 	$(BIN)/ruff check .

@@ -16,7 +16,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("Main screen", "dixa_tui.tui.screens.main:MainScreen"),
     ("Definitions list", "dixa_tui.tui.widgets.definitions:DefinitionList"),
     ("Option tree (detail pane and picker)", "dixa_tui.tui.widgets.option_tree:OptionTree"),
-    ("Option search", "dixa_tui.tui.widgets.option_tree:OptionBrowser"),
+    ("Option browser", "dixa_tui.tui.widgets.option_tree:OptionBrowser"),
+    ("Option search box", "dixa_tui.tui.widgets.option_tree:OptionSearchInput"),
     ("Target", "dixa_tui.tui.screens.target:TargetScreen"),
     ("Editor", "dixa_tui.tui.screens.editor:EditorScreen"),
     ("Confirm", "dixa_tui.tui.screens.confirm:ConfirmScreen"),
@@ -52,3 +53,18 @@ def key_table(keymap: Mapping[str, str]) -> Iterator[tuple[str, list[tuple[str, 
             keys = keymap.get(b.id or "", b.key)
             rows.append((display_keys(keys), b.description or b.action, b.id or ""))
         yield title, rows
+
+
+def markdown(keymap: Mapping[str, str] | None = None) -> str:
+    """The README's key table (``python -m dixa_tui.tui.keys`` prints it)."""
+    lines = []
+    for title, rows in key_table(keymap or {}):
+        lines += [f"**{title}**", "", "| Key | Action | Binding id |", "|---|---|---|"]
+        lines += [f"| `{keys}` | {description} | `{binding_id}` |"
+                  for keys, description, binding_id in rows]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

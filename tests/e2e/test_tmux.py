@@ -18,6 +18,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -36,10 +37,12 @@ POLL = 0.1
 class Pane:
     """One tmux session on a private server, running the app."""
 
-    def __init__(self, socket_name: str, session: str, env: dict[str, str]) -> None:
+    def __init__(self, socket_name: str, session: str, env: dict[str, str],
+                 status_file: Path) -> None:
         self.socket_name = socket_name
         self.session = session
         self.env = env
+        self.status_file = status_file
         self.screens: list[str] = []  # every capture, to check them all for escape leaks
 
     def tmux(self, *args: str, check: bool = True) -> str:
@@ -50,9 +53,12 @@ class Pane:
         return result.stdout
 
     def start(self, command: list[str]) -> None:
-        # remain-on-exit in the same tmux call, so the exit status survives a quick exit
+        # sh records the exit status: tmux's own #{pane_dead_status} is not reliable here
+        # (tmux 3.3a sometimes leaves the exited app a zombie it never reaps).
+        # remain-on-exit keeps the last screen for the error messages.
+        script = f"{shlex.join(command)}; echo $? > {shlex.quote(str(self.status_file))}"
         self.tmux("-f", os.devnull, "new-session", "-d", "-x", str(WIDTH), "-y", str(HEIGHT),
-                  "-s", self.session, shlex.join(command),
+                  "-s", self.session, shlex.join(["sh", "-c", script]),
                   ";", "set-option", "-t", self.session, "remain-on-exit", "on")
 
     def keys(self, *keys: str) -> None:
@@ -86,20 +92,13 @@ class Pane:
         return self.wait_for(lambda s: not any(n in s for n in needles),
                              " and ".join(repr(n) for n in needles) + " to disappear")
 
-    def exit_status(self) -> str | None:
-        """``"status N"`` or ``"signal N"`` once the app has exited and been reaped, else None.
-
-        tmux marks the pane dead when the pty closes and fills in the status when it reaps
-        the child, which can be a moment later.
-        """
-        dead, status, signal = self.tmux(
-            "list-panes", "-t", self.session, "-F",
-            "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}").strip().split("|")
-        if dead != "1":
+    def exit_status(self) -> int | None:
+        """The app's exit status once it has exited, else None."""
+        try:
+            text = self.status_file.read_text().strip()
+        except FileNotFoundError:
             return None
-        if status:
-            return f"status {status}"
-        return f"signal {signal}" if signal else None
+        return int(text) if text.isdigit() else None
 
 
 def list_area(screen: str) -> str:
@@ -108,13 +107,14 @@ def list_area(screen: str) -> str:
 
 @pytest.fixture
 def pane() -> Iterator[Pane]:
-    # the server's socket lives in a directory of our own (TMUX_TMPDIR), removed afterwards
+    # the server's socket (TMUX_TMPDIR) and the exit status live in a directory of our own
     socket_dir = tempfile.mkdtemp(prefix="dixa-tmux-")
     env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor",
            "TMUX_TMPDIR": socket_dir}
     env.pop("TMUX", None)
     env.pop("TMUX_PANE", None)
-    p = Pane(f"dixa-tui-test-{uuid.uuid4().hex[:8]}", "dixa-e2e", env)
+    p = Pane(f"dixa-tui-test-{uuid.uuid4().hex[:8]}", "dixa-e2e", env,
+             Path(socket_dir) / "exit-status")
     try:
         yield p
     finally:
@@ -177,7 +177,7 @@ def test_main_flow_in_a_real_terminal(pane: Pane) -> None:
     while (status := pane.exit_status()) is None:
         assert time.monotonic() < deadline, f"the app did not exit:\n{pane.screen()}"
         time.sleep(POLL)
-    assert status == "status 0", f"the app exited with {status}:\n{pane.screen()}"
+    assert status == 0, f"the app exited with status {status}:\n{pane.screen()}"
 
     for text in pane.screens:
         assert "\x1b" not in text and "\\x1b" not in text, text

@@ -177,3 +177,14 @@ async def test_usable_at_80x24_and_wide(make_app, width, height) -> None:
         assert "Label" in line
         assert listing(app).size.height >= 5
         assert main_screen(app).query_one(DetailPane).size.width >= 30
+
+
+async def test_a_refused_key_says_what_to_do(make_app, monkeypatch) -> None:
+    monkeypatch.setenv("DIXA_API_KEY", "not-the-demo-key")
+    app = make_app(Settings())
+    async with app.run_test(size=(120, 30)) as pilot:
+        bar = main_screen(app).query_one(ErrorBar)
+        await wait_for(pilot, lambda: bar.shown)
+        text = rendered(bar)
+        assert "HTTP 401" in text and "press K" in text
+        assert "not-the-demo-key" not in app.export_screenshot()

@@ -1,0 +1,83 @@
+"""Conventions: keymap from the config, the palette, NO_COLOR, the README's key table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from textual.command import CommandPalette
+from tui_helpers import main_screen, started, wait_for
+
+from dixa_tui.connect import Settings
+from dixa_tui.mock import DEMO_API_KEY
+from dixa_tui.tui.keys import markdown
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_key_table_is_generated_from_the_bindings() -> None:
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"<!-- keys:start[^>]*-->\n(.*?)<!-- keys:end -->", text, re.S)
+    assert block, "README lost its keys block"
+    assert block.group(1) == markdown(), "run `python -m dixa_tui.tui.keys` into the README"
+
+
+async def test_keymap_from_the_profile_config_remaps_a_binding(make_app, tmp_path,
+                                                               monkeypatch, memory_keyring) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"main.filter" = "f6"\n', encoding="utf-8")
+    monkeypatch.setenv("DIXA_TUI_CONFIG", str(config))
+    monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)  # what the mock accepts
+    app = make_app(Settings())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await started(pilot)
+        await pilot.press("f6")
+        assert screen.query_one("#filter").has_focus
+        assert app.binding_keys("main.filter", "slash") == "f6"
+
+
+async def test_palette_has_every_action_of_the_screen(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await started(pilot)
+        titles = {c.title for c in app.get_system_commands(screen)}
+        for wanted in ("Filter", "Target", "Edit", "Refresh", "Copy id", "Copy option path",
+                       "Find option", "Expand all options", "Help", "Quit", "API key"):
+            assert wanted in titles
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"archived", "enter")
+        await wait_for(pilot, lambda: main_screen(app).show_archived)
+
+
+async def test_no_color_is_respected(make_app, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        assert app.no_color
+        svg = app.export_screenshot()
+        colours = set(re.findall(r"fill: #([0-9a-f]{6})", svg))
+        def spread(c: str) -> int:
+            rgb = [int(c[i:i + 2], 16) for i in (0, 2, 4)]
+            return max(rgb) - min(rgb)
+
+        hued = {c for c in colours if spread(c) > 8}  # the SVG frame's own grey is c5c8c6
+        assert not hued, hued
+
+
+async def test_copy_option_path_and_find_option(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await started(pilot)
+        await pilot.press("slash", *"contact_reason", "enter", "f")
+        browser = screen.query_one("#detail-options")
+        assert browser.search_input.has_focus
+        await pilot.press(*"damaged item", "down")
+        tree = browser.option_tree
+        for _ in range(10):
+            if [o.value for o in tree.highlighted_path or ()] == ["delivery", "damaged", "item"]:
+                break
+            await pilot.press("down")
+        await pilot.press("y")
+        assert app.clipboard == '["delivery", "damaged", "item"]'
