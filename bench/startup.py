@@ -220,10 +220,13 @@ LABELS = {
     "ours_first_frame": "ours: first frame (DEMO badge)",
     "ours_definitions_visible": "ours: definitions visible",
 }
-RATIOS = {  # name -> (numerator, denominator)
-    "ours_first_paint/bare_first_frame": ("ours_first_paint", "bare_first_frame"),
-    "ours_first_frame/bare_first_frame": ("ours_first_frame", "bare_first_frame"),
-    "ours_definitions_visible/bare_first_frame": ("ours_definitions_visible",
+RATIOS = {  # name -> (label, numerator, denominator)
+    "ours_first_paint/bare_first_frame": ("ratio first paint ours/bare", "ours_first_paint",
+                                          "bare_first_frame"),
+    "ours_first_frame/bare_first_frame": ("ratio first frame ours/bare", "ours_first_frame",
+                                          "bare_first_frame"),
+    "ours_definitions_visible/bare_first_frame": ("ratio definitions ours/bare first frame",
+                                                  "ours_definitions_visible",
                                                   "bare_first_frame"),
 }
 
@@ -262,21 +265,21 @@ def summarize(values: Sequence[float]) -> dict[str, float]:
 
 
 def ratios(summary: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
-    return {name: {stat: summary[top][stat] / summary[bottom][stat]
-                   for stat in summary[top]}
-            for name, (top, bottom) in RATIOS.items()}
+    """Each ratio of RATIOS, statistic by statistic (median over median, ...)."""
+    return {name: {stat: summary[top][stat] / summary[bottom][stat] for stat in summary[top]}
+            for name, (_, top, bottom) in RATIOS.items()}
 
 
 def table(summary: Mapping[str, Mapping[str, float]],
           ratio: Mapping[str, Mapping[str, float]]) -> str:
     stats = ["median", "p90", "min", "max"]
-    lines = [f"{'':36}" + "".join(f"{s:>9}" for s in stats)]
+    width = max(len(label) for label in [*LABELS.values(), *(r[0] for r in RATIOS.values())])
+    lines = [" " * width + "".join(f"{s:>9}" for s in stats)]
     for name, label in LABELS.items():
-        lines.append(f"{label:36}" + "".join(f"{summary[name][s] * 1000:>6.0f} ms"
-                                             for s in stats))
-    for name, values in ratio.items():
-        label = "ratio " + name.replace("_first_frame", "").replace("_visible", "")
-        lines.append(f"{label:36}" + "".join(f"{values[s]:>8.2f}x" for s in stats))
+        lines.append(f"{label:{width}}" + "".join(f"{summary[name][s] * 1000:>6.0f} ms"
+                                                  for s in stats))
+    for name, (label, _, _) in RATIOS.items():
+        lines.append(f"{label:{width}}" + "".join(f"{ratio[name][s]:>8.2f}x" for s in stats))
     return "\n".join(lines)
 
 

@@ -1,11 +1,12 @@
 """The definitions filter: a precomputed search index, fuzzy on names, narrowing per keystroke.
 
 A query is whitespace-separated terms; a definition matches when every term matches it. A term
-matches the label or identifier as a substring, or fuzzily (its letters in order, e.g.
-``ordnum`` finds ``order_number``), and the id and option labels as a substring (fuzzy over
-hundreds of option labels would match almost anything). Results are ranked: names that start
-with the term, then names that contain it, then ids and option labels, then fuzzy matches;
-ties keep the original order.
+matches the label or identifier as a substring, or fuzzily when it has 3 letters or more
+(its letters in order, e.g. ``ordnum`` finds ``order_number``), and the id and option labels
+as a substring (fuzzy over hundreds of option labels would match almost anything). Results
+are ranked by the sum over terms of: a name starts with the term (best), a name contains it,
+an id or option label contains it, a name matches fuzzily; ties keep the original order. An
+id matches from 6 characters on, since shorter hex fragments occur in most UUIDs by chance.
 
 Typing one more character only narrows: the index searches the previous matches, not the
 whole organization, so 10,000 definitions stay instant. Pure Python, no Textual, no pydantic.
@@ -25,28 +26,29 @@ if TYPE_CHECKING:
 
 # Rank of a match, best first.
 PREFIX, CONTAINS, ELSEWHERE, FUZZY = range(4)
+FUZZY_MIN = 3  # shorter terms match nearly every name as a subsequence: substring only
+ID_MIN = 6  # shorter terms are found in most UUIDs by chance: ids need a real fragment
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     names: tuple[str, ...]  # label, identifier: lowercased
-    rest: str  # id and option labels, lowercased, joined by newlines
+    id: str  # lowercased
+    options: str  # option labels, lowercased, joined by newlines
 
 
 def _entry(definition: CustomAttributeDefinition) -> _Entry:
     names = (definition.label.lower(), definition.identifier.lower())
-    parts = [definition.id.lower()]
     options = getattr(definition.input_definition, "options", None)
-    if options:
-        parts.extend(path[-1].label.lower() for path in walk(options))
-    return _Entry(names, "\n".join(parts))
+    labels = [path[-1].label.lower() for path in walk(options)] if options else []
+    return _Entry(names, definition.id.lower(), "\n".join(labels))
 
 
 def _fuzzy(term: str) -> re.Pattern[str]:
     return re.compile(".*?".join(re.escape(ch) for ch in term), re.DOTALL)
 
 
-def _rank(entry: _Entry, term: str, fuzzy: re.Pattern[str]) -> int | None:
+def _rank(entry: _Entry, term: str, fuzzy: re.Pattern[str] | None) -> int | None:
     best: int | None = None
     for name in entry.names:
         if name.startswith(term):
@@ -55,9 +57,9 @@ def _rank(entry: _Entry, term: str, fuzzy: re.Pattern[str]) -> int | None:
             best = CONTAINS
     if best is not None:
         return best
-    if term in entry.rest:
+    if term in entry.options or (len(term) >= ID_MIN and term in entry.id):
         return ELSEWHERE
-    if any(fuzzy.search(name) for name in entry.names):
+    if fuzzy is not None and any(fuzzy.search(name) for name in entry.names):
         return FUZZY
     return None
 
@@ -78,29 +80,34 @@ class DefinitionSearch:
         return len(self._entries)
 
     def filter(self, query: str) -> list[int]:
-        """Positions of the matching definitions, best first (all of them for ``""``)."""
+        """Positions of the matching definitions, best first (all of them for ``""``).
+
+        A definition scores the sum of its terms' ranks. No sorting of matches: candidates
+        are visited in original order and dropped into one bucket per score, so each bucket
+        keeps the original order and the answer is the buckets joined, best score first.
+        """
         wanted = terms(query)
         if not wanted:
             self._last_query, self._last = [], list(range(len(self._entries)))
             return list(self._last)
         candidates = self._last if self._narrows(wanted) else range(len(self._entries))
-        patterns = [(t, _fuzzy(t)) for t in wanted]
-        ranked: list[tuple[int, int]] = []
+        patterns = [(t, _fuzzy(t) if len(t) >= FUZZY_MIN else None) for t in wanted]
+        entries = self._entries
+        buckets: dict[int, list[int]] = {}
+        matched: list[int] = []
         for i in candidates:
-            entry = self._entries[i]
-            worst = PREFIX
+            entry = entries[i]
+            score = 0
             for term, fuzzy in patterns:
                 rank = _rank(entry, term, fuzzy)
                 if rank is None:
                     break
-                worst = max(worst, rank)
+                score += rank
             else:
-                ranked.append((worst, i))
-        ranked.sort()
-        self._last_query = wanted
-        # Keep the narrowing set in original order so later ranks are stable.
-        self._last = sorted(i for _, i in ranked)
-        return [i for _, i in ranked]
+                buckets.setdefault(score, []).append(i)
+                matched.append(i)
+        self._last_query, self._last = wanted, matched
+        return [i for score in sorted(buckets) for i in buckets[score]]
 
     def _narrows(self, wanted: list[str]) -> bool:
         """True when every match of ``wanted`` is among the previous matches.
@@ -112,4 +119,7 @@ class DefinitionSearch:
         old = self._last_query
         if not old or len(wanted) < len(old):
             return False
-        return all(o in n for o, n in zip(old, wanted, strict=False))
+        # A term that just became long enough to match fuzzily, or to match ids, can match
+        # more than before: then the whole index is searched again.
+        return all(o in n and all(len(o) >= t or len(n) < t for t in (FUZZY_MIN, ID_MIN))
+                   for o, n in zip(old, wanted, strict=False))

@@ -10,6 +10,7 @@ import pytest
 
 @pytest.mark.parametrize("module", ["dixa_tui.api.client", "dixa_tui.api.models",
                                     "dixa_tui.domain.patch", "dixa_tui.domain.options",
+                                    "dixa_tui.domain.search",
                                     "dixa_tui.mock", "dixa_tui.cli", "dixa_tui.connect",
                                     "dixa_tui.secrets", "dixa_tui.config"])
 def test_no_textual(module):
@@ -24,3 +25,17 @@ def test_no_textual(module):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "", f"{module} pulled in Textual modules: {out}"
+
+
+def test_first_frame_needs_no_heavy_imports():
+    """What the TUI imports before its first frame: no pydantic, httpx, keyring or mock.
+
+    Those load in the start-up worker, after the window is on screen.
+    """
+    code = ("import sys, dixa_tui.cli, dixa_tui.tui.app, dixa_tui.tui.screens.main\n"
+            "heavy = ('pydantic', 'httpx', 'keyring', 'starlette', 'dixa_tui.api.client',"
+            " 'dixa_tui.mock')\n"
+            "print(','.join(m for m in heavy if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "", f"the first frame would wait for: {out}"

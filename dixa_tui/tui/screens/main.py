@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from dixa_tui.tui.screens.target import Chosen
 
 SORTS = ("Dixa's order", "by entity type", "by label")
+SHOW_DELAY = 0.03  # seconds the cursor rests before the detail pane follows it
 DETAIL_DELAY = 0.15  # seconds the cursor rests before the detail is fetched
 
 
@@ -69,6 +70,8 @@ class MainScreen(Screen[None]):
         self.current: dict[str, Any] = {}
         self.details: dict[str, CustomAttributeDefinition] = {}
         self._detail_timer: Timer | None = None
+        self._show_timer: Timer | None = None
+        self._hidden = (0, 0)  # archived, deactivated (and not archived): counted at load
         self.loading = False
 
     @property
@@ -145,6 +148,8 @@ class MainScreen(Screen[None]):
         self.dixa.clear_error()
         self.definitions, self.details = message.result, {}
         self.search = DefinitionSearch(self.definitions)
+        self._hidden = (sum(d.is_archived for d in self.definitions),
+                        sum(d.is_deactivated and not d.is_archived for d in self.definitions))
         self._refilter()
         self._show_target()
 
@@ -174,9 +179,7 @@ class MainScreen(Screen[None]):
         listing = self.query_one(DefinitionList)
         keep = listing.highlighted.id if listing.highlighted else None
         rows = self.visible()
-        hidden_archived = 0 if self.show_archived else sum(d.is_archived for d in self.definitions)
-        hidden_off = 0 if self.show_deactivated else sum(
-            d.is_deactivated and not d.is_archived for d in self.definitions)
+        hidden_archived, hidden_off = self._hidden
         empty = (f"No definition matches {self.query_text!r}: esc clears the filter."
                  if self.query_text else "No definitions in this organization.")
         listing.set_rows(rows, keep=keep, empty_text=empty)
@@ -254,11 +257,17 @@ class MainScreen(Screen[None]):
 
     @on(DefinitionList.Highlighted)
     def _highlighted(self, event: DefinitionList.Highlighted) -> None:
-        self._show_detail(event.definition)
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
+        """Rest the cursor a moment before the detail follows: typing in the filter or
+        holding ``j`` moves it many times a second, and only the last one matters."""
+        for timer in (self._show_timer, self._detail_timer):
+            if timer is not None:
+                timer.stop()
+        self._show_timer = self.set_timer(SHOW_DELAY, self._show_highlighted)
         if event.definition is not None and event.definition.id not in self.details:
             self._detail_timer = self.set_timer(DETAIL_DELAY, self._fetch_detail)
+
+    def _show_highlighted(self) -> None:
+        self._show_detail(self.query_one(DefinitionList).highlighted)
 
     def _fetch_detail(self) -> None:
         definition = self.query_one(DefinitionList).highlighted

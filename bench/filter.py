@@ -1,0 +1,107 @@
+"""Time per filter keystroke at 10,000 definitions, in the real app (headless).
+
+Two figures per keystroke:
+- ``work``: what the app does for one keystroke (filter the index, hand the rows to the list,
+  render every visible line of the list);
+- ``pilot``: from the key press until the app is idle again, as Textual's pilot measures it
+  (includes the pilot's own overhead, so it is an upper bound).
+
+Run: ``.venv/bin/python bench/filter.py [--definitions N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+import uuid
+from typing import Any
+
+QUERY = "contact reason 12"
+
+
+def big_org(count: int) -> list[Any]:
+    """``count`` definitions cloned from the demo's, each with its own id, label, identifier."""
+    from dixa_tui.mock import MockState
+
+    base = MockState.demo().definitions
+    out = []
+    for i in range(count):
+        d = base[i % len(base)]
+        out.append(d.model_copy(update={
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench/{i}")),
+            "identifier": f"{d.identifier}_{i}", "label": f"{d.label} {i}"}))
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def measure(count: int, rounds: int) -> dict[str, Any]:
+    import httpx
+
+    from dixa_tui.connect import Settings
+    from dixa_tui.mock import MockState, create_app
+    from dixa_tui.tui.app import DixaApp
+    from dixa_tui.tui.screens.main import MainScreen
+    from dixa_tui.tui.widgets.definitions import DefinitionList
+
+    state = MockState.from_definitions(big_org(count))
+    app = DixaApp(Settings(demo=True), transport_factory=lambda: httpx.ASGITransport(
+        app=create_app(state)))
+    work: list[float] = []
+    matches = 0
+    pilot_times: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        t0 = time.perf_counter()
+        screen = next(s for s in app.screen_stack if isinstance(s, MainScreen))
+        while not screen.definitions:
+            await pilot.pause(0.01)
+        loaded = time.perf_counter() - t0
+        listing = screen.query_one(DefinitionList)
+        height = listing.size.height
+        for _ in range(rounds):
+            for k in range(1, len(QUERY) + 1):
+                start = time.perf_counter()
+                screen.query_text = QUERY[:k]
+                screen._refilter()
+                for y in range(height):
+                    listing.render_line(y)
+                work.append(time.perf_counter() - start)
+            matches = len(listing.rows)
+            screen.query_text = ""
+            screen._refilter()
+        await pilot.press("slash")
+        for _ in range(rounds):
+            for ch in QUERY:
+                start = time.perf_counter()
+                await pilot.press("space" if ch == " " else ch)
+                pilot_times.append(time.perf_counter() - start)
+            screen.query_one("#filter").value = ""
+            await pilot.pause()
+    ms = 1000.0
+    return {
+        "definitions": count, "keystrokes": len(work), "final_matches": matches,
+        "load_seconds": round(loaded, 3),
+        "work_ms": {"median": round(statistics.median(work) * ms, 2),
+                    "p95": round(pct(work, 0.95) * ms, 2), "max": round(max(work) * ms, 2)},
+        "pilot_ms": {"median": round(statistics.median(pilot_times) * ms, 2),
+                     "p95": round(pct(pilot_times, 0.95) * ms, 2)},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--definitions", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    result = asyncio.run(measure(args.definitions, args.rounds))
+    for key, value in result.items():
+        print(f"{key:>15}: {value}")
+
+
+if __name__ == "__main__":
+    main()

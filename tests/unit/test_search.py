@@ -1,0 +1,68 @@
+"""The definitions filter: ranking, fuzzy names, ids, options, and per-keystroke narrowing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dixa_tui.api.models import CustomAttributeDefinition
+from dixa_tui.domain.search import DefinitionSearch
+from dixa_tui.mock import MockState
+
+
+def definition(i: int, label: str, identifier: str, options: list[str] | None = None) -> Any:
+    spec: dict[str, Any] = {"_type": "Text"}
+    if options is not None:
+        spec = {"_type": "Select", "options": [
+            {"id": f"o{n}", "label": o, "value": f"v{n}", "orderIndex": n}
+            for n, o in enumerate(options)]}
+    return CustomAttributeDefinition.model_validate({
+        "id": f"00000000-0000-0000-0000-{i:012d}", "entityType": "Contact",
+        "identifier": identifier, "label": label, "inputDefinition": spec})
+
+
+def labels(search: DefinitionSearch, defs: list[Any], query: str) -> list[str]:
+    return [defs[i].identifier for i in search.filter(query)]
+
+
+def test_ranking_prefix_then_contains_then_options_then_fuzzy() -> None:
+    defs = [definition(1, "Old order number", "old_order"),
+            definition(2, "Order number", "order_number"),
+            definition(3, "Reason", "reason", ["Wrong order"]),
+            definition(4, "Ordinal", "o_r_d")]
+    search = DefinitionSearch(defs)
+    assert labels(search, defs, "order") == ["order_number", "old_order", "reason"]
+    assert labels(search, defs, "ordnum") == ["old_order", "order_number"]
+    assert labels(search, defs, "ORDER  NUMBER") == ["order_number", "old_order"]
+    assert labels(search, defs, "") == [d.identifier for d in defs]
+
+
+def test_ids_need_a_real_fragment() -> None:
+    defs = [definition(123456, "A", "a"), definition(7, "B", "b")]
+    search = DefinitionSearch(defs)
+    assert labels(search, defs, "12345") == []  # short: would match UUIDs by chance
+    assert labels(search, defs, "000000123456") == ["a"]
+
+
+def test_demo_option_labels_are_searched() -> None:
+    defs = MockState.demo().definitions
+    search = DefinitionSearch(defs)
+    assert "contact_reason" in labels(search, defs, "damaged")
+
+
+words = st.text(alphabet="abcdo _10-", min_size=0, max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(words, words), min_size=1, max_size=25),
+       st.text(alphabet="abcdo _10-", max_size=14))
+def test_typing_narrows_to_the_same_answer_as_a_fresh_search(names, query) -> None:
+    defs = [definition(i, label, ident) for i, (label, ident) in enumerate(names)]
+    typed = DefinitionSearch(defs)
+    for k in range(len(query) + 1):
+        assert typed.filter(query[:k]) == DefinitionSearch(defs).filter(query[:k]), query[:k]
+    # and backspacing all the way
+    for k in range(len(query), -1, -1):
+        assert typed.filter(query[:k]) == DefinitionSearch(defs).filter(query[:k]), query[:k]
