@@ -62,7 +62,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     EditorScreen > #editor {
         width: 100%; height: 100%; border: thick $accent; background: $surface;
     }
-    EditorScreen #top { height: 1fr; min-height: 8; }
+    EditorScreen #top { height: 2fr; min-height: 8; }
     EditorScreen #attributes { width: 1fr; min-width: 34; border: round $panel-lighten-2; }
     EditorScreen #attributes:focus { border: round $accent; }
     EditorScreen #value { width: 1fr; border: round $panel-lighten-2; padding: 0 1; }
@@ -70,14 +70,15 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     EditorScreen #value-head { height: auto; }
     EditorScreen #value-reason { height: auto; color: $warning; }
     EditorScreen #picker { height: 1fr; }
-    EditorScreen #bottom { height: 11; }
+    EditorScreen #picker OptionTree { overflow-x: hidden; }
+    EditorScreen #bottom { height: 1fr; max-height: 12; min-height: 5; }
     EditorScreen #body-box, EditorScreen #diff-box {
         width: 1fr; border: round $panel-lighten-2; padding: 0 1;
     }
     EditorScreen #problems { height: auto; max-height: 4; padding: 0 1; }
     EditorScreen #status { width: 1fr; height: 1; padding: 0 1; }
     EditorScreen #buttons { height: auto; align-horizontal: right; }
-    EditorScreen #buttons Button { margin-left: 1; min-width: 10; }
+    EditorScreen #buttons Button { margin-left: 1; min-width: 16; height: 1; border: none; }
     """
 
     def __init__(self, definitions: Sequence[CustomAttributeDefinition], target: Target,
@@ -155,17 +156,17 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
             return
         now = format_value(definition, self.current.get(definition.id))
         head_text = join(lit(definition.label or definition.identifier, "bold"), " ",
-                         lit(f"({definition.identifier} · {definition.input_type})", "dim"),
-                         "\n", lit("Current: "), lit(now, "bold"))
+                         lit(f"({definition.input_type})", "dim"), "\n", lit("now "),
+                         lit(now, "bold"))
         if definition.id in self.staged:
-            head_text.append_text(join("\n", lit("Staged:  "), lit(format_value(
+            head_text.append_text(join(lit(" -> "), lit(format_value(
                 definition, self.staged[definition.id]), "bold green")))
         head.update(head_text)
         blockers = [p for p in check_value(definition, None) if p.severity == "error"]
         if blockers:
             reason.update(lit("Cannot be edited: " + "; ".join(p.message for p in blockers)))
             return
-        hint = "enter edits · ctrl+n stages clear (null) · ctrl+u unstages"
+        hint = "enter edit · ^n clear (null) · ^u unstage"
         if definition.is_deactivated:
             hint = "Deactivated in Dixa: agents no longer see it. " + hint
         reason.update(lit(hint, "dim"))

@@ -46,19 +46,19 @@ class Column:
 
 def fit_columns(width: int, with_values: bool) -> list[Column]:
     """The columns that fit ``width``, most important first; the label takes what is left."""
-    wanted = [("flags", "RAD", 3), ("value", "Current value", 18), ("type", "Type", 6),
+    wanted = [("flags", "RAD", 3), ("value", "Current value", 14), ("type", "Type", 6),
               ("entity", "Entity", 7), ("identifier", "Identifier", 16)]
     if not with_values:
         wanted = [c for c in wanted if c[0] != "value"]
-    label_min, chosen, used = 14, [], 0
+    label_min, chosen, used = 12, [], 0
     for key, title, w in wanted:
         if used + w + 1 + label_min <= width:
             chosen.append(Column(key, title, w))
             used += w + 1
     label = width - used
     extra_value = 0
-    if with_values and any(c.key == "value" for c in chosen) and label > 40:
-        extra_value = (label - 40) // 2  # share wide terminals with the value column
+    if with_values and any(c.key == "value" for c in chosen) and label > 30:
+        extra_value = (label - 30) // 2  # share wide terminals with the value column
         label -= extra_value
     extra_ident = 0
     if any(c.key == "identifier" for c in chosen) and label > 36:
