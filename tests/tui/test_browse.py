@@ -127,6 +127,10 @@ async def test_untrusted_labels_render_literally(make_app, state: MockState) -> 
         assert "[bold red]X[/] red" in line and "\x1b" not in line
         svg = app.export_screenshot()
         assert "[bold red]X[/]" in svg.replace("&#160;", " ")
+        await pilot.press("c")  # the notification shows the label literally too
+        await pilot.pause()
+        assert any("[bold red]X[/]" in str(n.message) and not n.markup
+                   for n in app._notifications)
 
 
 async def test_no_key_opens_the_key_screen(make_app, monkeypatch) -> None:

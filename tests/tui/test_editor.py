@@ -260,3 +260,18 @@ async def test_wrong_shape_errors_disable_sending(make_app, state: MockState) ->
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
         assert writes.end_user_values(DEMO_END_USER_ID)[tier.id] == ["gold"]
+
+
+async def test_hostile_target_name_renders_literally_in_the_editor(make_app,
+                                                                   state: MockState) -> None:
+    record = state.conversations[10001]
+    subject = "[bold red]boom[/] \x1b]52;c;ZXZpbA==\x07"
+    record.conversation = record.conversation.model_copy(update={"subject": subject})
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        await open_editor(pilot)
+        svg = app.export_screenshot().replace("&#160;", " ")
+        assert "[bold red]boom[/]" in svg
+        assert "\x1b" not in svg and "ZXZpbA" not in svg

@@ -105,7 +105,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         with Vertical(id="editor") as box:
             who = self.target_name if self.target.kind == "conversation" else \
                 f"end user {self.target_name}"
-            box.border_title = f"Edit · {who}"
+            box.border_title = lit(f"Edit · {who}")
             with Horizontal(id="top"):
                 yield DefinitionList(id="attributes")
                 with Vertical(id="value"):

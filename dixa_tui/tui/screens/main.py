@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, LoadingIndicator, Static
 
+from dixa_tui.text import clean
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.messages import ApiFailed, Loaded
 from dixa_tui.tui.widgets.definitions import DefinitionList
@@ -331,8 +332,8 @@ class MainScreen(Screen[None]):
             self.notify("No definition is highlighted.", timeout=2)
             return
         self.app.copy_to_clipboard(definition.id)
-        self.notify(join("Copied the id of ", lit(definition.label), ": ", lit(definition.id)),
-                    title="Copied", timeout=3)
+        self.notify(f"Copied the id of {clean(definition.label)}: {clean(definition.id)}",
+                    title="Copied", timeout=3, markup=False)
 
     def action_copy_path(self) -> None:
         tree = self._detail_tree()
@@ -344,7 +345,8 @@ class MainScreen(Screen[None]):
             return
         text = json.dumps([o.value for o in path], ensure_ascii=False)
         self.app.copy_to_clipboard(text)
-        self.notify(join("Copied the option path ", lit(text)), title="Copied", timeout=3)
+        self.notify(f"Copied the option path {clean(text)}", title="Copied", timeout=3,
+                    markup=False)
 
     # -- the target -----------------------------------------------------------------------
 

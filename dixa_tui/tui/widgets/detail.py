@@ -124,7 +124,7 @@ class DetailPane(Vertical):
         same_options = (self.definition is not None and self.definition.id == definition.id
                         and self.definition.input_definition == definition.input_definition)
         self.definition = definition
-        self.border_title = f"Detail · {definition.input_type}"
+        self.border_title = lit(f"Detail · {definition.input_type}")
         fields.update(fields_table(definition, current, source))
         options = getattr(definition.input_definition, "options", None)
         is_select = definition.input_type == "Select"
