@@ -24,9 +24,6 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from dixa_tui.api.errors import DixaError
-        from dixa_tui.config import ConfigError
-        from dixa_tui.secrets import KeyStoreError
         from dixa_tui.text import clean
 
         try:
@@ -34,16 +31,23 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
         except Abort as exc:
             click.echo(clean(str(exc), single_line=False), err=True)
             sys.exit(exc.code)
-        except DixaError as exc:
-            click.echo(f"Error: {clean(exc.summary())}", err=True)
-            click.echo(exc.hint, err=True)
-            sys.exit(EXIT_API)
-        except (ConfigError, MissingKeyError, KeyStoreError) as exc:
-            click.echo(f"Error: {clean(str(exc), single_line=False)}", err=True)
-            sys.exit(EXIT_USAGE)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+        except Exception as exc:
+            # Imported only now: the TUI's first frame must not wait for httpx and pydantic.
+            from dixa_tui.api.errors import DixaError
+            from dixa_tui.config import ConfigError
+            from dixa_tui.secrets import KeyStoreError
+
+            if isinstance(exc, DixaError):
+                click.echo(f"Error: {clean(exc.summary())}", err=True)
+                click.echo(exc.hint, err=True)
+                sys.exit(EXIT_API)
+            if isinstance(exc, ConfigError | MissingKeyError | KeyStoreError):
+                click.echo(f"Error: {clean(str(exc), single_line=False)}", err=True)
+                sys.exit(EXIT_USAGE)
+            raise
 
     return wrapper
 

@@ -13,7 +13,7 @@ live in the OS keyring (see ``dixa_tui.secrets``). Example::
     burst = 3                 # Dixa allows 4; one is kept in reserve for network jitter
 
     [keymap]                  # binding id -> keys, for the TUI
-    "definitions.filter" = "slash,f"
+    "main.filter" = "slash,ctrl+f"
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def _parse(path: Path, raw: dict[str, Any]) -> Config:
     if not isinstance(keymap, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()
     ):
-        raise fail('[keymap] maps binding ids to keys, e.g. "definitions.filter" = "slash"')
+        raise fail('[keymap] maps binding ids to keys, e.g. "main.filter" = "slash"')
     return Config(path=path, default_profile=default, profiles=profiles, keymap=keymap)
 
 

@@ -66,19 +66,19 @@ class DixaApp(App[None]):
     def on_mount(self) -> None:
         from dixa_tui.tui.screens.main import MainScreen
 
-        self.push_screen(MainScreen())
+        self.push_screen(MainScreen(self.settings))
         self._start()
 
     @work(thread=True, exit_on_error=False, group="start")
     def _start(self) -> None:
         """Off the event loop: config (TOML), keyring (D-Bus) and the heavy imports."""
-        from dixa_tui.config import ConfigError, load_config
+        from dixa_tui.config import load_config
 
         try:
             profile = self.settings.profile()
             keymap = {} if self.settings.demo else dict(load_config().keymap)
             resolution = self.settings.key(profile)
-        except (ConfigError, ValueError) as exc:
+        except Exception as exc:  # a broken config file, a keyring that fails: say so
             self.call_from_thread(self._start_failed, exc)
             return
         # Warm the heavy imports here, off the event loop, before the first request.
@@ -89,15 +89,28 @@ class DixaApp(App[None]):
 
     def _start_failed(self, exc: Exception) -> None:
         from dixa_tui.api.errors import DixaError
+        from dixa_tui.config import ConfigError
 
-        error = DixaError("read the profile", str(exc))
-        self.post_message(ApiFailed("start", error, None))
+        if isinstance(exc, ConfigError | ValueError):
+            error = DixaError("read the profile", str(exc))
+        else:
+            error = DixaError("start", f"{type(exc).__name__}: {exc}")
+        self._main().list_message("Could not start: see the message below.")
+        self.post_message(ApiFailed("start", error, self._start))
 
     def _started(self, profile: Profile, keymap: dict[str, str],
                  resolution: KeyResolution) -> None:
         self.profile = profile
         self.keymap = keymap
         if keymap:
+            from dixa_tui.tui.keys import all_bindings
+
+            known = {b.id for _, b in all_bindings()}
+            unknown = sorted(set(keymap) - known)
+            if unknown:
+                self.notify(f"[keymap] names binding ids that do not exist: "
+                            f"{', '.join(unknown)}. Press ? for the list of ids.",
+                            title="Config", severity="warning", timeout=10, markup=False)
             self.set_keymap(keymap)
         main = self._main()
         main.show_profile(profile, self.settings.demo)
@@ -220,21 +233,23 @@ class DixaApp(App[None]):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every binding active on this screen is also a palette entry."""
-        yield from super().get_system_commands(screen)
-        seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or binding.action in seen:
+        """Textual's own entries (themes, quit, keys), then every action of ours that is
+        active on this screen, and the app's own actions, which modal screens hide."""
+        builtin = list(super().get_system_commands(screen))
+        yield from builtin
+        seen = {command.title for command in builtin}
+        active = [(key, a.binding, a.node) for key, a in screen.active_bindings.items()]
+        active += [(b.key, b, self) for b in self.BINDINGS if isinstance(b, Binding)]
+        for key, binding, node in active:
+            if not binding.id or not binding.description or binding.description in seen:
                 continue
-            seen.add(binding.action)
-            node = active.node
+            seen.add(binding.description)
 
             def run(node: DOMNode = node, action: str = binding.action) -> None:
                 self.call_later(self.run_action, action, node)
 
-            help_text = binding.tooltip or f"{binding.description} ({key})"
-            yield SystemCommand(binding.description, help_text, run)
+            keys = self.binding_keys(binding.id, key)
+            yield SystemCommand(binding.description, binding.tooltip or f"key: {keys}", run)
 
     async def on_unmount(self) -> None:
         if self.client is not None:

@@ -66,5 +66,24 @@ def markdown(keymap: Mapping[str, str] | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def update_readme(path: str) -> bool:
+    """Rewrite the generated block of the README; True when it changed."""
+    import re
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text(encoding="utf-8")
+    new = re.sub(r"(<!-- keys:start[^>]*-->\n).*?(<!-- keys:end -->)",
+                 lambda m: m.group(1) + markdown() + m.group(2), text, count=1, flags=re.S)
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+    return new != text
+
+
 if __name__ == "__main__":
-    print(markdown(), end="")
+    import sys
+
+    if sys.argv[1:2] == ["--readme"]:
+        print("README updated" if update_readme(sys.argv[2]) else "README already current")
+    else:
+        print(markdown(), end="")

@@ -19,7 +19,7 @@ def test_readme_key_table_is_generated_from_the_bindings() -> None:
     text = README.read_text(encoding="utf-8")
     block = re.search(r"<!-- keys:start[^>]*-->\n(.*?)<!-- keys:end -->", text, re.S)
     assert block, "README lost its keys block"
-    assert block.group(1) == markdown(), "run `python -m dixa_tui.tui.keys` into the README"
+    assert block.group(1) == markdown(), "run `python -m dixa_tui.tui.keys --readme README.md`"
 
 
 async def test_keymap_from_the_profile_config_remaps_a_binding(make_app, tmp_path,
@@ -81,3 +81,14 @@ async def test_copy_option_path_and_find_option(make_app) -> None:
             await pilot.press("down")
         await pilot.press("y")
         assert app.clipboard == '["delivery", "damaged", "item"]'
+
+
+async def test_unknown_keymap_ids_are_reported(make_app, tmp_path, monkeypatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"definitions.filter" = "f6"\n', encoding="utf-8")
+    monkeypatch.setenv("DIXA_TUI_CONFIG", str(config))
+    monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
+    app = make_app(Settings())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        assert any("definitions.filter" in str(n.message) for n in app._notifications)

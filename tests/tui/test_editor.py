@@ -275,3 +275,72 @@ async def test_hostile_target_name_renders_literally_in_the_editor(make_app,
         svg = app.export_screenshot().replace("&#160;", " ")
         assert "[bold red]boom[/]" in svg
         assert "\x1b" not in svg and "ZXZpbA" not in svg
+
+
+async def test_escape_sequences_in_current_values_never_reach_the_terminal(
+        make_app, state: MockState) -> None:
+    number = by_identifier(state, "order_number")
+    state.conversations[10001].values[number.id] = "\x1b[2J\x1b]52;c;aGk=\x07 line1\nline2"
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        main_list = main_screen(app).query_one("#definitions")
+        lines = "".join(seg.text for y in range(8) for seg in main_list.render_line(y))
+        assert "\x1b" not in lines and "line1⏎line2" in lines
+        editor = await open_editor(pilot)
+        await highlight(pilot, editor, "order_number")
+        assert editor.query_one("#text-value", Input).value == ""
+        assert "control characters" in rendered(editor.query_one("#value-reason"))
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "aGk=" not in svg
+        assert editor.staged == {}
+
+
+async def test_retry_sends_the_draft_as_it_is_now(make_app, state: MockState,
+                                                  knobs: Knobs) -> None:
+    app = make_app()
+    number = by_identifier(state, "order_number")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        editor = await open_editor(pilot)
+        await type_text(pilot, editor, "order_number", "AAA")
+        knobs.failure_rate, knobs.failure_status = 1.0, 500
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: editor.query_one(ErrorBar).shown)
+        await type_text(pilot, editor, "order_number", "BBB")
+        knobs.failure_rate = 0.0
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: state.conversation_values(10001)[number.id] == "BBB")
+
+
+async def test_unstage_works_from_inside_the_text_box(make_app, state: MockState) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_end_user(pilot)
+        editor = await open_editor(pilot)
+        await highlight(pilot, editor, "loyalty_id")
+        await pilot.press("enter", *"XYZ")
+        assert editor.staged
+        await pilot.press("ctrl+l")
+        assert editor.staged == {}
+
+
+async def test_editor_error_is_visible_at_80x24(make_app, state: MockState,
+                                                knobs: Knobs) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        editor = await open_editor(pilot)
+        await type_text(pilot, editor, "order_number", "100-1")
+        knobs.failure_rate, knobs.failure_status = 1.0, 500
+        await pilot.press("ctrl+t")
+        bar = editor.query_one(ErrorBar)
+        await wait_for(pilot, lambda: bar.shown)
+        await pilot.pause()
+        assert bar.region.bottom <= 24 and bar.region.height >= 2
+        assert editor.query_one("#send").region.bottom <= 24
+        assert "HTTP 500" in app.export_screenshot().replace("&#160;", " ")

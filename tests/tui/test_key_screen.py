@@ -293,3 +293,22 @@ def test_import_is_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+async def test_the_key_cannot_be_copied_or_cut_out_of_the_field() -> None:
+    from dixa_tui.tui.screens.key import KeyScreen, PasswordInput
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(KeyScreen("default"))
+
+    app = Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one(PasswordInput)
+        box.focus()
+        await pilot.press(*"SECRETKEY123", "shift+home", "ctrl+c")
+        await pilot.press("shift+home", "ctrl+x")
+        await pilot.pause()
+        assert app.clipboard != "SECRETKEY123" and "SECRETKEY123" not in app.clipboard
+        assert box.value == "SECRETKEY123"

@@ -33,6 +33,10 @@ def test_first_frame_needs_no_heavy_imports():
     Those load in the start-up worker, after the window is on screen.
     """
     code = ("import sys, dixa_tui.cli, dixa_tui.tui.app, dixa_tui.tui.screens.main\n"
+            "from unittest import mock\n"
+            # the real start: click parses the options, handled() wraps the TUI's launch
+            "with mock.patch('dixa_tui.tui.app.run_tui'):\n"
+            "    dixa_tui.cli.main(['--demo'], standalone_mode=False)\n"
             "heavy = ('pydantic', 'httpx', 'keyring', 'starlette', 'dixa_tui.api.client',"
             " 'dixa_tui.mock')\n"
             "print(','.join(m for m in heavy if m in sys.modules))")

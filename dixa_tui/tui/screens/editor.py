@@ -27,6 +27,7 @@ from dixa_tui.domain.patch import (
     diff,
     format_value,
 )
+from dixa_tui.text import clean
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.messages import ApiFailed, Loaded
 from dixa_tui.tui.screens.confirm import ConfirmScreen
@@ -53,7 +54,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         Binding("ctrl+t", "send", "Send", id="editor.send", priority=True),
         Binding("ctrl+n", "clear_value", "Stage clear (null)", id="editor.clear",
                 priority=True),
-        Binding("ctrl+u", "unstage", "Unstage", id="editor.unstage"),
+        Binding("ctrl+l", "unstage", "Unstage", id="editor.unstage", priority=True),
         Binding("enter", "value", "Edit value", show=False, id="editor.value"),
         Binding("escape", "back", "Back / close", id="editor.back"),
     ]
@@ -62,7 +63,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     EditorScreen > #editor {
         width: 100%; height: 100%; border: thick $accent; background: $surface;
     }
-    EditorScreen #top { height: 2fr; min-height: 8; }
+    EditorScreen #top { height: 2fr; min-height: 5; }
     EditorScreen #attributes { width: 1fr; min-width: 34; border: round $panel-lighten-2; }
     EditorScreen #attributes:focus { border: round $accent; }
     EditorScreen #value { width: 1fr; border: round $panel-lighten-2; padding: 0 1; }
@@ -71,11 +72,11 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     EditorScreen #value-reason { height: auto; color: $warning; }
     EditorScreen #picker { height: 1fr; }
     EditorScreen #picker OptionTree { overflow-x: hidden; }
-    EditorScreen #bottom { height: 1fr; max-height: 12; min-height: 5; }
+    EditorScreen #bottom { height: 1fr; max-height: 12; min-height: 3; }
     EditorScreen #body-box, EditorScreen #diff-box {
         width: 1fr; border: round $panel-lighten-2; padding: 0 1;
     }
-    EditorScreen #problems { height: auto; max-height: 4; padding: 0 1; }
+    EditorScreen #problems { height: auto; max-height: 3; padding: 0 1; }
     EditorScreen #status { width: 1fr; height: 1; padding: 0 1; }
     EditorScreen #buttons { height: auto; align-horizontal: right; }
     EditorScreen #buttons Button { margin-left: 1; min-width: 16; height: 1; border: none; }
@@ -166,19 +167,22 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         if blockers:
             reason.update(lit("Cannot be edited: " + "; ".join(p.message for p in blockers)))
             return
-        hint = "enter edit · ^n clear (null) · ^u unstage"
+        hint = "enter edit · ^n clear (null) · ^l unstage"
         if definition.is_deactivated:
             hint = "Deactivated in Dixa: agents no longer see it. " + hint
         reason.update(lit(hint, "dim"))
         if definition.input_type == "Text":
             value = self.staged.get(definition.id, self.current.get(definition.id))
             shown = value if isinstance(value, str) else ""
+            if clean(shown) != shown:  # never hand raw control characters to the terminal
+                shown = ""
+                hint = ("The current value holds line breaks or control characters (shown "
+                        "above made visible); typing replaces it. " + hint)
+                reason.update(lit(hint, "dim"))
             if text_input.value != shown:
                 self._set_text = shown  # the Changed event this causes is ours, not typing
                 text_input.value = shown
             placeholder = getattr(definition.input_definition, "placeholder", None)
-            from dixa_tui.text import clean
-
             text_input.placeholder = clean(placeholder) if placeholder else "Type the new value"
             text_input.display = True
         else:
@@ -360,6 +364,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
 
     def on_api_failed(self, message: ApiFailed) -> None:
         if message.what == "send":
+            # Retry sends the draft as it is then (re-checked), not the body that failed.
+            message.retry = self.action_send
             self.sending = False
             self._refresh()
             self._status("Send failed: your staged edits are kept.", "bold red")
@@ -368,6 +374,9 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
 
     def action_back(self) -> None:
         listing = self.query_one("#attributes", DefinitionList)
+        if self.query_one(ErrorBar).shown:
+            self.dixa.clear_error()
+            return
         if not listing.has_focus:
             listing.focus()
             return

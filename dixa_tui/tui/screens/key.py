@@ -64,6 +64,23 @@ class _KeyCommands(Provider):
                 yield Hit(score, matcher.highlight(name), run, help=help_text)
 
 
+class PasswordInput(Input):
+    """A password field whose text cannot leave: copy and cut do nothing.
+
+    Textual's ``Input`` copies selected text even with ``password=True``, which would put the
+    key on the clipboard and, through OSC 52, into the terminal's (or tmux's) buffers.
+    """
+
+    def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
+        super().__init__(password=True, id=id, placeholder=placeholder)
+
+    def action_copy(self) -> None:
+        self.notify("The key cannot be copied out of this field.", timeout=2)
+
+    def action_cut(self) -> None:
+        self.action_copy()
+
+
 class KeyScreen(ModalScreen[KeyOutcome | None]):
     """Enter, save, use or delete the API key of ``profile``.
 
@@ -124,7 +141,7 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
             if self.reason:
                 yield Static(lit(self.reason, single_line=False), id="key-reason")
             yield Static(lit("Looking for the current key…"), id="key-status")
-            yield Input(password=True, id="key-input", placeholder="Paste your Dixa API key")
+            yield PasswordInput(id="key-input", placeholder="Paste your Dixa API key")
             yield Static("", id="key-message", markup=False)
             with Horizontal(id="key-buttons"):
                 yield Button("Save to keyring", id="key-save", variant="primary",

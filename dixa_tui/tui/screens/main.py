@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from dixa_tui.api.client import DixaClient
     from dixa_tui.api.models import CustomAttributeDefinition
     from dixa_tui.config import Profile
+    from dixa_tui.connect import Settings
     from dixa_tui.domain.patch import Target
     from dixa_tui.domain.search import DefinitionSearch
     from dixa_tui.tui.app import DixaApp
@@ -46,20 +47,23 @@ class MainScreen(Screen[None]):
         Binding("t", "target", "Target", id="main.target"),
         Binding("e", "edit", "Edit", id="main.edit"),
         Binding("r", "refresh", "Refresh", id="main.refresh"),
-        Binding("a", "toggle_archived", "Archived", id="main.toggle_archived"),
-        Binding("d", "toggle_deactivated", "Deactivated", id="main.toggle_deactivated"),
-        Binding("s", "sort", "Sort", id="main.sort"),
-        Binding("c", "copy_id", "Copy id", id="main.copy_id"),
+        Binding("a", "toggle_archived", "Archived", show=False, id="main.toggle_archived"),
+        Binding("d", "toggle_deactivated", "Deactivated", show=False,
+                id="main.toggle_deactivated"),
+        Binding("s", "sort", "Sort", show=False, id="main.sort"),
+        Binding("c", "copy_id", "Copy id", show=False, id="main.copy_id"),
         Binding("y", "copy_path", "Copy option path", show=False, id="main.copy_path"),
         Binding("f", "find_option", "Find option", show=False, id="main.find_option"),
         Binding("E", "expand_all", "Expand all options", show=False, id="main.expand_all"),
         Binding("C", "collapse_all", "Collapse all options", show=False,
                 id="main.collapse_all"),
         Binding("escape", "escape", "Back", show=False, id="main.escape"),
+        Binding("down", "to_list", "To the list", show=False, id="main.to_list"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings
         self.definitions: list[CustomAttributeDefinition] = []
         self.search: DefinitionSearch | None = None
         self.query_text = ""
@@ -73,7 +77,7 @@ class MainScreen(Screen[None]):
         self._detail_timer: Timer | None = None
         self._show_timer: Timer | None = None
         self._hidden = (0, 0)  # archived, deactivated (and not archived): counted at load
-        self.loading = False
+        self.fetching = False
 
     @property
     def dixa(self) -> DixaApp:
@@ -96,6 +100,8 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
         self.query_one("#loading").display = False
+        if self.settings is not None:  # the badge is known before any import or lookup
+            self.show_settings(self.settings)
         self._show_target()
         self.query_one(DefinitionList).show_message("Starting…")
         self.query_one(DefinitionList).focus()
@@ -103,8 +109,15 @@ class MainScreen(Screen[None]):
     # -- header and target bar ------------------------------------------------------------
 
     def waiting_for_key(self) -> None:
-        self.query_one(DefinitionList).show_message(
-            "No API key yet: enter one (K) to load the definitions.")
+        self.list_message("No API key yet: enter one (K) to load the definitions.")
+
+    def list_message(self, text: str) -> None:
+        self.query_one(DefinitionList).show_message(text)
+
+    def show_settings(self, settings: Settings) -> None:
+        header = self.query_one(StatusHeader)
+        header.demo = settings.demo
+        header.profile = "demo" if settings.demo else settings.profile_name or "…"
 
     def show_profile(self, profile: Profile, demo: bool) -> None:
         header = self.query_one(StatusHeader)
@@ -130,7 +143,7 @@ class MainScreen(Screen[None]):
     # -- loading definitions --------------------------------------------------------------
 
     def load_definitions(self) -> None:
-        self.loading = True
+        self.fetching = True
         self.query_one("#loading").display = True
         self.query_one(DefinitionList).show_message("Loading definitions…")
         self.dixa.request(self, "definitions", _list_definitions)
@@ -144,7 +157,7 @@ class MainScreen(Screen[None]):
     def _loaded_definitions(self, message: Loaded) -> None:
         from dixa_tui.domain.search import DefinitionSearch
 
-        self.loading = False
+        self.fetching = False
         self.query_one("#loading").display = False
         self.dixa.clear_error()
         self.definitions, self.details = message.result, {}
@@ -152,11 +165,17 @@ class MainScreen(Screen[None]):
         self._hidden = (sum(d.is_archived for d in self.definitions),
                         sum(d.is_deactivated and not d.is_archived for d in self.definitions))
         self._refilter()
+        self._show_values()
         self._show_target()
 
     def on_api_failed(self, message: ApiFailed) -> None:
+        if message.what == "detail":
+            pane = self.query_one(DetailPane)
+            if pane.definition is not None and pane.definition.id == message.context:
+                pane.show(pane.definition, current=self._current_text(pane.definition),
+                          source="from the list: fetching by id failed (see below)")
         if message.what == "definitions":
-            self.loading = False
+            self.fetching = False
             self.query_one("#loading").display = False
             if not self.definitions:
                 self.query_one(DefinitionList).show_message(
@@ -184,13 +203,13 @@ class MainScreen(Screen[None]):
         empty = (f"No definition matches {self.query_text!r}: esc clears the filter."
                  if self.query_text else "No definitions in this organization.")
         listing.set_rows(rows, keep=keep, empty_text=empty)
-        self._show_values()
         parts = [f"{len(rows)} of {len(self.definitions)}",
                  "archived shown · a" if self.show_archived else
                  f"{hidden_archived} archived hidden · a",
                  "deactivated shown · d" if self.show_deactivated else
                  f"{hidden_off} deactivated hidden · d",
-                 f"{SORTS[self.sort]} · s"]
+                 f"{SORTS[self.sort]} · s" if self.sort == 1 or not self.query_text
+                 else "best match first · s"]
         self.query_one("#list-status", Static).update(lit("  ".join(parts), "dim"))
 
     def _show_values(self) -> None:
@@ -213,6 +232,11 @@ class MainScreen(Screen[None]):
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
         self.query_one(DefinitionList).focus()
+
+    def action_to_list(self) -> None:
+        """Down in the filter box moves to the list (elsewhere the focused widget has it)."""
+        if self.focused is self.query_one("#filter"):
+            self.query_one(DefinitionList).focus()
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -296,12 +320,14 @@ class MainScreen(Screen[None]):
         source = ("fetched by id (GET /custom-attributes/{id})" if fresh else
                   "from the list; fetching the full definition…")
         shown = fresh or definition
-        current = None
-        if self.target is not None and shown.entity_type == self.target.entity_type:
-            from dixa_tui.domain.patch import format_value
+        pane.show(shown, current=self._current_text(shown), source=source)
 
-            current = format_value(shown, self.current.get(shown.id))
-        pane.show(shown, current=current, source=source)
+    def _current_text(self, definition: CustomAttributeDefinition) -> str | None:
+        if self.target is None or definition.entity_type != self.target.entity_type:
+            return None
+        from dixa_tui.domain.patch import format_value
+
+        return format_value(definition, self.current.get(definition.id))
 
     def _detail_tree(self) -> Any:
         pane = self.query_one(DetailPane)

@@ -203,9 +203,9 @@ class DefinitionList(ScrollView, can_focus=True):
             "flags": flags(definition),
             "label": clean(definition.label) or "(no label)",
             "identifier": clean(definition.identifier),
-            "type": definition.input_type,
+            "type": clean(definition.input_type),
             "entity": ENTITY_SHORT.get(definition.entity_type, clean(definition.entity_type)),
-            "value": (values.get(definition.id, "") if values is not None else ""),
+            "value": clean(values.get(definition.id, "")) if values is not None else "",
         }
 
     def render_line(self, y: int) -> Strip:
@@ -219,7 +219,8 @@ class DefinitionList(ScrollView, can_focus=True):
         if not self._rows:
             if y == 1:
                 style = base + self.get_component_rich_style("definition-list--empty")
-                return Strip([Segment(set_cell_size(" " + self._empty_text, width), style)])
+                text = set_cell_size(" " + clean(self._empty_text), width)
+                return Strip([Segment(text, style)])
             return Strip.blank(width, base)
         if index >= len(self._rows):
             return Strip.blank(width, base)
