@@ -344,3 +344,17 @@ async def test_editor_error_is_visible_at_80x24(make_app, state: MockState,
         assert bar.region.bottom <= 24 and bar.region.height >= 2
         assert editor.query_one("#send").region.bottom <= 24
         assert "HTTP 500" in app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_help_opens_from_the_editor(make_app) -> None:
+    from dixa_tui.tui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_end_user(pilot)
+        editor = await open_editor(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is editor)

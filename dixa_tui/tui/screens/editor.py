@@ -57,6 +57,9 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         Binding("ctrl+l", "unstage", "Unstage", id="editor.unstage", priority=True),
         Binding("enter", "value", "Edit value", show=False, id="editor.value"),
         Binding("escape", "back", "Back / close", id="editor.back"),
+        # Modal screens hide the app's bindings: help is offered here too (same id, so one
+        # keymap entry moves both).
+        Binding("question_mark", "app.help", "Help", show=False, id="app.help"),
     ]
     DEFAULT_CSS = """
     EditorScreen { align: center middle; }

@@ -145,6 +145,7 @@ class TargetScreen(ModalScreen[Chosen | None]):
         Binding("ctrl+o", "conversations", "Conversations of this user",
                 id="target.conversations",
                 tooltip="List the highlighted end user's conversations"),
+        Binding("question_mark", "app.help", "Help", show=False, id="app.help"),
         Binding("down", "to_list", "To the list", show=False, id="target.to_list",
                 tooltip="Move from the input to the list below it"),
     ]

@@ -16,8 +16,8 @@ def describe(error: BaseException) -> tuple[str, str]:
     from dixa_tui.api.errors import DixaApiError, DixaError
 
     if isinstance(error, DixaApiError) and error.status == 401:
-        return error.summary(), ("Dixa refused the API key: press K to enter another "
-                                 "(or check DIXA_API_KEY), then ctrl+r to retry.")
+        return error.summary(), ("Dixa refused the API key: press K on the main screen to "
+                                 "enter another (or check DIXA_API_KEY).")
     if isinstance(error, DixaError):
         return error.summary(), error.hint
     return (f"unexpected {type(error).__name__}: {error}",
