@@ -73,8 +73,12 @@ async def _conversation(pilot: Any, number: str) -> None:
 
 async def _settle(pilot: Any) -> None:
     """Let timers, workers and the cursor settle so the picture is the same every time."""
+    from textual.widgets import Input
+
     await pilot.pause(0.3)
     await pilot.app.workers.wait_for_complete()
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False  # a solid cursor: a blinking one differs run to run
     await pilot.pause()
 
 

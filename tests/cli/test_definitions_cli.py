@@ -54,9 +54,23 @@ def test_show_unknown_is_a_usage_error(demo):
     assert "did you mean 'contact_reason'" in result.stderr
 
 
-def test_no_command_prints_help(demo):
+def test_no_command_opens_the_tui(demo, monkeypatch):
+    opened = []
+    monkeypatch.setattr("dixa_tui.tui.app.run_tui", opened.append)
     result = demo()
+    assert result.exit_code == 0 and len(opened) == 1 and opened[0].demo
+
+
+def test_help_lists_the_commands(demo):
+    result = demo("--help")
     assert result.exit_code == 0 and "definitions" in result.stdout and "patch" in result.stdout
+    assert "terminal UI" in result.stdout
+
+
+def test_demo_with_a_profile_is_refused_before_the_tui(demo, monkeypatch):
+    monkeypatch.setattr("dixa_tui.tui.app.run_tui", lambda settings: None)
+    result = demo("--profile", "x")
+    assert result.exit_code == 2 and "--demo" in result.stderr
 
 
 def test_demo_refuses_a_base_url(demo):
