@@ -25,6 +25,14 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("Help", "dixa_tui.tui.screens.help:HelpScreen"),
 )
 
+# Textual's own keys that the app relies on; they have no binding id and are not remapped.
+BUILTIN: tuple[tuple[str, str], ...] = (
+    ("tab, shift+tab", "Move between panes and fields"),
+    ("enter", "Choose (an option in a tree, a user or conversation in a list, a button)"),
+    ("space", "Open or close an option in a tree"),
+    ("ctrl+p", "Command palette: every action, and the themes"),
+)
+
 _NAMES = {"slash": "/", "question_mark": "?", "escape": "esc", "pagedown": "pgdn",
           "pageup": "pgup", "space": "space", "enter": "enter", "plus": "+", "minus": "-"}
 
@@ -47,6 +55,7 @@ def all_bindings() -> Iterator[tuple[str, Binding]]:
 
 def key_table(keymap: Mapping[str, str]) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
     """(section title, [(keys, description, binding id)]) with the keymap applied."""
+    yield "Built into Textual (not remappable)", [(k, d, "") for k, d in BUILTIN]
     for title, target in SECTIONS:
         rows = []
         for b in bindings_of(target):
@@ -60,7 +69,7 @@ def markdown(keymap: Mapping[str, str] | None = None) -> str:
     lines = []
     for title, rows in key_table(keymap or {}):
         lines += [f"**{title}**", "", "| Key | Action | Binding id |", "|---|---|---|"]
-        lines += [f"| `{keys}` | {description} | `{binding_id}` |"
+        lines += [f"| `{keys}` | {description} | {f'`{binding_id}`' if binding_id else '—'} |"
                   for keys, description, binding_id in rows]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
