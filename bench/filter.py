@@ -15,24 +15,9 @@ import argparse
 import asyncio
 import statistics
 import time
-import uuid
 from typing import Any
 
 QUERY = "contact reason 12"
-
-
-def big_org(count: int) -> list[Any]:
-    """``count`` definitions cloned from the demo's, each with its own id, label, identifier."""
-    from dixa_tui.mock import MockState
-
-    base = MockState.demo().definitions
-    out = []
-    for i in range(count):
-        d = base[i % len(base)]
-        out.append(d.model_copy(update={
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench/{i}")),
-            "identifier": f"{d.identifier}_{i}", "label": f"{d.label} {i}"}))
-    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -42,6 +27,7 @@ def pct(values: list[float], q: float) -> float:
 
 async def measure(count: int, rounds: int) -> dict[str, Any]:
     import httpx
+    from orgs import big_org
 
     from dixa_tui.connect import Settings
     from dixa_tui.mock import MockState, create_app

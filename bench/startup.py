@@ -149,13 +149,15 @@ def stop(process: subprocess.Popen[bytes], fd: int, keys: bytes, timeout: float)
 def spawn_until(command: Sequence[str], markers: Sequence[str], timeout: float = 30.0, *,
                 env: Mapping[str, str] | None = None, size: tuple[int, int] = (COLUMNS, ROWS),
                 quit_keys: bytes = CTRL_Q,
-                quit_timeout: float = QUIT_TIMEOUT) -> dict[str, float]:
+                quit_timeout: float = QUIT_TIMEOUT,
+                on_marker: Callable[[str, int], None] | None = None) -> dict[str, float]:
     """Run ``command`` on a fresh pty of ``size`` (columns, rows) until every marker has
     shown, then quit it with ``quit_keys``.
 
     Returns, for each marker, the seconds from spawn to the first output chunk after
     which the visible text (escape sequences removed) contains it. Raises SpawnError when
-    the process exits or ``timeout`` passes first.
+    the process exits or ``timeout`` passes first. ``on_marker(marker, pid)`` runs as each
+    marker shows (e.g. to read the process's memory at that moment).
     """
     master, slave = pty.openpty()
     set_window_size(slave, *size)
@@ -188,6 +190,8 @@ def spawn_until(command: Sequence[str], markers: Sequence[str], timeout: float =
             for marker in missing:
                 if marker in text:
                     found[marker] = elapsed
+                    if on_marker is not None:
+                        on_marker(marker, process.pid)
         return found
     finally:
         if not stop(process, master, quit_keys, quit_timeout):

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from dixa_tui.api.errors import DixaResponseError
+from dixa_tui.api.gcpause import gc_paused
 
 EntityType = Literal["Contact", "Conversation"]
 AttributeValue = str | list[str]
@@ -249,7 +250,8 @@ def parse_definitions(payload: Any, operation: str = "list definitions") -> list
 ]:
     """Definitions from a list of Dixa objects; raises DixaResponseError, nothing else."""
     try:
-        return _definitions.validate_python(payload)
+        with gc_paused():
+            return _definitions.validate_python(payload)
     except ValidationError as exc:
         raise _fail(operation, exc) from None
 

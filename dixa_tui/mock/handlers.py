@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from dixa_tui.api.gcpause import gc_paused
 from dixa_tui.domain.patch import INT64_MAX, UUID_PATTERN
 from dixa_tui.mock.front_door import error
 from dixa_tui.mock.paging import PagingError, page_of, parse_page_request
@@ -64,7 +65,8 @@ def _ok(data: Any) -> JSONResponse:
 
 async def list_definitions(request: Request) -> Response:
     """All definitions, archived included, in one response (Dixa does not page this)."""
-    return _ok([definition_json(d) for d in _state(request).definitions])
+    with gc_paused():
+        return _ok([definition_json(d) for d in _state(request).definitions])
 
 
 async def get_definition(request: Request) -> Response:

@@ -155,17 +155,24 @@ class MainScreen(Screen[None]):
             handler(message)
 
     def _loaded_definitions(self, message: Loaded) -> None:
+        import gc
+
+        from dixa_tui.api.gcpause import gc_paused
         from dixa_tui.domain.search import DefinitionSearch
 
         self.fetching = False
         self.query_one("#loading").display = False
         self.dixa.clear_error()
         self.definitions, self.details = message.result, {}
-        self.search = DefinitionSearch(self.definitions)
+        with gc_paused():
+            self.search = DefinitionSearch(self.definitions)
         self._hidden = (sum(d.is_archived for d in self.definitions),
                         sum(d.is_deactivated and not d.is_archived for d in self.definitions))
         self._refilter()
         self._show_values()
+        # The definitions live as long as the screen: take them (and the index) out of the
+        # collector's generations, so keystrokes do not pay for walking them again.
+        gc.freeze()
         self._show_target()
 
     def on_api_failed(self, message: ApiFailed) -> None:
@@ -440,4 +447,8 @@ class MainScreen(Screen[None]):
 
 
 async def _list_definitions(client: DixaClient) -> list[CustomAttributeDefinition]:
-    return await client.list_definitions()
+    """The collector is paused while the (possibly huge) answer is decoded and parsed."""
+    from dixa_tui.api.gcpause import gc_paused
+
+    with gc_paused():
+        return await client.list_definitions()
