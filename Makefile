@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: venv demo test lint fmt clean screenshots
+.PHONY: venv demo test lint fmt clean screenshots bench
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "dixa-tui needs Python 3.11 or newer on PATH" >&2; exit 1; }
@@ -32,6 +32,10 @@ test: venv
 ## Regenerate screenshots/*.svg and *.png (rsvg-convert) from scripted scenes on the demo.
 screenshots: venv
 	$(BIN)/python -m dixa_tui.tui.scenes screenshots
+
+## Benchmarks against their baselines (ARGS=--quick for a short run); writes bench/results.json.
+bench: venv
+	$(BIN)/python bench/run.py $(ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

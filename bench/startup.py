@@ -343,3 +343,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def run(quick: bool = False) -> dict[str, object]:
+    """For ``bench/run.py``: figures (ms) and the startup budget (definitions visible within
+    1.5x the bare app's first frame)."""
+    runs = 3 if quick else 10
+    samples = measure(runs, 1, 30.0)
+    summary = {name: summarize(values) for name, values in samples.items()}
+    ratio = summary["ours_definitions_visible"]["median"] / summary["bare_first_frame"]["median"]
+    figures = {f"{name}_median_ms": round(s["median"] * 1000) for name, s in summary.items()}
+    figures["first_frame_over_bare"] = round(
+        summary["ours_first_frame"]["median"] / summary["bare_first_frame"]["median"], 2)
+    figures["definitions_visible_over_bare"] = round(ratio, 2)
+    budgets = [{"name": "startup: definitions visible / bare first frame",
+                "value": round(ratio, 2), "limit": 1.5, "unit": "x", "ok": ratio <= 1.5}]
+    return {"figures": figures, "budgets": budgets, "runs": runs}

@@ -1,0 +1,54 @@
+"""Every benchmark, one table: ``make bench`` (``make bench ARGS=--quick`` for a short run).
+
+Each figure is a median of repeated runs taken beside its baseline in the same run (these
+machines are noisy: compare ratios, not absolute times). Writes ``bench/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SUITES = ("startup", "large_org", "big_select", "client")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    parser.add_argument("--only", choices=SUITES, action="append")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(HERE))
+    os.chdir(HERE)
+    results: dict[str, Any] = {}
+    for name in args.only or SUITES:
+        print(f"running {name}…", file=sys.stderr, flush=True)
+        results[name] = import_module(name).run(quick=args.quick)
+    rows = [(suite, b) for suite, r in results.items() for b in r["budgets"]]
+    width = max(len(b["name"]) for _, b in rows)
+    print(f"\n{'budget':{width}}  {'measured':>10}  {'limit':>8}")
+    for _, b in rows:
+        mark = "ok" if b["ok"] else "MISSED"
+        print(f"{b['name']:{width}}  {b['value']:>8} {b['unit']:<2}  {b['limit']:>6} "
+              f"{b['unit']:<2} {mark}")
+    print("\nfigures:")
+    for suite, r in results.items():
+        for key, value in r["figures"].items():
+            print(f"  {suite}.{key} = {value}")
+    (HERE / "results.json").write_text(json.dumps({
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick, "python": platform.python_version(), "cpus": os.cpu_count(),
+        "results": results}, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {HERE / 'results.json'}")
+    return 0 if all(b["ok"] for _, b in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
