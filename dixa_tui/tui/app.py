@@ -118,7 +118,10 @@ class DixaApp(App[None]):
             from dixa_tui.connect import missing_key_message
 
             main.waiting_for_key()
-            self._ask_key(missing_key_message(profile, resolution).splitlines()[0], True)
+            # A moment later, once the main screen has painted the profile and the "no key"
+            # state: screens under a dialog are not repainted, so it would show stale text.
+            reason = missing_key_message(profile, resolution).splitlines()[0]
+            self.set_timer(0.1, lambda: self._ask_key(reason, True))
             return
         self._connect(resolution.key)
 

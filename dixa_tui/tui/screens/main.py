@@ -313,7 +313,11 @@ class MainScreen(Screen[None]):
         self.dixa.request(self, "detail", get, context=ident)
 
     def _loaded_detail(self, message: Loaded) -> None:
-        self.details[message.context] = message.result
+        fetched = message.result
+        listed = next((d for d in self.definitions if d.id == message.context), None)
+        # The same as the list's copy (the usual case): keep the list's object, which is
+        # frozen out of the collector and whose option index the tree already has.
+        self.details[message.context] = listed if listed == fetched else fetched
         highlighted = self.query_one(DefinitionList).highlighted
         if highlighted is not None and highlighted.id == message.context:
             self._show_detail(highlighted)

@@ -2,10 +2,12 @@
 
 Used by the detail pane (browse, copy a path) and the editor's value picker (choose a path).
 Organizations have thousands of options, so a node's children are created when it is first
-expanded, and search runs over an index built once per option set, narrowing the previous
-matches while the query only grows. Options are duck-typed (:class:`OptionLike`): importing
-this module must not pull pydantic into the TUI's first frame. Labels and values are someone
-else's text: they are cleaned of escape sequences and never parsed as markup.
+expanded, and search runs over an index built on the first search of an option set (flat
+lists: no object per option for the garbage collector to walk), narrowing the previous
+matches while the query only grows; the same option sequence shown again keeps its index.
+Options are duck-typed (:class:`OptionLike`): importing this module must not pull pydantic
+into the TUI's first frame. Labels and values are someone else's text: they are cleaned of
+escape sequences and never parsed as markup.
 """
 
 from __future__ import annotations
@@ -52,7 +54,6 @@ class OptionLike(Protocol):
 
 
 OptionPath = tuple[OptionLike, ...]
-IndexEntry = tuple[str, OptionPath]  # (lowercased "labels > path\nvalues/path", path)
 
 
 def ordered(options: Sequence[OptionLike]) -> list[OptionLike]:
@@ -94,6 +95,89 @@ def option_label(option: OptionLike) -> Text:
 
 def _plural(n: int, word: str, words: str = "") -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+@dataclass(frozen=True, slots=True)
+class OptionCounts:
+    total: int
+    top: int
+    levels: int
+    deactivated: int
+
+
+def option_counts(options: Sequence[OptionLike]) -> OptionCounts:
+    """How many options, top-level ones, levels and deactivated ones: level by level, without
+    building a path per option."""
+    total = levels = deactivated = 0
+    level: Sequence[OptionLike] = options
+    while level:
+        levels += 1
+        total += len(level)
+        deactivated += sum(1 for o in level if o.is_deactivated)
+        level = [child for o in level for child in o.nested_options]
+    return OptionCounts(total, len(options), levels, deactivated)
+
+
+class OptionIndex:
+    """Every option once, in display order, for search: parallel flat lists.
+
+    ``haystacks[i]`` is the lowercased label path (``Parent > Child``) and value path
+    (``parent/child``) of ``options[i]``, one line each; its parent is
+    ``options[parents[i]]`` (-1 at the top level). Strings and ints are not tracked by the
+    garbage collector: however big, the index costs a full collection three lists.
+    """
+
+    __slots__ = ("haystacks", "options", "parents")
+
+    def __init__(self, options: Sequence[OptionLike]) -> None:
+        flat: list[OptionLike] = []
+        parents: list[int] = []
+        haystacks: list[str] = []
+        labels: list[str] = []
+        values: list[str] = []
+        # Two parallel stacks (option, parent position): no tuple per option.
+        todo = ordered(options)
+        todo.reverse()
+        todo_parents = [-1] * len(todo)
+        while todo:
+            option, parent = todo.pop(), todo_parents.pop()
+            here = len(flat)
+            label, value = option.label, option.value
+            if parent >= 0:
+                label = f"{labels[parent]}{PATH_SEPARATOR}{label}"
+                value = f"{values[parent]}/{value}"
+            flat.append(option)
+            parents.append(parent)
+            labels.append(label)
+            values.append(value)
+            haystacks.append(f"{label}\n{value}".lower())
+            children = option.nested_options
+            if children:
+                more = ordered(children)
+                more.reverse()
+                todo += more
+                todo_parents += [here] * len(more)
+        self.options, self.parents, self.haystacks = flat, parents, haystacks
+
+    def chain(self, position: int) -> list[int]:
+        """Positions from the top level down to ``position``."""
+        chain = [position]
+        parents = self.parents
+        while parents[chain[-1]] >= 0:
+            chain.append(parents[chain[-1]])
+        chain.reverse()
+        return chain
+
+    def search(self, terms: Sequence[str], within: list[int] | None = None) -> list[int]:
+        """Positions whose haystack holds every term (among ``within``; None: all)."""
+        haystacks = self.haystacks
+        matches = within
+        for term in terms:
+            if matches is None:
+                matches = [i for i, text in enumerate(haystacks) if term in text]
+            else:
+                matches = [i for i in matches if term in haystacks[i]]
+        return list(range(len(haystacks))) if matches is None else matches
 
 
 @dataclass(frozen=True)
@@ -146,32 +230,38 @@ class OptionTree(Tree[OptionNodeData]):
         super().__init__(Text("no options", "dim"), name=name, id=id, classes=classes,
                          disabled=disabled)
         self.auto_expand = False
-        self._options: Sequence[OptionLike] = ()
+        self._options: Sequence[OptionLike] = []  # never the caller's: the first show counts
+        self._counts = option_counts(())
         self._summary = Text("no options", "dim")
         self._labels: dict[int, Text] = {}
-        self._index: list[IndexEntry] = []
+        self._index: OptionIndex | None = None  # built by the first search
         self._last_query = ""  # lowercased; "" while the normal tree is shown
-        self._last_matches: list[IndexEntry] = []
+        self._last_matches: list[int] | None = None  # index positions; None: all
         self._query = ""
 
     def show_options(self, options: Sequence[OptionLike]) -> None:
-        """Replace the tree with ``options``: the top level shows, the rest on expand."""
-        self._options, self._labels = options, {}
-        index: list[IndexEntry] = []
-        levels = deactivated = 0
-        stack = [((o,), o.label, o.value) for o in reversed(ordered(options))]
-        while stack:
-            path, label, value = stack.pop()
-            index.append((f"{label}\n{value}".lower(), path))
-            levels, deactivated = max(levels, len(path)), deactivated + path[-1].is_deactivated
-            stack.extend(((*path, c), f"{label}{PATH_SEPARATOR}{c.label}", f"{value}/{c.value}")
-                         for c in reversed(ordered(path[-1].nested_options)))
-        self._index = self._last_matches = index
+        """Replace the tree with ``options``: the top level shows, the rest on expand.
+
+        ``options`` are read as immutable: the same sequence shown again keeps its labels and
+        search index.
+        """
+        if options is not self._options:
+            self._options, self._labels, self._index = options, {}, None
+            counts = self._counts = option_counts(options)
+            parts = [_plural(counts.total, "option"), f"{counts.top} top level",
+                     _plural(counts.levels, "level")]
+            parts += [f"{counts.deactivated} deactivated"] * bool(counts.deactivated)
+            self._summary = Text(" · ".join(parts) if counts.total else "no options", "bold")
+        self._last_matches = None
         self._last_query = self._query = ""
-        parts = [_plural(len(index), "option"), f"{len(options)} top level",
-                 _plural(levels, "level")] + ([f"{deactivated} deactivated"] * bool(deactivated))
-        self._summary = Text(" · ".join(parts) if index else "no options", "bold")
         self._show_lazy()
+
+    @property
+    def option_index(self) -> OptionIndex:
+        """The search index of the options on show (built on first use)."""
+        if self._index is None:
+            self._index = OptionIndex(self._options)
+        return self._index
 
     def process_label(self, label: str | Text) -> Text:
         """Our labels are single-line Text already; a ``str`` is literal, never markup."""
@@ -346,15 +436,14 @@ class OptionTree(Tree[OptionNodeData]):
         if not terms:
             if self._last_query:  # a search was on show
                 previous = self.highlighted_path
-                self._last_query, self._last_matches = "", self._index
+                self._last_query, self._last_matches = "", None
                 self._show_lazy()
                 if previous:
                     self.reveal(path_values(previous))
-            return SearchOutcome(len(self._index), 0, query)
+            return SearchOutcome(self._counts.total, 0, query)
         # A query that only grows cannot match anything the shorter one did not.
-        matches = self._last_matches if lowered.startswith(self._last_query) else self._index
-        for term in terms:
-            matches = [entry for entry in matches if term in entry[0]]
+        within = self._last_matches if lowered.startswith(self._last_query) else None
+        matches = self.option_index.search(terms, within)
         self._last_query, self._last_matches = lowered, matches
         self._reset()
         with self._batch():
@@ -362,16 +451,19 @@ class OptionTree(Tree[OptionNodeData]):
         self._move_to(first or self.root)
         return SearchOutcome(len(matches), min(len(matches), MAX_SHOWN), query)
 
-    def _add_matches(self, matches: list[IndexEntry],
+    def _add_matches(self, matches: list[int],
                      terms: list[str]) -> TreeNode[OptionNodeData] | None:
         pattern = re.compile("|".join(map(re.escape, terms)), re.IGNORECASE)
+        index = self.option_index
         # Matches come in display order, so a match's ancestors on show are a prefix of the
         # previous match's branch: keep that prefix, add the rest.
-        branch: list[tuple[OptionLike, TreeNode[OptionNodeData], OptionNodeData]] = []
+        branch: list[tuple[int, TreeNode[OptionNodeData], OptionNodeData]] = []
         first: TreeNode[OptionNodeData] | None = None
-        for _haystack, path in matches[:MAX_SHOWN]:
+        for position in matches[:MAX_SHOWN]:
+            chain = index.chain(position)
+            path = tuple(index.options[i] for i in chain)
             keep = 0
-            while keep < len(branch) and keep < len(path) and branch[keep][0] is path[keep]:
+            while keep < len(branch) and keep < len(chain) and branch[keep][0] == chain[keep]:
                 keep += 1
             del branch[keep:]
             if branch and not branch[-1][2].loaded:  # a match that is an ancestor too
@@ -389,7 +481,7 @@ class OptionTree(Tree[OptionNodeData]):
                 data = OptionNodeData(path[: depth + 1], loaded=not is_match)
                 parent = parent.add(label, data, expand=not is_match,
                                     allow_expand=bool(option.nested_options))
-                branch.append((option, parent, data))
+                branch.append((chain[depth], parent, data))
             first = first or parent
         if len(matches) > MAX_SHOWN:
             self.root.add_leaf(Text(f"… {len(matches) - MAX_SHOWN} more — refine the search",
