@@ -30,7 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     for name in args.only or SUITES:
         print(f"running {name}…", file=sys.stderr, flush=True)
-        results[name] = import_module(name).run(quick=args.quick)
+        try:
+            results[name] = import_module(name).run(quick=args.quick)
+        except Exception as exc:  # one broken suite must not lose the others' figures
+            print(f"{name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            results[name] = {"figures": {"error": f"{type(exc).__name__}: {exc}"},
+                             "budgets": [{"name": f"{name}: ran", "value": "failed",
+                                          "limit": "-", "unit": "", "ok": False}]}
     rows = [(suite, b) for suite, r in results.items() for b in r["budgets"]]
     width = max(len(b["name"]) for _, b in rows)
     print(f"\n{'budget':{width}}  {'measured':>10}  {'limit':>8}")

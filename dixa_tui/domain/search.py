@@ -32,16 +32,18 @@ ID_MIN = 6  # shorter terms are found in most UUIDs by chance: ids need a real f
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    names: tuple[str, ...]  # label, identifier: lowercased
-    id: str  # lowercased
-    options: str  # option labels, lowercased, joined by newlines
+    label: str  # lowercased, like every field here
+    ident: str
+    names: str  # label and identifier joined by a newline: one scan tests both
+    id: str
+    options: str  # option labels joined by newlines
 
 
 def _entry(definition: CustomAttributeDefinition) -> _Entry:
-    names = (definition.label.lower(), definition.identifier.lower())
+    label, ident = definition.label.lower(), definition.identifier.lower()
     options = getattr(definition.input_definition, "options", None)
     labels = [path[-1].label.lower() for path in walk(options)] if options else []
-    return _Entry(names, definition.id.lower(), "\n".join(labels))
+    return _Entry(label, ident, f"{label}\n{ident}", definition.id.lower(), "\n".join(labels))
 
 
 def _fuzzy(term: str) -> re.Pattern[str]:
@@ -49,17 +51,15 @@ def _fuzzy(term: str) -> re.Pattern[str]:
 
 
 def _rank(entry: _Entry, term: str, fuzzy: re.Pattern[str] | None) -> int | None:
-    best: int | None = None
-    for name in entry.names:
-        if name.startswith(term):
+    """The best rank of ``term`` in ``entry`` (terms never hold whitespace, so a term found
+    in ``names`` is inside the label or the identifier, not across them)."""
+    if term in entry.names:
+        if entry.label.startswith(term) or entry.ident.startswith(term):
             return PREFIX
-        if term in name:
-            best = CONTAINS
-    if best is not None:
-        return best
+        return CONTAINS
     if term in entry.options or (len(term) >= ID_MIN and term in entry.id):
         return ELSEWHERE
-    if fuzzy is not None and any(fuzzy.search(name) for name in entry.names):
+    if fuzzy is not None and (fuzzy.search(entry.label) or fuzzy.search(entry.ident)):
         return FUZZY
     return None
 

@@ -7,6 +7,7 @@ well at 80 columns and uses the room on wide terminals. The first line is a stic
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -44,7 +45,8 @@ class Column:
     width: int
 
 
-def fit_columns(width: int, with_values: bool) -> list[Column]:
+@functools.lru_cache(maxsize=64)
+def fit_columns(width: int, with_values: bool) -> tuple[Column, ...]:
     """The columns that fit ``width``, most important first; the label takes what is left."""
     wanted = [("flags", "RAD", 3), ("value", "Current value", 14), ("type", "Type", 6),
               ("entity", "Entity", 7), ("identifier", "Identifier", 16)]
@@ -69,7 +71,7 @@ def fit_columns(width: int, with_values: bool) -> list[Column]:
         grow = extra_value if c.key == "value" else extra_ident if c.key == "identifier" else 0
         columns.append(Column(c.key, c.title, c.width + grow))
     order = ["flags", "label", "identifier", "type", "entity", "value"]
-    return sorted(columns, key=lambda c: order.index(c.key))
+    return tuple(sorted(columns, key=lambda c: order.index(c.key)))
 
 
 class DefinitionList(ScrollView, can_focus=True):
