@@ -63,10 +63,12 @@ class DixaApp(App[None]):
 
     # -- start ----------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         from dixa_tui.tui.screens.main import MainScreen
 
-        self.push_screen(MainScreen(self.settings))
+        # Mounted first, so nothing the start-up worker reports can reach it half-built or
+        # be overwritten by its first-frame placeholders.
+        await self.push_screen(MainScreen(self.settings))
         self._start()
 
     @work(thread=True, exit_on_error=False, group="start")
@@ -118,10 +120,10 @@ class DixaApp(App[None]):
             from dixa_tui.connect import missing_key_message
 
             main.waiting_for_key()
-            # A moment later, once the main screen has painted the profile and the "no key"
-            # state: screens under a dialog are not repainted, so it would show stale text.
+            # Once the main screen has painted the profile and the "no key" state: a screen
+            # under a dialog is not repainted, so it would go on showing "Starting…".
             reason = missing_key_message(profile, resolution).splitlines()[0]
-            self.set_timer(0.1, lambda: self._ask_key(reason, True))
+            main.call_after_refresh(self._ask_key, reason, True)
             return
         self._connect(resolution.key)
 
