@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 PREFIX, CONTAINS, ELSEWHERE, FUZZY = range(4)
 FUZZY_MIN = 3  # shorter terms match nearly every name as a subsequence: substring only
 ID_MIN = 6  # shorter terms are found in most UUIDs by chance: ids need a real fragment
+PREFIX_CACHE = 256  # answers kept by their terms, to start from when narrowing cannot
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class DefinitionSearch:
         self._entries = [_entry(d) for d in definitions]
         self._last_query: list[str] = []
         self._last: list[int] = list(range(len(self._entries)))
+        self._by_terms: dict[tuple[str, ...], list[int]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -90,7 +92,7 @@ class DefinitionSearch:
         if not wanted:
             self._last_query, self._last = [], list(range(len(self._entries)))
             return list(self._last)
-        candidates = self._last if self._narrows(wanted) else range(len(self._entries))
+        candidates = self._candidates(wanted)
         patterns = [(t, _fuzzy(t) if len(t) >= FUZZY_MIN else None) for t in wanted]
         entries = self._entries
         buckets: dict[int, list[int]] = {}
@@ -107,7 +109,22 @@ class DefinitionSearch:
                 buckets.setdefault(score, []).append(i)
                 matched.append(i)
         self._last_query, self._last = wanted, matched
+        if len(self._by_terms) >= PREFIX_CACHE:
+            self._by_terms.clear()
+        self._by_terms[tuple(wanted)] = matched
         return [i for score in sorted(buckets) for i in buckets[score]]
+
+    def _candidates(self, wanted: list[str]) -> Sequence[int]:
+        """The smallest known set holding every match of ``wanted``: the previous answer
+        when typing only narrowed it, else the answer for its longest cached leading terms
+        (every term must match, so more terms only remove definitions)."""
+        if self._narrows(wanted):
+            return self._last
+        for k in range(len(wanted) - 1, 0, -1):
+            known = self._by_terms.get(tuple(wanted[:k]))
+            if known is not None:
+                return known
+        return range(len(self._entries))
 
     def _narrows(self, wanted: list[str]) -> bool:
         """True when every match of ``wanted`` is among the previous matches.

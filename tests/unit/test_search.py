@@ -66,3 +66,13 @@ def test_typing_narrows_to_the_same_answer_as_a_fresh_search(names, query) -> No
     # and backspacing all the way
     for k in range(len(query), -1, -1):
         assert typed.filter(query[:k]) == DefinitionSearch(defs).filter(query[:k]), query[:k]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(words, words), min_size=1, max_size=25),
+       st.lists(st.text(alphabet="abcdo _10-", max_size=14), min_size=1, max_size=12))
+def test_any_sequence_of_queries_answers_like_a_fresh_search(names, queries) -> None:
+    defs = [definition(i, label, ident) for i, (label, ident) in enumerate(names)]
+    reused = DefinitionSearch(defs)
+    for query in queries:
+        assert reused.filter(query) == DefinitionSearch(defs).filter(query), query

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -121,6 +121,8 @@ class DefinitionList(ScrollView, can_focus=True):
         self._rows: Sequence[CustomAttributeDefinition] = ()
         self._values: Mapping[str, str] | None = None
         self._empty_text = "Loading definitions…"
+        self._cells: dict[str, tuple[CustomAttributeDefinition, dict[str, str]]] = {}
+        self._paint_styles: dict[str, Style] | None = None
 
     # -- state in -----------------------------------------------------------------------
 
@@ -147,6 +149,7 @@ class DefinitionList(ScrollView, can_focus=True):
     def set_values(self, values: Mapping[str, str] | None) -> None:
         """Current values of the target by definition id (already readable), or None."""
         self._values = values
+        self._cells.clear()
         self.refresh()
 
     def show_message(self, text: str) -> None:
@@ -200,8 +203,12 @@ class DefinitionList(ScrollView, can_focus=True):
     # -- rendering ------------------------------------------------------------------------
 
     def _row_cells(self, definition: CustomAttributeDefinition) -> dict[str, str]:
+        """The cleaned text of a row, computed once per definition (and per set of values)."""
+        cached = self._cells.get(definition.id)
+        if cached is not None and cached[0] is definition:  # a refresh brings new objects
+            return cached[1]
         values = self._values
-        return {
+        cells = {
             "flags": flags(definition),
             "label": clean(definition.label) or "(no label)",
             "identifier": clean(definition.identifier),
@@ -209,18 +216,37 @@ class DefinitionList(ScrollView, can_focus=True):
             "entity": ENTITY_SHORT.get(definition.entity_type, clean(definition.entity_type)),
             "value": clean(values.get(definition.id, "")) if values is not None else "",
         }
+        self._cells[definition.id] = (definition, cells)
+        return cells
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Styles are looked up once per paint, not once per line (each lookup walks CSS)."""
+        self._paint_styles = {name: self.get_component_rich_style(f"definition-list--{name}")
+                              for name in ("header", "empty", "muted", "cursor", "value")}
+        self._paint_styles["base"] = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_styles = None
+
+    def _style(self, name: str) -> Style:
+        if self._paint_styles is not None:
+            return self._paint_styles[name]
+        if name == "base":
+            return self.rich_style
+        return self.get_component_rich_style(f"definition-list--{name}")
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         columns = fit_columns(width, self._values is not None)
-        base = self.rich_style
+        base = self._style("base")
         if y == 0:
-            header = self.get_component_rich_style("definition-list--header")
+            header = self._style("header")
             return self._strip({c.key: c.title for c in columns}, columns, base + header, width)
         index = round(self.scroll_y) + y - 1
         if not self._rows:
             if y == 1:
-                style = base + self.get_component_rich_style("definition-list--empty")
+                style = base + self._style("empty")
                 text = set_cell_size(" " + clean(self._empty_text), width)
                 return Strip([Segment(text, style)])
             return Strip.blank(width, base)
@@ -229,13 +255,11 @@ class DefinitionList(ScrollView, can_focus=True):
         definition = self._rows[index]
         style = base
         if definition.is_archived or definition.is_deactivated:
-            style += self.get_component_rich_style("definition-list--muted")
+            style += self._style("muted")
         if index == self.cursor:
-            style += self.get_component_rich_style("definition-list--cursor")
+            style += self._style("cursor")
         cells = self._row_cells(definition)
-        value_style = style + self.get_component_rich_style("definition-list--value")
-        if index == self.cursor:
-            value_style = style
+        value_style = style if index == self.cursor else style + self._style("value")
         return self._strip(cells, columns, style, width, value_style)
 
     @staticmethod
