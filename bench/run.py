@@ -48,10 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     for suite, r in results.items():
         for key, value in r["figures"].items():
             print(f"  {suite}.{key} = {value}")
-    (HERE / "results.json").write_text(json.dumps({
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "quick": args.quick, "python": platform.python_version(), "cpus": os.cpu_count(),
-        "results": results}, indent=2) + "\n", encoding="utf-8")
+    path = HERE / "results.json"
+    merged: dict[str, Any] = {}
+    if args.only and path.exists():  # a partial run updates its suites, keeps the others
+        merged = json.loads(path.read_text(encoding="utf-8")).get("results", {})
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for result in results.values():
+        result["date"] = now
+    path.write_text(json.dumps({
+        "date": now, "quick": args.quick, "python": platform.python_version(),
+        "cpus": os.cpu_count(), "results": {**merged, **results}}, indent=2) + "\n",
+        encoding="utf-8")
     print(f"\nwrote {HERE / 'results.json'}")
     return 0 if all(b["ok"] for _, b in rows) else 1
 
