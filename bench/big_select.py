@@ -328,7 +328,6 @@ async def measure(quick: bool, freeze: bool) -> dict[str, Any]:
     from dixa_tui.connect import Settings
     from dixa_tui.mock import MockState, create_app
     from dixa_tui.tui.app import DixaApp
-    from dixa_tui.tui.screens.main import MainScreen
 
     definitions = organization()
     total, levels, off = count_options(definitions[-1].input_definition.options)
@@ -341,7 +340,7 @@ async def measure(quick: bool, freeze: bool) -> dict[str, Any]:
     gc.callbacks.append(watch)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            screen = next(s for s in app.screen_stack if isinstance(s, MainScreen))
+            screen = app.main_screen
             await until(pilot, lambda: screen.definitions)
             await pilot.pause(0.3)
             await app.workers.wait_for_complete()

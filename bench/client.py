@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import statistics
 import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -67,53 +65,20 @@ class Mock:
     order_number: str  # the definition id of ``order_number``
 
 
-def loopback_socket() -> socket.socket:
-    """A listening TCP socket on a free port of 127.0.0.1.
-
-    Created with ``proto=IPPROTO_TCP`` on purpose: asyncio sets TCP_NODELAY on accepted
-    connections only when the listening socket says it is TCP (``sock.proto``), and a
-    ``socket.socket(AF_INET, SOCK_STREAM)`` says 0. Without TCP_NODELAY, uvicorn's separate
-    writes of response headers and body meet Nagle and delayed ACKs: every request on a
-    kept-alive connection after the first waits ~40 ms, and the bench measures the kernel.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(128)
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
 @contextmanager
 def served_mock() -> Iterator[Mock]:
-    """The demo mock over loopback HTTP on a free port, in a daemon thread, until exit."""
-    import uvicorn
+    """The demo mock over loopback HTTP on a free port, in a daemon thread, until exit.
+
+    ``serving`` binds a TCP socket (``IPPROTO_TCP``), so asyncio sets TCP_NODELAY and
+    kept-alive requests do not wait ~40 ms for Nagle: the bench measures the client, not
+    the kernel."""
+    from dixa_tui.mock.server import serving
 
     state, knobs = MockState.demo(), Knobs()
     app = create_app(state, api_key=DEMO_API_KEY, knobs=knobs)
-    sock = loopback_socket()
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="bench-mock")
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise RuntimeError("the loopback mock did not start")
-        time.sleep(0.01)
     order_number = next(d.id for d in state.definitions if d.identifier == "order_number")
-    try:
-        yield Mock(f"http://127.0.0.1:{port}", state, knobs, order_number)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(app) as url:
+        yield Mock(url, state, knobs, order_number)
 
 
 def jobs(mock: Mock, count: int, tag: str) -> list[Job]:

@@ -32,7 +32,6 @@ async def measure(count: int, rounds: int) -> dict[str, Any]:
     from dixa_tui.connect import Settings
     from dixa_tui.mock import MockState, create_app
     from dixa_tui.tui.app import DixaApp
-    from dixa_tui.tui.screens.main import MainScreen
     from dixa_tui.tui.widgets.definitions import DefinitionList
 
     state = MockState.from_definitions(big_org(count))
@@ -43,7 +42,7 @@ async def measure(count: int, rounds: int) -> dict[str, Any]:
     pilot_times: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:
         t0 = time.perf_counter()
-        screen = next(s for s in app.screen_stack if isinstance(s, MainScreen))
+        screen = app.main_screen
         while not screen.definitions:
             await pilot.pause(0.01)
         loaded = time.perf_counter() - t0

@@ -6,11 +6,8 @@ Secret Service (tests/keyring) replace the in-memory backend with their own fixt
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import keyring
@@ -70,33 +67,11 @@ def home(isolated_dirs: Path) -> Path:
     return isolated_dirs
 
 
-@contextmanager
-def served(app: object) -> Iterator[str]:
+def served(app: object) -> AbstractContextManager[str]:
     """``app`` over real HTTP with uvicorn on a free port of 127.0.0.1, in a thread."""
-    import uvicorn
+    from dixa_tui.mock.server import serving
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False,  # type: ignore[arg-type]
-                            lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="loopback-mock")
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise RuntimeError("the loopback mock did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    return serving(app)
 
 
 @pytest.fixture

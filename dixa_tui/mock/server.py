@@ -10,7 +10,10 @@ headers, and the key is in one of them.
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dixa_tui.mock.app import create_app
@@ -62,4 +65,31 @@ def serve(
     try:
         server.run(sockets=[sock])
     finally:
+        sock.close()
+
+
+@contextmanager
+def serving(app: object, host: str = "127.0.0.1") -> Iterator[str]:
+    """Any ASGI ``app`` over real HTTP on a free port of ``host``, in a daemon thread, for
+    as long as the block runs; yields the base URL. For tests and benchmarks."""
+    import uvicorn
+
+    sock = bind(host, 0)
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning",  # type: ignore[arg-type]
+                                           access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="dixa-mock")
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("the loopback server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
         sock.close()

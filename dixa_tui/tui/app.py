@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from dixa_tui.connect import Settings
     from dixa_tui.secrets import KeyResolution
     from dixa_tui.tui.screens.key import KeyOutcome
+    from dixa_tui.tui.screens.main import MainScreen
 
 RETRY_KEY = "ctrl+r"
 
@@ -97,7 +98,7 @@ class DixaApp(App[None]):
             error = DixaError("read the profile", str(exc))
         else:
             error = DixaError("start", f"{type(exc).__name__}: {exc}")
-        self._main().list_message("Could not start: see the message below.")
+        self.main_screen.list_message("Could not start: see the message below.")
         self.post_message(ApiFailed("start", error, self._start))
 
     def _started(self, profile: Profile, keymap: dict[str, str],
@@ -114,7 +115,7 @@ class DixaApp(App[None]):
                             f"{', '.join(unknown)}. Press ? for the list of ids.",
                             title="Config", severity="warning", timeout=10, markup=False)
             self.set_keymap(keymap)
-        main = self._main()
+        main = self.main_screen
         main.show_profile(profile, self.settings.demo)
         if resolution.key is None:
             from dixa_tui.connect import missing_key_message
@@ -137,12 +138,14 @@ class DixaApp(App[None]):
         try:
             self.client = open_client(self.settings, key=key, transport=transport)
         except ValueError as exc:  # a key with control characters: never in the message
-            self._main().waiting_for_key()
+            self.main_screen.waiting_for_key()
             self._ask_key(str(exc), True)
             return
-        self._main().load_definitions()
+        self.main_screen.load_definitions()
 
-    def _main(self) -> Any:
+    @property
+    def main_screen(self) -> MainScreen:
+        """The main screen, wherever it is in the stack (dialogs may be above it)."""
         from dixa_tui.tui.screens.main import MainScreen
 
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))

@@ -42,20 +42,14 @@ async def until(pilot: Any, predicate: Callable[[], object], timeout: float = 10
     raise TimeoutError("the scene did not reach its state in time")
 
 
-def _main(app: Any) -> Any:
-    from dixa_tui.tui.screens.main import MainScreen
-
-    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
-
-
 async def _loaded(pilot: Any) -> Any:
-    main = _main(pilot.app)
+    main = pilot.app.main_screen
     await until(pilot, lambda: main.definitions)
     return main
 
 
 async def _highlight(pilot: Any, identifier: str) -> None:
-    main = _main(pilot.app)
+    main = pilot.app.main_screen
     await pilot.press("slash", *identifier, "enter")
     listing = main.query_one("#definitions")
     await until(pilot, lambda: listing.highlighted is not None
@@ -68,7 +62,7 @@ async def _conversation(pilot: Any, number: str) -> None:
     await pilot.press("t")
     await until(pilot, lambda: isinstance(pilot.app.screen, TargetScreen))
     await pilot.press("f3", *number, "enter")
-    await until(pilot, lambda: _main(pilot.app).target is not None)
+    await until(pilot, lambda: pilot.app.main_screen.target is not None)
 
 
 async def _settle(pilot: Any) -> None:
@@ -126,7 +120,7 @@ async def editor(pilot: Any) -> None:
 async def error_state(pilot: Any) -> None:
     from dixa_tui.tui.widgets.errorbar import ErrorBar
 
-    bar = _main(pilot.app).query_one(ErrorBar)
+    bar = pilot.app.main_screen.query_one(ErrorBar)
     await until(pilot, lambda: bar.shown)
     await _settle(pilot)
 

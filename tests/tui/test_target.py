@@ -6,12 +6,12 @@ import html
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static, TabbedContent
+from tui_helpers import main_screen
 
 from dixa_tui.connect import Settings
 from dixa_tui.domain.patch import Target
@@ -66,10 +66,6 @@ async def submit(pilot: Pilot, selector: str, text: str) -> None:
 
 def text(app: DixaApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
-
-
-def main_screen(app: DixaApp) -> Any:
-    return app._main()
 
 
 def shown(app: DixaApp) -> str:

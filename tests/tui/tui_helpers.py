@@ -19,9 +19,7 @@ async def wait_for(pilot: Any, predicate: Callable[[], object], timeout: float =
 
 
 def main_screen(app: DixaApp) -> Any:
-    from dixa_tui.tui.screens.main import MainScreen
-
-    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
+    return app.main_screen
 
 
 async def started(pilot: Any) -> Any:
