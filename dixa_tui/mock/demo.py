@@ -36,7 +36,7 @@ from dixa_tui.mock.population import (
     conversation_record,
     generate_population,
 )
-from dixa_tui.mock.state import ConversationRecord, EndUserRecord, MockState
+from dixa_tui.mock.state import ConversationRecord, EndUserRecord, MockState, People
 
 DEMO_SEED = 20240501
 DEMO_END_USERS = 60
@@ -79,14 +79,16 @@ def _by_identifier(definitions: list[CustomAttributeDefinition],
 
 def build_demo_state() -> MockState:
     """A fresh demo organization: new records and value dicts on every call; only the
-    frozen pydantic models (definitions, profiles, conversations) are shared."""
-    template = _template()
-    return MockState.from_definitions(
-        template.definitions,
-        [EndUserRecord(u.profile, _copy(u.values)) for u in template.end_users.values()],
-        [ConversationRecord(c.conversation, _copy(c.values))
-         for c in template.conversations.values()],
-    )
+    frozen pydantic models (definitions, profiles, conversations) are shared. The people
+    are generated (once per process) when first asked for, not before the definitions."""
+
+    def people() -> People:
+        users, conversations = _people()
+        return ({u.id: EndUserRecord(u.profile, _copy(u.values)) for u in users},
+                {c.id: ConversationRecord(c.conversation, _copy(c.values))
+                 for c in conversations})
+
+    return MockState(_definitions(), people=people)
 
 
 def _copy(values: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
@@ -94,9 +96,14 @@ def _copy(values: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
 
 
 @cache
-def _template() -> MockState:
+def _definitions() -> list[CustomAttributeDefinition]:
+    return demo_definitions()
+
+
+@cache
+def _people() -> tuple[list[EndUserRecord], list[ConversationRecord]]:
     """Built once per process (generation takes ~80 ms; tests build many demo states)."""
-    definitions = demo_definitions()
+    definitions = _definitions()
     first = Person(
         id=DEMO_END_USER_ID, first_name="Astrid", last_name="Lindqvist",
         email=DEMO_END_USER_EMAIL, created_at=datetime(2019, 2, 11, 8, 30, tzinfo=UTC),
@@ -110,4 +117,4 @@ def _template() -> MockState:
     conversations[0] = conversation_record(
         random.Random(DEMO_SEED), DEMO_CONVERSATION_ID, first, CONVERSATIONS_FROM, values,
         "da", dict(DEMO_CONVERSATION_VALUES), channel="Email")
-    return MockState.from_definitions(definitions, users, conversations)
+    return users, conversations

@@ -14,7 +14,8 @@ every key with no ``await`` in between, so a PATCH is atomic under asyncio.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,17 +86,62 @@ def _conversation_record(item: ConversationRecord | Conversation) -> Conversatio
     return ConversationRecord(item, _values_of(item))
 
 
-@dataclass
+People = tuple[dict[str, EndUserRecord], dict[int, ConversationRecord]]
+
+
 class MockState:
     """One organization: what every route of the mock reads and PATCH writes.
 
     ``end_users`` maps user id (a UUID string) to ``EndUserRecord``; ``conversations`` maps
     the int64 conversation id to ``ConversationRecord``. Dict order is listing order.
+
+    The people may come from ``people``, a function called on first use of either map:
+    generating a population costs far more than the definitions, and a session that only
+    lists definitions (the first frame of ``--demo``, most CLI calls) never needs it.
     """
 
-    definitions: list[CustomAttributeDefinition]
-    end_users: dict[str, EndUserRecord] = field(default_factory=dict)
-    conversations: dict[int, ConversationRecord] = field(default_factory=dict)
+    def __init__(
+        self,
+        definitions: Iterable[CustomAttributeDefinition],
+        end_users: dict[str, EndUserRecord] | None = None,
+        conversations: dict[int, ConversationRecord] | None = None,
+        *,
+        people: Callable[[], People] | None = None,
+    ) -> None:
+        self.definitions = list(definitions)
+        self._people = people
+        self._end_users = end_users if end_users is not None or people else {}
+        self._conversations = conversations if conversations is not None or people else {}
+        self._lock = threading.Lock()
+
+    @property
+    def end_users(self) -> dict[str, EndUserRecord]:
+        if self._end_users is None:
+            self._populate()
+        assert self._end_users is not None
+        return self._end_users
+
+    @property
+    def conversations(self) -> dict[int, ConversationRecord]:
+        if self._conversations is None:
+            self._populate()
+        assert self._conversations is not None
+        return self._conversations
+
+    @property
+    def populated(self) -> bool:
+        """Whether the people exist yet (``people`` has run, or was never needed)."""
+        return self._end_users is not None and self._conversations is not None
+
+    def _populate(self) -> None:
+        with self._lock:  # the TUI's workers and the event loop may both get here first
+            if self.populated or self._people is None:
+                return
+            users, conversations = self._people()
+            if self._end_users is None:
+                self._end_users = users
+            if self._conversations is None:
+                self._conversations = conversations
 
     # -- construction ------------------------------------------------------------------
 
@@ -140,13 +186,18 @@ class MockState:
         end_users: int = ORG_FILE_END_USERS,
         conversations: int = ORG_FILE_CONVERSATIONS,
     ) -> MockState:
-        """``definitions`` with a deterministic, generated population holding valid values."""
+        """``definitions`` with a deterministic, generated population holding valid values,
+        generated on first use of the people."""
         from dixa_tui.mock.population import generate_population
 
         definitions = list(definitions)
-        users, convs = generate_population(definitions, seed=seed, end_users=end_users,
-                                           conversations=conversations)
-        return cls.from_definitions(definitions, users, convs)
+
+        def people() -> People:
+            users, convs = generate_population(definitions, seed=seed, end_users=end_users,
+                                               conversations=conversations)
+            return {u.id: u for u in users}, {c.id: c for c in convs}
+
+        return cls(definitions, people=people)
 
     @classmethod
     def from_org_file(cls, path: str | Path) -> MockState:

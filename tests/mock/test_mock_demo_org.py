@@ -15,7 +15,7 @@ import pytest
 from dixa_tui.api.models import SelectInput, TextInput, parse_definitions
 from dixa_tui.domain.options import depth, walk
 from dixa_tui.domain.patch import DefinitionIndex, check_value
-from dixa_tui.mock import MockState
+from dixa_tui.mock import DEMO_API_KEY, MockState
 from dixa_tui.mock.catalog import NAMESPACE
 from dixa_tui.mock.demo import (
     DEMO_CONVERSATION_ID,
@@ -23,6 +23,7 @@ from dixa_tui.mock.demo import (
     DEMO_END_USER_EXTERNAL_ID,
     DEMO_END_USER_ID,
     DEMO_END_USER_PHONE,
+    DEMO_END_USERS,
 )
 
 EXAMPLES = Path("/work/shared/dixa-api/examples/custom-attributes.list.json")
@@ -174,3 +175,24 @@ def test_importing_the_mock_does_not_import_textual():
     code = ("import dixa_tui.mock, sys; "
             "assert not any(m.startswith('textual') for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+async def test_people_are_generated_on_first_use_not_for_the_definitions():
+    """Listing definitions (the first frame of --demo, most CLI calls) never pays for the
+    generated population; the first request that needs a person builds it, once."""
+    import httpx
+
+    from dixa_tui.mock import create_app
+
+    state = MockState.demo()
+    transport = httpx.ASGITransport(app=create_app(state))
+    headers = {"Authorization": DEMO_API_KEY}
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+        listed = await client.get("/v1/custom-attributes", headers=headers)
+        assert listed.status_code == 200 and len(listed.json()["data"]) == 46
+        assert not state.populated
+        user = await client.get(f"/v1/endusers/{DEMO_END_USER_ID}", headers=headers)
+        assert user.status_code == 200
+        assert state.populated
+        assert len(state.end_users) == DEMO_END_USERS
+    assert MockState.demo().end_users is not state.end_users  # every demo state is fresh
