@@ -6,12 +6,14 @@ Each run spawns a process on a fresh 100x30 pseudo-terminal and records the wall
 spawn to the first output chunk whose text (escape sequences removed) shows a marker:
 
 * bare first frame: ``bench/bare_app.py`` shows "bare textual app";
+* floor first frame: ``bench/floor_app.py``, the bare app after importing httpx, pydantic,
+  our API models and the mock: the least any app on this stack pays before its definitions;
 * ours first paint: the header "dixa-tui ·", drawn in the first ("connecting…") frame;
 * ours first frame: the " DEMO " badge of the header, shown once connected to the demo;
 * ours definitions visible: "Contact reason", a label of the demo definitions.
 
 Then it sends ctrl+q and waits for the process to exit (killed after 5 s). Runs alternate
-(ours, bare, ours, bare, ...) so that drift of the machine hits both alike; every run gets
+(ours, bare, floor, ours, ...) so that drift of the machine hits both alike; every run gets
 its own empty HOME and XDG dirs. The table goes to stdout, every sample to
 ``bench/results-startup.json``.
 
@@ -53,6 +55,8 @@ READ_SIZE = 65536
 OURS_COMMAND = [sys.executable, "-m", "dixa_tui", "--demo"]
 BARE_COMMAND = [sys.executable, str(HERE / "bare_app.py")]
 BARE_MARKER = "bare textual app"  # the text of bench/bare_app.py
+FLOOR_COMMAND = [sys.executable, str(HERE / "floor_app.py")]
+FLOOR_MARKER = "floor textual app"  # bench/floor_app.py: bare + httpx, pydantic, models, mock
 OURS_PAINT_MARKER = "dixa-tui ·"  # the header, already in the "connecting…" frame
 OURS_MARKER = " DEMO "  # the header badge: connected to the (embedded) demo organization
 DEFINITIONS_MARKER = "Contact reason"  # a demo definition label: the list has loaded
@@ -217,14 +221,18 @@ CASES = [
                                 OURS_MARKER: "ours_first_frame",
                                 DEFINITIONS_MARKER: "ours_definitions_visible"}),
     Case("bare", BARE_COMMAND, {BARE_MARKER: "bare_first_frame"}),
+    Case("floor", FLOOR_COMMAND, {FLOOR_MARKER: "floor_first_frame"}),
 ]
 LABELS = {
     "bare_first_frame": "bare: first frame",
+    "floor_first_frame": "floor: bare + httpx, pydantic, models, mock",
     "ours_first_paint": "ours: first paint (header)",
     "ours_first_frame": "ours: first frame (DEMO badge)",
     "ours_definitions_visible": "ours: definitions visible",
 }
 RATIOS = {  # name -> (label, numerator, denominator)
+    "floor_first_frame/bare_first_frame": ("ratio floor/bare (lowest possible)",
+                                           "floor_first_frame", "bare_first_frame"),
     "ours_first_paint/bare_first_frame": ("ratio first paint ours/bare", "ours_first_paint",
                                           "bare_first_frame"),
     "ours_first_frame/bare_first_frame": ("ratio first frame ours/bare", "ours_first_frame",

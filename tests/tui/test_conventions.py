@@ -92,3 +92,30 @@ async def test_unknown_keymap_ids_are_reported(make_app, tmp_path, monkeypatch) 
     async with app.run_test(size=(100, 30)) as pilot:
         await started(pilot)
         assert any("definitions.filter" in str(n.message) for n in app._notifications)
+
+
+async def test_footer_recomposes_once_for_a_burst_of_binding_changes(make_app) -> None:
+    """Textual's Footer rebuilds every key widget once per bindings-changed signal; ours
+    rebuilds once per frame, and still shows the bindings as they are then."""
+    from dixa_tui.tui.widgets.footer import Footer
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await started(pilot)
+        footer = screen.query_one(Footer)
+        calls = 0
+        real = footer.recompose
+
+        async def counting() -> None:
+            nonlocal calls
+            calls += 1
+            await real()
+
+        footer.recompose = counting  # type: ignore[method-assign]
+        for _ in range(5):
+            screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert calls == 1
+        keys = {key.key for key in footer.query("FooterKey")}
+        assert {"slash", "t", "e"} <= keys

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from dixa_tui.domain.patch import (
     DefinitionIndex,
@@ -33,6 +33,7 @@ from dixa_tui.tui.messages import ApiFailed, Loaded
 from dixa_tui.tui.screens.confirm import ConfirmScreen
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.errorbar import ErrorBar
+from dixa_tui.tui.widgets.footer import Footer
 from dixa_tui.tui.widgets.option_tree import OptionBrowser, OptionTree
 from dixa_tui.tui.widgets.payload import (
     body_view,

@@ -18,9 +18,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from dixa_tui.tui.literal import join, lit
+from dixa_tui.tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, LoadingIndicator, Static
+from textual.widgets import Input, LoadingIndicator, Static
 
 from dixa_tui.text import clean
 from dixa_tui.tui.literal import join, lit
@@ -24,6 +24,7 @@ from dixa_tui.tui.messages import ApiFailed, Loaded
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.detail import DetailPane
 from dixa_tui.tui.widgets.errorbar import ErrorBar
+from dixa_tui.tui.widgets.footer import Footer
 from dixa_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:

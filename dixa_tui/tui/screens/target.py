@@ -19,13 +19,14 @@ from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Input, OptionList, Static, TabbedContent, TabPane, Tabs
 from textual.widgets.option_list import Option
 
 from dixa_tui.domain.patch import UUID_PATTERN, Target, check_target, current_values
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.messages import ApiFailed, Loaded
 from dixa_tui.tui.widgets.errorbar import ErrorBar
+from dixa_tui.tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
