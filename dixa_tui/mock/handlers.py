@@ -20,7 +20,12 @@ from dixa_tui.domain.patch import INT64_MAX, UUID_PATTERN
 from dixa_tui.mock.front_door import error
 from dixa_tui.mock.paging import PagingError, page_of, parse_page_request
 from dixa_tui.mock.state import EndUserRecord, MockState, PatchRejected
-from dixa_tui.mock.wire import conversation_json, definition_json, end_user_json
+from dixa_tui.mock.wire import (
+    conversation_json,
+    definition_json,
+    definitions_body,
+    end_user_json,
+)
 
 NOT_FOUND = "The requested resource could not be found"
 DECODING_FAILURE = "Decoding failure in request"
@@ -66,7 +71,8 @@ def _ok(data: Any) -> JSONResponse:
 async def list_definitions(request: Request) -> Response:
     """All definitions, archived included, in one response (Dixa does not page this)."""
     with gc_paused():
-        return _ok([definition_json(d) for d in _state(request).definitions])
+        body = definitions_body(_state(request).definitions)
+    return Response(body, media_type="application/json")
 
 
 async def get_definition(request: Request) -> Response:

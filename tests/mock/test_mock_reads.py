@@ -38,8 +38,10 @@ async def follow(client: httpx.AsyncClient, url: str) -> list[dict]:
 async def test_list_definitions_all_in_dixa_shape(client, prefix, state: MockState):
     response = await client.get(f"{prefix}/custom-attributes")
     assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
     data = response.json()["data"]
     assert [d["id"] for d in data] == [d.id for d in state.definitions]
+    assert data == [d.to_dixa() for d in state.definitions]  # what GET by id sends, each
     assert any(d["isArchived"] for d in data)
     assert parse_definitions(data) == state.definitions
     reason = next(d for d in data if d["id"] == CONTACT_REASON)
