@@ -33,6 +33,9 @@ async def test_starts_with_demo_badge_and_loads_definitions(make_app, state) -> 
         assert len(listing(app).rows) == len(state.definitions) - len(hidden)
         assert not any(d.is_archived for d in listing(app).rows)
         assert "archived hidden" in rendered(screen.query_one("#list-status"))
+        # the search index is built just after the list shows, not before
+        assert screen.search is not None
+        await wait_for(pilot, lambda: screen.search.prepared)
 
 
 async def test_filter_then_detail_fetched_by_id(make_app, knobs) -> None:

@@ -76,3 +76,16 @@ def test_any_sequence_of_queries_answers_like_a_fresh_search(names, queries) -> 
     reused = DefinitionSearch(defs)
     for query in queries:
         assert reused.filter(query) == DefinitionSearch(defs).filter(query), query
+
+
+def test_index_is_built_on_first_need_not_on_construction() -> None:
+    defs = [definition(0, "Order number", "order_number"), definition(1, "Carrier", "carrier")]
+    search = DefinitionSearch(defs)
+    assert not search.prepared and len(search) == 2
+    assert search.filter("") == [0, 1]
+    assert not search.prepared  # the whole list needs no index
+    assert labels(search, defs, "carr") == ["carrier"]
+    assert search.prepared
+    prepared = DefinitionSearch(defs)
+    prepared.prepare()
+    assert prepared.prepared and labels(prepared, defs, "ordnum") == ["order_number"]

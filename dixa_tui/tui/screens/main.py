@@ -8,6 +8,7 @@ messages; the handlers below update the state and then the widgets.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 SORTS = ("Dixa's order", "by entity type", "by label")
 SHOW_DELAY = 0.03  # seconds the cursor rests before the detail pane follows it
 DETAIL_DELAY = 0.15  # seconds the cursor rests before the detail is fetched
+INDEX_AFTER = 0.05  # seconds after the list shows that the search index is built
 
 
 class MainScreen(Screen[None]):
@@ -158,23 +160,32 @@ class MainScreen(Screen[None]):
     def _loaded_definitions(self, message: Loaded) -> None:
         import gc
 
-        from dixa_tui.api.gcpause import gc_paused
         from dixa_tui.domain.search import DefinitionSearch
 
         self.fetching = False
         self.query_one("#loading").display = False
         self.dixa.clear_error()
         self.definitions, self.details = message.result, {}
-        with gc_paused():
-            self.search = DefinitionSearch(self.definitions)
+        self.search = DefinitionSearch(self.definitions)
         self._hidden = (sum(d.is_archived for d in self.definitions),
                         sum(d.is_deactivated and not d.is_archived for d in self.definitions))
         self._refilter()
         self._show_values()
-        # The definitions live as long as the screen: take them (and the index) out of the
-        # collector's generations, so keystrokes do not pay for walking them again.
+        # The definitions live as long as the screen: take them out of the collector's
+        # generations, so keystrokes do not pay for walking them again.
         gc.freeze()
         self._show_target()
+        # The search index is built once the list is on screen, not before it.
+        self.set_timer(INDEX_AFTER, partial(self._prepare_search, self.search))
+
+    def _prepare_search(self, search: DefinitionSearch) -> None:
+        import gc
+
+        from dixa_tui.api.gcpause import gc_paused
+
+        with gc_paused():
+            search.prepare()
+        gc.freeze()
 
     def on_api_failed(self, message: ApiFailed) -> None:
         if message.what == "detail":
