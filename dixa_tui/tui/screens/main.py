@@ -463,8 +463,9 @@ class MainScreen(Screen[None]):
 
 
 async def _list_definitions(client: DixaClient) -> list[CustomAttributeDefinition]:
-    """The collector is paused while the (possibly huge) answer is decoded and parsed."""
+    """The collector is paused while the (possibly huge) answer is decoded and parsed, and
+    the definitions are kept out of its way afterwards: they live as long as the screen."""
     from dixa_tui.api.gcpause import gc_paused
 
-    with gc_paused():
+    with gc_paused(keep=True):
         return await client.list_definitions()
