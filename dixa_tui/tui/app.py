@@ -116,6 +116,7 @@ class DixaApp(App[None]):
                             title="Config", severity="warning", timeout=10, markup=False)
             self.set_keymap(keymap)
         main = self.main_screen
+        main.keys_changed()
         main.show_profile(profile, self.settings.demo)
         if resolution.key is None:
             from dixa_tui.connect import missing_key_message
@@ -231,6 +232,14 @@ class DixaApp(App[None]):
     def binding_keys(self, binding_id: str, default: str) -> str:
         """The key(s) a binding answers to, after the user's keymap."""
         return self.keymap.get(binding_id, default)
+
+    def key_hint(self, binding_id: str, default: str) -> str:
+        """The key to name in a hint ("press t"), after the user's keymap: its first key,
+        as typed (``/`` for ``slash``)."""
+        from textual.keys import key_to_character
+
+        key = self.binding_keys(binding_id, default).split(",")[0].strip()
+        return key_to_character(key) or key
 
     # -- help and the palette -------------------------------------------------------------
 

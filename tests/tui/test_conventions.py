@@ -119,3 +119,21 @@ async def test_footer_recomposes_once_for_a_burst_of_binding_changes(make_app) -
         assert calls == 1
         keys = {key.key for key in footer.query("FooterKey")}
         assert {"slash", "t", "e"} <= keys
+
+
+async def test_hints_name_the_keys_of_the_users_keymap(make_app, tmp_path, monkeypatch,
+                                                       memory_keyring) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"main.target" = "f2"\n"main.edit" = "f3"\n', encoding="utf-8")
+    monkeypatch.setenv("DIXA_TUI_CONFIG", str(config))
+    monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
+    app = make_app(Settings())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await started(pilot)
+        bar = str(screen.query_one("#target-bar").render())
+        assert "press f2 to choose" in bar and "press t " not in bar
+        await pilot.press("f3")  # edit, with no target yet
+        await wait_for(pilot, lambda: any("press f2, then f3" in str(n.message)
+                                          for n in app._notifications))
+        assert app.key_hint("main.filter", "slash") == "/"  # named as typed
+        assert app.key_hint("editor.send", "ctrl+t") == "ctrl+t"  # not remapped: the default

@@ -128,7 +128,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
             yield Static(id="problems")
             with Horizontal(id="buttons"):
                 yield Static(id="status")
-                yield Button("Send (ctrl+t)", id="send", variant="primary")
+                yield Button(f"Send ({self.dixa.key_hint('editor.send', 'ctrl+t')})",
+                             id="send", variant="primary")
             yield ErrorBar()
         yield Footer()
 

@@ -111,8 +111,13 @@ class MainScreen(Screen[None]):
 
     # -- header and target bar ------------------------------------------------------------
 
+    def keys_changed(self) -> None:
+        """The user's keymap is known: hints that name keys follow it."""
+        self._show_target()
+
     def waiting_for_key(self) -> None:
-        self.list_message("No API key yet: enter one (K) to load the definitions.")
+        key = self.dixa.key_hint("app.key", "K")
+        self.list_message(f"No API key yet: enter one ({key}) to load the definitions.")
 
     def list_message(self, text: str) -> None:
         self.query_one(DefinitionList).show_message(text)
@@ -131,8 +136,9 @@ class MainScreen(Screen[None]):
     def _show_target(self) -> None:
         bar = self.query_one("#target-bar", Static)
         if self.target is None:
+            key = self.dixa.key_hint("main.target", "t")
             bar.update(join(lit("Target: ", "bold"),
-                            lit("none — press t to choose an end user or a conversation")))
+                            lit(f"none — press {key} to choose an end user or a conversation")))
             return
         entity = self.target.entity_type
         count = sum(1 for d in self.definitions if d.entity_type == entity)
@@ -140,8 +146,9 @@ class MainScreen(Screen[None]):
         who = self.target_name if self.target.kind == "conversation" else \
             f"end user {self.target_name}"
         bar.update(join(lit("Target: ", "bold"), lit(who, "bold"),
-                        lit(f" · {filled} of {count} {entity} attributes set · e edits · "
-                            "t changes")))
+                        lit(f" · {filled} of {count} {entity} attributes set · "
+                            f"{self.dixa.key_hint('main.edit', 'e')} edits · "
+                            f"{self.dixa.key_hint('main.target', 't')} changes")))
 
     # -- loading definitions --------------------------------------------------------------
 
@@ -442,7 +449,8 @@ class MainScreen(Screen[None]):
             self.notify("The definitions have not loaded yet.", timeout=3)
             return
         if self.target is None:
-            self.notify("Choose a target first: press t, then e to edit its values.",
+            self.notify(f"Choose a target first: press {self.dixa.key_hint('main.target', 't')}, "
+                        f"then {self.dixa.key_hint('main.edit', 'e')} to edit its values.",
                         timeout=4)
             self.action_target()
             return
