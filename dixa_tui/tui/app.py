@@ -236,10 +236,9 @@ class DixaApp(App[None]):
     def key_hint(self, binding_id: str, default: str) -> str:
         """The key to name in a hint ("press t"), after the user's keymap: its first key,
         as typed (``/`` for ``slash``)."""
-        from textual.keys import key_to_character
+        from textual.keys import format_key
 
-        key = self.binding_keys(binding_id, default).split(",")[0].strip()
-        return key_to_character(key) or key
+        return format_key(self.binding_keys(binding_id, default).split(",")[0].strip())
 
     # -- help and the palette -------------------------------------------------------------
 
