@@ -11,8 +11,8 @@ REDACTED = "[redacted]"
 
 
 # What a failed write (PATCH) did to the data, by how it failed.
-REJECTED = "Dixa refused it: nothing was changed."
-NOT_SENT = "Nothing reached Dixa: nothing was changed."
+REJECTED = "Nothing was changed."
+NOT_SENT = "Nothing reached Dixa, so nothing was changed."
 MAYBE_APPLIED = ("Dixa may have applied the change before it failed; sending it again is safe: "
                  "it sets the same values.")
 APPLIED_UNREAD = ("Dixa accepted the change, but its answer could not be read: reload to see "

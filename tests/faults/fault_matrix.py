@@ -19,7 +19,7 @@ PATCH_OP = "patch conversation 10001"
 ATTEMPTS = 4  # the tests' RetryPolicy.max_attempts (conftest.py)
 
 # What a failed PATCH must say about the change, by how it failed.
-REJECTED = "nothing was changed"  # an error status: Dixa refused it
+REJECTED = "Nothing was changed"  # an error status: Dixa refused it
 NOT_SENT = "Nothing reached Dixa"  # never left the machine
 UNKNOWN = "sending it again is safe"  # may have been applied: absolute values, so repeatable
 UNREAD = "reload to see"  # applied (2xx), but the answer was unreadable
