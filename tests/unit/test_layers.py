@@ -12,6 +12,7 @@ import pytest
                                     "dixa_tui.domain.patch", "dixa_tui.domain.options",
                                     "dixa_tui.domain.search",
                                     "dixa_tui.mock", "dixa_tui.mock.faults",
+                                    "dixa_tui.mock.fault_table",
                                     "dixa_tui.cli", "dixa_tui.connect",
                                     "dixa_tui.secrets", "dixa_tui.config"])
 def test_no_textual(module):
