@@ -145,6 +145,7 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.loopback
 def test_a_refused_port_over_the_network() -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     for args in (("definitions", "list"), ("patch", "conversation", "10001", *SET)):
@@ -178,6 +179,7 @@ def truncating(app: Any, method: str, path: str) -> Any:
     return wrapper
 
 
+@pytest.mark.loopback
 def test_a_reset_mid_body_over_the_network(serve_asgi, state: MockState, knobs: Knobs) -> None:
     app = create_app(state, knobs=knobs)
     url = serve_asgi(truncating(app, "PATCH", r"/beta/conversations/\d+/custom-attributes"))
@@ -191,6 +193,7 @@ def test_a_reset_mid_body_over_the_network(serve_asgi, state: MockState, knobs: 
     assert state.conversation_values(10001)[number] == "100-7777"
 
 
+@pytest.mark.loopback
 def test_the_mocks_503_and_429_knobs_over_the_network(serve_mock) -> None:
     import httpx
 
@@ -205,6 +208,7 @@ def test_the_mocks_503_and_429_knobs_over_the_network(serve_mock) -> None:
     assert "rate limit" in limited.stderr and knobs.rate_limited == ATTEMPTS
 
 
+@pytest.mark.loopback
 def test_a_real_process_prints_hostile_messages_literally(serve_asgi) -> None:
     from starlette.responses import JSONResponse
 

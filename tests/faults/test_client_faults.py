@@ -18,7 +18,7 @@ from fault_matrix import (
 
 from dixa_tui.api.client import DixaClient
 from dixa_tui.api.errors import DixaError
-from dixa_tui.mock import DEMO_API_KEY, MockState
+from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState
 from dixa_tui.mock.faults import Fault, FaultTransport
 
 
@@ -119,3 +119,37 @@ async def test_the_mocks_knobs_429_and_503_are_retried_and_bounded(knobs, faults
                 await c.list_definitions()
     assert knobs.failures == ATTEMPTS and knobs.writes == ATTEMPTS
     assert knobs.rate_limited == ATTEMPTS
+
+
+async def test_the_default_policy_gives_up_on_a_sustained_429_within_seconds(
+        faults: FaultTransport, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dixa_tui.api.ratelimit import RetryPolicy
+
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("dixa_tui.api.client.asyncio.sleep", sleep)
+    faults.add("GET", LOAD_PATH, Fault.http(429, "Too many requests"))
+    policy = RetryPolicy()  # the product's own bound and backoff
+    async with DixaClient(DEMO_API_KEY, base_url="http://mock", rate=0, retry=policy,
+                          transport=faults) as c:
+        with pytest.raises(DixaError, match="HTTP 429"):
+            await c.list_definitions()
+    assert faults.attempts_at("GET", LOAD_PATH) == policy.max_attempts == len(slept) + 1
+    ceiling = sum(min(policy.max_delay, policy.base_delay * 2 ** i) for i in range(len(slept)))
+    assert 0 < sum(slept) <= ceiling <= 3.5
+
+
+@pytest.mark.loopback
+async def test_a_real_read_timeout_over_the_network(serve_mock) -> None:
+    import httpx
+
+    url, _, knobs = serve_mock(knobs=Knobs(latency=0.5))
+    async with DixaClient(DEMO_API_KEY, base_url=url, rate=0,
+                          timeout=httpx.Timeout(0.05)) as c:
+        with pytest.raises(DixaError, match="did not answer in time") as info:
+            await c.list_definitions()
+    assert knobs.requests == ATTEMPTS  # each attempt reached the server, then was given up
+    assert "Try again" in info.value.hint
