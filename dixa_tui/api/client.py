@@ -321,6 +321,9 @@ def _json(op: str, response: httpx.Response) -> Any:
         raise DixaResponseError(op, f"HTTP {response.status_code} with an empty body")
     try:
         return response.json()
+    except RecursionError:
+        raise DixaResponseError(
+            op, f"HTTP {response.status_code} with JSON nested too deeply to read") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         kind = response.headers.get("content-type", "unknown type").split(";")[0][:60]
         raise DixaResponseError(
@@ -333,7 +336,7 @@ def _message(response: httpx.Response, secret: str) -> str:
     the excerpt is cut, so not even a prefix of it survives."""
     try:
         payload = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         payload = None
     if isinstance(payload, dict) and isinstance(payload.get("message"), str):
         return str(payload["message"])

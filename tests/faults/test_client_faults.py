@@ -153,3 +153,21 @@ async def test_a_real_read_timeout_over_the_network(serve_mock) -> None:
             await c.list_definitions()
     assert knobs.requests == ATTEMPTS  # each attempt reached the server, then was given up
     assert "Try again" in info.value.hint
+
+
+@pytest.mark.parametrize("status", [200, 400])
+async def test_json_nested_too_deep_is_a_typed_error_not_a_crash(status: int) -> None:
+    import httpx
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=deep, headers={"content-type": "application/json"})
+
+    async with DixaClient(DEMO_API_KEY, base_url="http://mock", rate=0,
+                          transport=httpx.MockTransport(answer)) as c:
+        with pytest.raises(DixaError) as info:
+            await c.list_definitions()
+    expected = ("HTTP 200 with JSON nested too deeply to read" if status == 200 else
+                "HTTP 400: [[[[")  # an error body: Dixa's message is then an excerpt
+    assert expected in str(info.value) and len(str(info.value)) < 300
