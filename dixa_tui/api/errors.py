@@ -15,8 +15,8 @@ REJECTED = "Nothing was changed."
 NOT_SENT = "Nothing reached Dixa, so nothing was changed."
 MAYBE_APPLIED = ("Dixa may have applied the change before it failed; sending it again is safe: "
                  "it sets the same values.")
-APPLIED_UNREAD = ("Dixa accepted the change, but its answer could not be read: reload to see "
-                  "the values it holds.")
+APPLIED_UNREAD = ("Dixa accepted the change, but its answer could not be read: it was "
+                  "probably applied, and sending it again is safe.")
 
 
 class DixaError(Exception):

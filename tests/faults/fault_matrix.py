@@ -22,7 +22,7 @@ ATTEMPTS = 4  # the tests' RetryPolicy.max_attempts (conftest.py)
 REJECTED = "Nothing was changed"  # an error status: Dixa refused it
 NOT_SENT = "Nothing reached Dixa"  # never left the machine
 UNKNOWN = "sending it again is safe"  # may have been applied: absolute values, so repeatable
-UNREAD = "reload to see"  # applied (2xx), but the answer was unreadable
+UNREAD = "probably applied"  # a 2xx, but the answer was unreadable
 
 
 @dataclass(frozen=True)

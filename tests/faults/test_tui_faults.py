@@ -138,6 +138,7 @@ async def test_send(case: Case, app: DixaApp, faults: FaultTransport, state: Moc
         assert editor.staged == {number: after} and not editor.sending
         assert editor.query_one("#text-value", Input).value == after
         assert json.loads(rendered(editor.query_one("#body"))) == {number: after}
+        assert f"{before} -> {after}" in rendered(editor.query_one("#diff"))
         assert "your staged edits are kept" in rendered(editor.query_one("#status"))
         assert faults.attempts_at("PATCH", PATCH_PATH) == case.attempts()
         assert knobs.writes == (case.attempts() if case.applied else 0)
