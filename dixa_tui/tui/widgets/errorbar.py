@@ -65,14 +65,14 @@ class ErrorBar(Static):
         width = self.content_region.width or max(10, self.app.size.width - 3)
         console = self.app.console
         room = max(1, MAX_LINES - len(hint.wrap(console, width)))
-        lines = head.wrap(console, width)
+        lines = list(head.wrap(console, width))
         if len(lines) > room:
-            lines = lines[:room]
-            last = lines[-1]
+            kept = lines[:room]
+            last = kept[-1]
             last.truncate(width - 1)
             last.rstrip()
             last.append("…")
-            head = Text("\n").join(lines)
+            head = Text("\n").join(kept)
         self.update(join(head, "\n", hint))
 
     def clear(self) -> None:
