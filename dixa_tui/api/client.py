@@ -1,8 +1,10 @@
 """The async Dixa client: one method per operation we use, typed results, typed errors.
 
 Every request goes through ``_request``: it waits for a token from the shared bucket, sends,
-retries 429/502/503/504 and connection failures with bounded backoff (Dixa's PATCH sets
-values, so repeating it is safe), and turns anything else into a ``DixaError``. The key is
+retries 429/502/503/504 and connection failures with bounded backoff (``RetryPolicy.retries``
+says which failures of which methods; Dixa's PATCH sets absolute values, so repeating it is
+safe), and turns anything else into a ``DixaError``. Errors of a PATCH are marked ``write``,
+so their hint says whether the change may have been applied. The key is
 added by ``DixaKeyAuth`` at send time and lives in a ``SecretStr``; no error, repr or log
 line is built from the request, so none can carry it.
 """
@@ -11,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qs, quote, urlsplit
@@ -181,18 +184,21 @@ class DixaClient:
         self, user_id: str, body: Mapping[str, Any]
     ) -> list[CustomAttribute]:
         op = f"patch end user {user_id}"
-        data = await self._data(op, "PATCH", f"/endusers/{_seg(user_id)}/custom-attributes",
-                                json=dict(body))
-        return parse_attributes(data, op)
+        with _writing():
+            data = await self._data(op, "PATCH",
+                                    f"/endusers/{_seg(user_id)}/custom-attributes",
+                                    json=dict(body))
+            return parse_attributes(data, op)
 
     async def patch_conversation_attributes(
         self, conversation_id: int, body: Mapping[str, Any]
     ) -> list[CustomAttribute]:
         op = f"patch conversation {conversation_id}"
-        data = await self._data(
-            op, "PATCH", f"/conversations/{int(conversation_id)}/custom-attributes",
-            json=dict(body))
-        return parse_attributes(data, op)
+        with _writing():
+            data = await self._data(
+                op, "PATCH", f"/conversations/{int(conversation_id)}/custom-attributes",
+                json=dict(body))
+            return parse_attributes(data, op)
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -242,14 +248,20 @@ class DixaClient:
                 response = await self._http.request(method, path, **kwargs)
             except (httpx.UnsupportedProtocol, httpx.InvalidURL):
                 raise DixaNetworkError(
-                    op, f"the base URL {self.base_url!r} is not an http(s) URL") from None
+                    op, f"the base URL {self.base_url!r} is not an http(s) URL",
+                    reached=False) from None
             except httpx.LocalProtocolError:  # our own request is malformed: retrying won't help
                 raise DixaNetworkError(op, "the request could not be sent (a header value, "
-                                           "such as the API key, has invalid characters)"
-                                       ) from None
+                                           "such as the API key, has invalid characters)",
+                                       reached=False) from None
             except httpx.TransportError as exc:
                 self.stats.network_errors += 1
-                error: DixaError = DixaNetworkError(op, _describe_transport_error(exc))
+                # Refused or not connected in time: the request never left this machine.
+                reached = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                error: DixaError = DixaNetworkError(op, _describe_transport_error(exc),
+                                                    reached=reached)
+                if not self.retry.retries(method, reached=reached):
+                    raise error from None
                 retry_after = None
             except httpx.HTTPError as exc:  # decoding, redirects: repeating will not help
                 raise DixaNetworkError(op, f"the response could not be read "
@@ -259,8 +271,9 @@ class DixaClient:
                 if response.is_success:
                     return _json(op, response)
                 error = DixaApiError(op, response.status_code,
-                                     _message(response, self._key.get_secret_value()))
-                if response.status_code not in self.retry.statuses:
+                                     _message(response, self._key.get_secret_value()),
+                                     names_id=_names_id(path))
+                if not self.retry.retries(method, status=response.status_code):
                     raise error
                 if response.status_code == 429:
                     self.bucket.penalize()
@@ -273,6 +286,22 @@ class DixaClient:
                 raise error
             self.stats.retries += 1
             await asyncio.sleep(wait)
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """Marks every error inside as a write's, whose hint then says what became of the change."""
+    try:
+        yield
+    except DixaError as exc:
+        exc.write = True
+        raise
+
+
+def _names_id(path: str) -> bool:
+    """Dixa's collection paths have one segment (``/custom-attributes``, ``/endusers``);
+    every longer path names something by id."""
+    return "/" in path.strip("/")
 
 
 def _seg(value: str) -> str:
@@ -292,6 +321,9 @@ def _json(op: str, response: httpx.Response) -> Any:
         raise DixaResponseError(op, f"HTTP {response.status_code} with an empty body")
     try:
         return response.json()
+    except RecursionError:
+        raise DixaResponseError(
+            op, f"HTTP {response.status_code} with JSON nested too deeply to read") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         kind = response.headers.get("content-type", "unknown type").split(";")[0][:60]
         raise DixaResponseError(
@@ -304,7 +336,7 @@ def _message(response: httpx.Response, secret: str) -> str:
     the excerpt is cut, so not even a prefix of it survives."""
     try:
         payload = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         payload = None
     if isinstance(payload, dict) and isinstance(payload.get("message"), str):
         return str(payload["message"])

@@ -10,8 +10,23 @@ from __future__ import annotations
 REDACTED = "[redacted]"
 
 
+# What a failed write (PATCH) did to the data, by how it failed.
+REJECTED = "Nothing was changed."
+NOT_SENT = "Nothing reached Dixa, so nothing was changed."
+MAYBE_APPLIED = ("Dixa may have applied the change before it failed; sending it again is safe: "
+                 "it sets the same values.")
+APPLIED_UNREAD = ("Dixa accepted the change, but its answer could not be read: it was "
+                  "probably applied, and sending it again is safe.")
+
+
 class DixaError(Exception):
-    """Base of every error the client raises; ``str()`` is a sentence a person can act on."""
+    """Base of every error the client raises; ``str()`` is a sentence a person can act on.
+
+    ``hint`` says what to do: the ``advice`` for this kind of failure and, when the failed
+    operation was a write (``write``, set by the client), the ``outcome`` for the data.
+    """
+
+    write = False
 
     def __init__(self, operation: str, message: str) -> None:
         self.operation = operation
@@ -37,48 +52,93 @@ class DixaError(Exception):
 
     @property
     def hint(self) -> str:
-        """What the user can do about it."""
+        """What the user can do about it, and for a write whether anything changed."""
+        return f"{self.advice} {self.outcome}" if self.write else self.advice
+
+    @property
+    def advice(self) -> str:
         return "Try again; if it keeps failing, check the base URL and your network."
+
+    @property
+    def outcome(self) -> str:
+        """What a write that failed this way did to the data in Dixa."""
+        return MAYBE_APPLIED
 
 
 class DixaApiError(DixaError):
-    """Dixa answered with an error status; ``message`` is Dixa's own ``{"message": ...}``."""
+    """Dixa answered with an error status; ``message`` is Dixa's own ``{"message": ...}``.
 
-    def __init__(self, operation: str, status: int, message: str) -> None:
+    ``names_id``: the request's path named something by id, so a 404 means that id (and not
+    the path itself) is unknown.
+    """
+
+    def __init__(self, operation: str, status: int, message: str, *,
+                 names_id: bool = True) -> None:
         self.status = status
+        self.names_id = names_id
         super().__init__(operation, message)
 
     def summary(self) -> str:
         return f"{self.operation}: HTTP {self.status}: {self.message}"
 
     @property
-    def hint(self) -> str:
+    def advice(self) -> str:
         if self.status < 400:
             return "Dixa does not redirect: check the base URL (--base-url or the profile)."
         if self.status == 401:
             return "The API key was refused: store a valid key with `dixa-tui auth set`."
         if self.status == 403:
             return "The API key has no access to this operation: ask a Dixa admin for one that has."
-        if self.status == 404:
+        if self.status == 404 and self.names_id:
             return "Nothing with that id exists in this organization: check the id."
+        if self.status == 404:
+            return ("Dixa has no such path: check the base URL and the API version "
+                    "(--base-url, --api-version or the profile).")
+        if self.status == 409:
+            return ("Dixa reports a conflict with what it holds now: reload, check the values "
+                    "and try again.")
         if self.status == 429:
             return "Dixa's rate limit was hit even after retries: wait a moment and try again."
         if 400 <= self.status < 500:
             return "Dixa rejected the request: fix what the message says and try again."
         return "Dixa had a problem: try again in a moment."
 
+    @property
+    def outcome(self) -> str:
+        # A 5xx may come from a gateway after Dixa did the work; below 500 Dixa refused it.
+        return MAYBE_APPLIED if self.status >= 500 else REJECTED
+
 
 class DixaNetworkError(DixaError):
-    """No usable HTTP answer: refused, reset, timed out, or TLS failed."""
+    """No usable HTTP answer: refused, reset, timed out, or TLS failed.
+
+    ``reached``: the request may have reached Dixa (it was sent, then the answer was lost);
+    False when it never left the machine (refused, no route, a bad URL).
+    """
+
+    def __init__(self, operation: str, message: str, *, reached: bool = True) -> None:
+        self.reached = reached
+        super().__init__(operation, message)
 
     @property
-    def hint(self) -> str:
-        return "Check your network and the base URL (--base-url), then try again."
+    def advice(self) -> str:
+        if not self.reached:
+            return ("Check your network and the base URL (--base-url or the profile), then "
+                    "try again.")
+        return "Try again in a moment; if it keeps failing, check your network."
+
+    @property
+    def outcome(self) -> str:
+        return MAYBE_APPLIED if self.reached else NOT_SENT
 
 
 class DixaResponseError(DixaError):
     """Dixa answered 2xx, but the body was not what Dixa sends (not JSON, or the wrong shape)."""
 
     @property
-    def hint(self) -> str:
+    def advice(self) -> str:
         return "The answer did not look like Dixa's: check the base URL points at Dixa's API."
+
+    @property
+    def outcome(self) -> str:
+        return APPLIED_UNREAD

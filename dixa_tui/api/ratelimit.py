@@ -21,7 +21,19 @@ DIXA_BURST = 4
 # millisecond early is refused; one spare token absorbs up to 100 ms of jitter. (Measured: at
 # burst 4, one 429 in every 50-request storm over loopback; at burst 3, none.)
 CLIENT_BURST = DIXA_BURST - 1
+# What is tried again (the README's "When Dixa fails" lists it):
+#  - 429, 502, 503, 504, and a connection that failed: refused, timed out, reset mid-body.
+#  - Never a 500 or another 4xx (the same request fails the same way again), nor a 2xx whose
+#    body cannot be read (Dixa did the work; asking again does not mend the answer).
+# A failure after the request may have reached Dixa (a timeout or a reset after sending, a
+# 502/503/504 from a gateway) is retried only for methods that are safe to repeat: GET reads,
+# and PATCH because Dixa's PATCH of custom attributes sets absolute values (attribute id ->
+# value, null clears), so applying it twice leaves what applying it once does. (A repeat can
+# overwrite a change someone else made between the attempts, exactly as a slower first
+# attempt would have.) A refused connection, or a 429 (refused before any processing), is
+# safe to repeat for any method: nothing was done.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+REPEATABLE_METHODS = frozenset({"GET", "HEAD", "PATCH"})
 
 
 class TokenBucket:
@@ -91,7 +103,16 @@ class RetryPolicy:
     base_delay: float = 0.2
     max_delay: float = 8.0
     statuses: frozenset[int] = RETRY_STATUSES
+    repeatable: frozenset[str] = REPEATABLE_METHODS
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+
+    def retries(self, method: str, *, status: int | None = None, reached: bool = True) -> bool:
+        """Whether a failed attempt is tried again: an error ``status``, or (``status`` None)
+        a connection failure that may have ``reached`` the server."""
+        if status is not None:
+            return status in self.statuses and (
+                status == 429 or method.upper() in self.repeatable)
+        return not reached or method.upper() in self.repeatable
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
         """Seconds to wait before attempt ``attempt + 1`` (``attempt`` counts from 1).

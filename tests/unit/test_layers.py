@@ -11,7 +11,9 @@ import pytest
 @pytest.mark.parametrize("module", ["dixa_tui.api.client", "dixa_tui.api.models",
                                     "dixa_tui.domain.patch", "dixa_tui.domain.options",
                                     "dixa_tui.domain.search",
-                                    "dixa_tui.mock", "dixa_tui.cli", "dixa_tui.connect",
+                                    "dixa_tui.mock", "dixa_tui.mock.faults",
+                                    "dixa_tui.mock.fault_table",
+                                    "dixa_tui.cli", "dixa_tui.connect",
                                     "dixa_tui.secrets", "dixa_tui.config"])
 def test_no_textual(module):
     code = (f"import sys, {module}\n"

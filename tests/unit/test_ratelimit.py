@@ -51,3 +51,16 @@ def test_retry_after_wins_even_past_the_cap():
     assert policy.delay(1, "120") == 120.0  # the client gives up instead of waiting
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize(("method", "status", "reached", "retried"), [
+    ("GET", 429, True, True), ("GET", 503, True, True), ("GET", 500, True, False),
+    ("GET", 404, True, False), ("GET", None, True, True), ("GET", None, False, True),
+    # PATCH sets absolute values: repeating it after it may have been applied is harmless
+    ("PATCH", 502, True, True), ("PATCH", None, True, True), ("PATCH", 409, True, False),
+    # a method not known to be repeatable: only what never reached processing
+    ("POST", 429, True, True), ("POST", None, False, True),
+    ("POST", 503, True, False), ("POST", None, True, False),
+])
+def test_which_failures_are_retried(method, status, reached, retried):
+    assert RetryPolicy().retries(method, status=status, reached=reached) is retried

@@ -205,7 +205,7 @@ class MainScreen(Screen[None]):
             self.query_one("#loading").display = False
             if not self.definitions:
                 self.query_one(DefinitionList).show_message(
-                    "Could not load the definitions: see the message below.")
+                    "Not loaded: see the message below.")
 
     # -- the list -------------------------------------------------------------------------
 

@@ -2,13 +2,18 @@
 
 It says what failed (the operation, the HTTP status, Dixa's own message, literally), what to
 do about it, and which key retries. It stays until the user dismisses it or a retry succeeds.
+Dixa's message has no length limit, so what failed is cut (with an ellipsis; the full text is
+the bar's tooltip) before what to do could be pushed out of the bar.
 """
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
 
 from dixa_tui.tui.literal import join, lit
+
+MAX_LINES = 6
 
 
 def describe(error: BaseException) -> tuple[str, str]:
@@ -16,8 +21,9 @@ def describe(error: BaseException) -> tuple[str, str]:
     from dixa_tui.api.errors import DixaApiError, DixaError
 
     if isinstance(error, DixaApiError) and error.status == 401:
-        return error.summary(), ("Dixa refused the API key: press K on the main screen to "
-                                 "enter another (or check DIXA_API_KEY).")
+        advice = ("Dixa refused the API key: press K on the main screen to enter another (or "
+                  "check DIXA_API_KEY).")
+        return error.summary(), f"{advice} {error.outcome}" if error.write else advice
     if isinstance(error, DixaError):
         return error.summary(), error.hint
     return (f"unexpected {type(error).__name__}: {error}",
@@ -27,22 +33,51 @@ def describe(error: BaseException) -> tuple[str, str]:
 class ErrorBar(Static):
     """Hidden until :meth:`show`; ``ctrl+r`` (the app's retry binding) runs the retry."""
 
-    DEFAULT_CSS = """
-    ErrorBar {
-        display: none; height: auto; max-height: 6; padding: 0 1;
+    DEFAULT_CSS = f"""
+    ErrorBar {{
+        display: none; height: auto; max-height: {MAX_LINES}; padding: 0 1;
         background: $error 20%; border-left: thick $error;
-    }
-    ErrorBar.-shown { display: block; }
+    }}
+    ErrorBar.-shown {{ display: block; }}
     """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._parts: tuple[Text, Text] | None = None
 
     def show(self, error: BaseException, retry_key: str | None) -> None:
         what, todo = describe(error)
-        hint = f" {todo}" + (f" Press {retry_key} to retry, or escape to dismiss." if
-                             retry_key else " Press escape to dismiss.")
-        self.update(join(lit("✖ ", "bold"), lit(what, "bold"), "\n", lit(hint.strip())))
+        hint = f"{todo}" + (f" Press {retry_key} to retry, or escape to dismiss." if
+                            retry_key else " Press escape to dismiss.")
+        self._parts = (join(lit("✖ ", "bold"), lit(what, "bold")), lit(hint))
+        self.tooltip = join(*self._parts, sep="\n")
         self.add_class("-shown")
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """What failed, cut to the lines the hint leaves free at the current width."""
+        if self._parts is None:
+            return
+        head, hint = self._parts
+        width = self.content_region.width or max(10, self.app.size.width - 3)
+        console = self.app.console
+        room = max(1, MAX_LINES - len(hint.wrap(console, width)))
+        lines = list(head.wrap(console, width))
+        if len(lines) > room:
+            kept = lines[:room]
+            last = kept[-1]
+            last.truncate(width - 1)
+            last.rstrip()
+            last.append("…")
+            head = Text("\n").join(kept)
+        self.update(join(head, "\n", hint))
 
     def clear(self) -> None:
+        self._parts = None
+        self.tooltip = None
         self.update("")
         self.remove_class("-shown")
 

@@ -1,0 +1,37 @@
+"""The README's "When Dixa fails" table is measured, not typed, and covers the whole matrix."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fault_matrix import CASES
+
+from dixa_tui.api.ratelimit import RetryPolicy
+from dixa_tui.mock.fault_table import FAULTS, markdown
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_fault_table_is_generated_from_the_client() -> None:
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"<!-- faults:start[^>]*-->\n(.*?)<!-- faults:end -->", text, re.S)
+    assert block, "README lost its faults block"
+    assert block.group(1) == markdown(), \
+        "run `python -m dixa_tui.mock.fault_table --readme README.md`"
+
+
+def test_the_table_has_every_fault_of_the_matrix() -> None:
+    def kinds(faults: list) -> list[tuple[str, int]]:
+        return [(f.kind, f.status) for f in faults]
+
+    assert kinds([f for _, f in FAULTS]) == kinds([c.fault for c in CASES])
+    assert len(FAULTS) == 17
+
+
+def test_the_table_counts_the_default_policys_attempts() -> None:
+    rows = markdown().splitlines()[2:]
+    tries = {row.split(" | ")[0].strip("| "): row.split(" | ")[3] for row in rows}
+    bound = RetryPolicy().max_attempts  # the product's default, not the tests' fast policy
+    assert tries["HTTP 503"] == tries["Read timeout"] == f"{bound} / {bound}"
+    assert tries["HTTP 500"] == tries["200 with an empty body"] == "1 / 1"

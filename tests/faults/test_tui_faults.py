@@ -1,0 +1,185 @@
+"""The TUI through every fault, driven by Textual's pilot: the error bar (the one place errors
+show) says what failed and what to do, Dixa's message literally, no traceback anywhere on
+screen; the app keeps running, ctrl+r succeeds once the fault is gone, and a failed send
+keeps the staged edits and the draft."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fault_matrix import (
+    CASE_IDS,
+    CASES,
+    LOAD_OP,
+    LOAD_PATH,
+    PATCH_OP,
+    PATCH_PATH,
+    Case,
+    advice,
+)
+from textual.widgets import Input
+
+from dixa_tui.connect import Settings
+from dixa_tui.domain.patch import Target
+from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState
+from dixa_tui.mock.faults import FaultTransport
+from dixa_tui.tui.app import DixaApp
+from dixa_tui.tui.screens.editor import EditorScreen
+from dixa_tui.tui.screens.target import load_target
+from dixa_tui.tui.widgets.definitions import DefinitionList
+from dixa_tui.tui.widgets.errorbar import ErrorBar
+
+SIZE = (160, 40)  # wide enough that no message wraps inside the screenshot's text
+
+
+async def wait_for(pilot: Any, predicate: Any, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.01)):
+        if predicate():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def rendered(widget: Any) -> str:
+    """What a Static shows, as plain text: markup is never parsed on the way."""
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=400, color_system=None).print(widget.content)
+    return out.getvalue()
+
+
+def screen_text(app: DixaApp) -> str:
+    """Every character the terminal would get for the current screen, line by line."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+@pytest.fixture
+def app(faults: FaultTransport) -> DixaApp:
+    return DixaApp(Settings(demo=True), transport_factory=lambda: faults)
+
+
+def check_bar(app: DixaApp, bar: ErrorBar, case: Case, operation: str, step: str) -> str:
+    text = rendered(bar)
+    what, todo = text.split("\n", 1)
+    assert what.startswith(f"✖ {operation}: ") and case.says in what
+    if case.shown is not None:
+        assert case.shown in what
+    assert advice(case, step) in todo or (case.id == "401" and "press K" in todo)
+    assert "Press ctrl+r to retry" in todo
+    screen = screen_text(app)
+    assert what.strip() in screen  # on screen exactly as composed: markup shown as typed
+    for bad in ("Traceback", "\x1b", "\x07", DEMO_API_KEY):
+        assert bad not in text and bad not in screen
+    return todo
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+async def test_load(case: Case, app: DixaApp, faults: FaultTransport) -> None:
+    faults.add("GET", LOAD_PATH, case.fault)
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.main_screen
+        bar = main.query_one(ErrorBar)
+        await wait_for(pilot, lambda: bar.shown)
+        await pilot.pause()
+        check_bar(app, bar, case, LOAD_OP, "load")
+        assert "Not loaded: see the message below." in screen_text(app)
+        assert faults.attempts_at("GET", LOAD_PATH) == case.attempts()
+        faults.clear()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: main.definitions)
+        assert not bar.shown and app.is_running
+        assert faults.attempts_at("GET", LOAD_PATH) == case.attempts() + 1
+
+
+async def open_editor_on(pilot: Any, app: DixaApp, state: MockState, identifier: str,
+                         ) -> EditorScreen:
+    """Conversation 10001 as the target (as the target screen would set it), then the editor
+    opened on ``identifier``."""
+    main = app.main_screen
+    await wait_for(pilot, lambda: main.definitions)
+    assert app.client is not None
+    chosen = await load_target(app.client, Target("conversation", "10001"))
+    main.set_target(chosen.target, chosen.name, chosen.values)
+    listing = main.query_one(DefinitionList)
+    listing.cursor = next(i for i, d in enumerate(listing.rows) if d.identifier == identifier)
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+    editor = app.screen
+    assert isinstance(editor, EditorScreen)
+    await wait_for(pilot, lambda: editor.editing is not None)
+    return editor
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+async def test_send(case: Case, app: DixaApp, faults: FaultTransport, state: MockState,
+                    knobs: Knobs) -> None:
+    number = next(d.id for d in state.definitions if d.identifier == "order_number")
+    before = state.conversation_values(10001)[number]
+    after = f"{before}-9"
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor_on(pilot, app, state, "order_number")
+        # typed, as far as the editor can tell: the input's Changed event stages the value
+        editor.query_one("#text-value", Input).value = after
+        await pilot.pause()
+        assert editor.staged == {number: after}
+        faults.add("PATCH", PATCH_PATH, case.fault)
+        await pilot.press("ctrl+t")
+        bar = editor.query_one(ErrorBar)
+        await wait_for(pilot, lambda: bar.shown)
+        await pilot.pause()
+        todo = check_bar(app, bar, case, PATCH_OP, "send")
+        assert case.write_note in todo
+        # the draft is all still there: staged edits, the input, the exact body, the status
+        assert editor.staged == {number: after} and not editor.sending
+        assert editor.query_one("#text-value", Input).value == after
+        assert json.loads(rendered(editor.query_one("#body"))) == {number: after}
+        assert f"{before} -> {after}" in rendered(editor.query_one("#diff"))
+        assert "your staged edits are kept" in rendered(editor.query_one("#status"))
+        assert faults.attempts_at("PATCH", PATCH_PATH) == case.attempts()
+        assert knobs.writes == (case.attempts() if case.applied else 0)
+        now = state.conversation_values(10001)[number]
+        assert now == (after if case.applied else before)
+        faults.clear()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "Sent 1 change" in rendered(editor.query_one("#status")))
+        assert not bar.shown and editor.staged == {} and app.is_running
+        assert state.conversation_values(10001)[number] == after
+
+
+LONG = ("Decoding failure in request: " + "Invalid value for attribute [bold]x[/]; " * 20).strip()
+
+
+@pytest.mark.parametrize("step", ["load", "send"])
+async def test_at_80x24_a_long_message_leaves_what_to_do_on_screen(
+        step: str, app: DixaApp, faults: FaultTransport, state: MockState) -> None:
+    """Dixa's message has no length limit; the hint and the retry key must still show."""
+    from dixa_tui.mock.faults import Fault
+
+    path, method = (LOAD_PATH, "GET") if step == "load" else (PATCH_PATH, "PATCH")
+    faults.add(method, path, Fault.http(422, LONG))
+    async with app.run_test(size=(80, 24)) as pilot:
+        if step == "send":
+            editor = await open_editor_on(pilot, app, state, "order_number")
+            editor.query_one("#text-value", Input).value = "100-1"
+            await pilot.pause()
+            await pilot.press("ctrl+t")
+        bar = (app.screen if step == "send" else app.main_screen).query_one(ErrorBar)
+        await wait_for(pilot, lambda: bar.shown)
+        await pilot.pause()
+        region = bar.content_region
+        assert region.bottom <= 24
+        rows = screen_text(app).splitlines()[region.y:region.bottom]
+        shown = " ".join(row[region.x:region.right].strip() for row in rows)
+        assert shown.startswith("✖ patch conversation 10001: HTTP 422: Decoding failure in "
+                                "request: Invalid value for attribute [bold]x[/];"
+                                if step == "send" else
+                                "✖ list definitions: HTTP 422: Decoding failure in request: "
+                                "Invalid value for attribute [bold]x[/];")
+        assert "… Dixa rejected the request: fix what the message says" in shown
+        assert shown.endswith("Press ctrl+r to retry, or escape to dismiss.")
+        assert LONG in str(bar.tooltip).replace("\n", " ")  # the whole message, on hover
