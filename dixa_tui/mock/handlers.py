@@ -199,4 +199,10 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 async def method_not_allowed(request: Request, exc: Exception) -> Response:
-    return error(405, "Method not allowed")
+    """405 with the ``Allow`` header RFC 9110 requires: the methods the path does take."""
+    response = error(405, "Method not allowed")
+    allowed = (getattr(exc, "headers", None) or {}).get("Allow", "")
+    methods = sorted({m.strip() for m in allowed.split(",") if m.strip()})
+    if methods:
+        response.headers["Allow"] = ", ".join(methods)
+    return response

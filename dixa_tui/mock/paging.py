@@ -21,6 +21,7 @@ from starlette.datastructures import URL, QueryParams
 
 DEFAULT_PAGE_LIMIT = 25
 MAX_PAGE_LIMIT = 100
+INT32_MAX = 2**31 - 1
 
 
 class PagingError(ValueError):
@@ -67,9 +68,12 @@ def parse_page_request(params: QueryParams, filter_names: Sequence[str] = ()) ->
     text = params.get("pageLimit")
     if text is not None:
         try:
-            limit = _clamp(int(text.strip()))
+            number = int(text.strip())
         except ValueError:
-            raise PagingError("Invalid value for: query parameter pageLimit") from None
+            number = INT32_MAX + 1
+        if not -INT32_MAX - 1 <= number <= INT32_MAX:  # Dixa declares it int32
+            raise PagingError("Invalid value for: query parameter pageLimit")
+        limit = _clamp(number)
     filters = dict(page.filters)
     for name in filter_names:
         value = params.get(name)

@@ -63,6 +63,9 @@ async def test_wrong_method_is_json_405(client, prefix):
     response = await client.delete(f"{prefix}/custom-attributes")
     assert response.status_code == 405
     assert response.json()["message"]
+    assert response.headers["Allow"] == "GET, HEAD"  # RFC 9110: a 405 names what works
+    patch_only = await client.get(f"{prefix}/conversations/10001/custom-attributes")
+    assert patch_only.status_code == 405 and patch_only.headers["Allow"] == "PATCH"
 
 
 async def test_unexpected_error_is_generic_500(app, client, prefix, caplog):

@@ -131,6 +131,8 @@ async def test_page_limit_may_change_between_pages(client, prefix, state):
 
 async def test_garbage_paging_parameters_are_400(client, prefix):
     for params, name in (({"pageLimit": "ten"}, "pageLimit"), ({"pageKey": "@@@"}, "pageKey"),
+                         ({"pageLimit": str(2**31)}, "pageLimit"),  # Dixa's is an int32
+                         ({"pageLimit": str(-2**31 - 1)}, "pageLimit"),
                          ({"pageKey": "bm90IGpzb24="}, "pageKey")):
         response = await client.get(f"{prefix}/endusers", params=params)
         assert response.status_code == 400
