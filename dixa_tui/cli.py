@@ -1,8 +1,9 @@
 """The command line: with no command the TUI, else headless commands for scripts.
 
 Exit codes are part of the interface: 0 success, 1 an API or network error, 2 a usage or
-validation error (nothing was sent). Messages go to stderr, without tracebacks; data goes
-to stdout. Heavy modules are imported inside the commands so ``--help`` stays fast.
+validation error (nothing was sent), 3 an unexpected error (a bug). Messages go to stderr,
+without tracebacks (``--debug`` writes those to the debug log); data goes to stdout. Heavy
+modules are imported inside the commands so ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import click
 
 from dixa_tui import __version__
-from dixa_tui.cli_common import EXIT_API, EXIT_USAGE, Abort, fail
+from dixa_tui.cli_common import EXIT_API, EXIT_BUG, EXIT_USAGE, Abort, fail
 from dixa_tui.connect import MissingKeyError, Settings
 
 
@@ -47,7 +48,13 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
             if isinstance(exc, ConfigError | MissingKeyError | KeyStoreError):
                 click.echo(f"Error: {clean(str(exc), single_line=False)}", err=True)
                 sys.exit(EXIT_USAGE)
-            raise
+            from dixa_tui import debuglog
+
+            # Anything else is a bug: one line here, the traceback in the debug log.
+            where = click.get_current_context(silent=True)
+            line = debuglog.unexpected(where.command_path if where else "dixa-tui", exc)
+            click.echo(f"Error: {clean(line)}", err=True)
+            sys.exit(EXIT_BUG)
 
     return wrapper
 
@@ -58,10 +65,13 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--api-version", type=click.Choice(["beta", "v1"]),
               help="API path prefix (default: beta).")
 @click.option("--demo", is_flag=True, help="Use the embedded demo organization: no account needed.")
+@click.option("--debug", is_flag=True,
+              help="Write a debug log (requests, tracebacks; never the key) to the user log "
+                   "folder; its path is printed. DIXA_TUI_DEBUG=1 does the same.")
 @click.version_option(__version__, prog_name="dixa-tui")
 @click.pass_context
 def main(ctx: click.Context, profile: str | None, base_url: str | None,
-         api_version: str | None, demo: bool) -> None:
+         api_version: str | None, demo: bool, debug: bool) -> None:
     """Browse Dixa custom attribute definitions and change attribute values.
 
     With no command, opens the terminal UI (press ? inside it for every key).
@@ -74,8 +84,26 @@ def main(ctx: click.Context, profile: str | None, base_url: str | None,
       dixa-tui patch conversation 12345 --set contact_reason=delivery/damaged/item --dry-run
     """
     ctx.obj = Settings(profile, base_url, api_version, demo)
+    from dixa_tui import debuglog  # the standard library only: the first frame can afford it
+
+    if debug or debuglog.wanted():
+        _start_debug_log(ctx)
     if ctx.invoked_subcommand is None:
         _tui(ctx.obj)
+
+
+def _start_debug_log(ctx: click.Context) -> None:
+    from dixa_tui import debuglog
+
+    try:
+        path = debuglog.enable()
+    except OSError as exc:
+        click.echo(f"Error: cannot write the debug log: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    ctx.call_on_close(debuglog.disable)
+    click.echo(f"Debug log: {path}", err=True)
+    debuglog.log.debug("command: %s %s", ctx.command_path,
+                       ctx.invoked_subcommand or "(the terminal UI)")
 
 
 @handled
@@ -303,8 +331,11 @@ def mock() -> None:
 def mock_serve(host: str, port: int, key: str | None, org_file: str | None, latency: float,
                rate_limit: float, burst: int, failure_rate: float) -> None:
     """Serve the mock over HTTP until interrupted."""
+    from dixa_tui.debuglog import register_secret
     from dixa_tui.mock import DEMO_API_KEY, Knobs, serve
 
+    if key:
+        register_secret(key)
     knobs = Knobs(latency=latency, rate_limit=rate_limit, burst=burst,
                   failure_rate=failure_rate)
 

@@ -11,6 +11,7 @@ from typing import Any, NoReturn, TypeVar
 
 EXIT_API = 1
 EXIT_USAGE = 2
+EXIT_BUG = 3  # an unexpected error: a bug in dixa-tui, the traceback in the debug log
 T = TypeVar("T")
 
 

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pydantic import SecretStr
 
+from dixa_tui.debuglog import register_secret
+
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
@@ -132,6 +134,7 @@ def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyRe
         if problem is not None:
             return KeyResolution(None, None, ENV_BACKEND,
                                  f"{ENV_VAR} is set but unusable. {problem} Fix or unset it.")
+        register_secret(from_env)
         return KeyResolution(from_env, "env", ENV_BACKEND, None)
     try:
         stored = _guarded("read the API key from", _read, profile)
@@ -140,6 +143,7 @@ def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyRe
     stored = (stored or "").strip()
     if not stored:
         return KeyResolution(None, None, backend_name(), None)
+    register_secret(stored)
     return KeyResolution(SecretStr(stored), "keyring", backend_name(), None)
 
 
@@ -154,6 +158,7 @@ def store_key(profile: str, key: str) -> None:
     # From here on only the SecretStr is a local, so a traceback printed with its locals
     # (Textual and rich do that) shows "**********" instead of the key.
     del key
+    register_secret(secret)  # before the keyring sees it: its errors may quote it
     problem = _key_problem(secret)
     if problem is not None:
         raise ValueError(problem)

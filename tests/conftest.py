@@ -48,9 +48,12 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory,
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("DIXA_TUI_CONFIG", str(home / ".config" / "dixa-tui" / "config.toml"))
-    for var in ("DIXA_API_KEY", "DIXA_MOCK_KEY", "NO_COLOR"):
+    for var in ("DIXA_API_KEY", "DIXA_MOCK_KEY", "DIXA_TUI_DEBUG", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
     yield home
+    from dixa_tui import debuglog
+
+    debuglog.disable()  # a test that turned the debug log on (and failed) leaves it off
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import time
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +42,9 @@ from dixa_tui.api.models import (
     parse_model,
 )
 from dixa_tui.api.ratelimit import CLIENT_BURST, DIXA_RATE, RetryPolicy, TokenBucket
+from dixa_tui.debuglog import register_secret
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://dev.dixa.io"
 ApiVersion = Literal["beta", "v1"]
@@ -104,6 +109,7 @@ class DixaClient:
             raise ValueError("the API key contains a line break or control characters: "
                              "it cannot be sent in a header")
         self._key = key
+        register_secret(key)  # the debug log blanks it, whatever echoes it
         self.base_url = base_url.rstrip("/")
         self.api_version = api_version
         self.bucket = TokenBucket(rate, burst)
@@ -244,6 +250,7 @@ class DixaClient:
             attempt += 1
             await self.bucket.acquire()
             self.stats.requests += 1
+            started = time.perf_counter()
             try:
                 response = await self._http.request(method, path, **kwargs)
             except (httpx.UnsupportedProtocol, httpx.InvalidURL):
@@ -268,6 +275,10 @@ class DixaClient:
                                            f"({type(exc).__name__})") from None
             else:
                 self.stats.count(response.status_code)
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("%s: %s %s -> HTTP %d in %.0f ms (attempt %d)", op, method,
+                              response.request.url, response.status_code,
+                              (time.perf_counter() - started) * 1000, attempt)
                 if response.is_success:
                     return _json(op, response)
                 error = DixaApiError(op, response.status_code,
@@ -285,6 +296,7 @@ class DixaClient:
                 error.message += f" (asked to wait {wait:.0f} s before trying again)"
                 raise error
             self.stats.retries += 1
+            log.info("%s: retrying in %.2f s after %s", op, wait, error.message)
             await asyncio.sleep(wait)
 
 

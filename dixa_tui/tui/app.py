@@ -91,13 +91,15 @@ class DixaApp(App[None]):
         self.call_from_thread(self._started, profile, keymap, resolution)
 
     def _start_failed(self, exc: Exception) -> None:
+        from dixa_tui import debuglog
         from dixa_tui.api.errors import DixaError
         from dixa_tui.config import ConfigError
 
         if isinstance(exc, ConfigError | ValueError):
             error = DixaError("read the profile", str(exc))
+            debuglog.log.warning("start: %s", exc)
         else:
-            error = DixaError("start", f"{type(exc).__name__}: {exc}")
+            error = DixaError("start", debuglog.unexpected("start-up", exc))
         self.main_screen.list_message("Could not start: see the message below.")
         self.post_message(ApiFailed("start", error, self._start))
 
@@ -118,6 +120,13 @@ class DixaApp(App[None]):
         main = self.main_screen
         main.keys_changed()
         main.show_profile(profile, self.settings.demo)
+        from dixa_tui import debuglog
+
+        debuglog.log.info("profile %r: %s (%s), key from %s", profile.name, profile.base_url,
+                          profile.api_version, resolution.source or "nowhere")
+        if debuglog.enabled():
+            self.notify(f"Debug log: {debuglog.current_path()}", title="Debug",
+                        markup=False, timeout=6)
         if resolution.key is None:
             from dixa_tui.connect import missing_key_message
 
@@ -194,6 +203,7 @@ class DixaApp(App[None]):
             try:
                 result = await call(client)
             except Exception as exc:  # every failure is shown, none crashes the app
+                _log_failure(what, exc)
                 asker.post_message(ApiFailed(what, exc, again, context, origin))
             else:
                 asker.post_message(Loaded(what, result, context))
@@ -210,7 +220,9 @@ class DixaApp(App[None]):
         try:
             bar = screen.query_one(ErrorBar)
         except Exception:
-            self.notify(str(message.error), severity="error", markup=False)
+            from dixa_tui.tui.widgets.errorbar import describe
+
+            self.notify(" ".join(describe(message.error)), severity="error", markup=False)
             return
         bar.show(message.error, self.binding_keys("app.retry", RETRY_KEY)
                  if message.retry else None)
@@ -270,6 +282,36 @@ class DixaApp(App[None]):
     async def on_unmount(self) -> None:
         if self.client is not None:
             await self.client.aclose()
+
+    # -- the last resort ------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception nothing caught: Textual (8.2.8) would exit and print a traceback with
+        local variables, which may hold anything on screen. Exit with one line instead, and
+        put the traceback, redacted, in the debug log."""
+        from rich.text import Text
+
+        from dixa_tui import debuglog
+
+        line = debuglog.unexpected("the terminal UI", error)
+        self._return_code = 1
+        if self._exception is None:  # pilot re-raises the first one in tests, as Textual does
+            self._exception = error
+            self._exception_event.set()
+        self.bell()
+        self._exit_renderables.append(Text(f"dixa-tui stopped: {line}", style="bold red"))
+        self._close_messages_no_wait()
+
+
+def _log_failure(what: str, error: Exception) -> None:
+    """Expected failures (a DixaError) in one line; anything else with its traceback."""
+    from dixa_tui import debuglog
+    from dixa_tui.api.errors import DixaError
+
+    if isinstance(error, DixaError):
+        debuglog.log.warning("%s failed: %s", what, error)
+    else:
+        debuglog.unexpected(what, error)
 
 
 def run_tui(settings: Settings) -> None:

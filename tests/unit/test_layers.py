@@ -29,8 +29,10 @@ def test_no_textual(module):
     assert out == "", f"{module} pulled in Textual modules: {out}"
 
 
-def test_first_frame_needs_no_heavy_imports():
-    """What the TUI imports before its first frame: no pydantic, httpx, keyring or mock.
+@pytest.mark.parametrize("options", [["--demo"], ["--demo", "--debug"]])
+def test_first_frame_needs_no_heavy_imports(options):
+    """What the TUI imports before its first frame: no pydantic, httpx, keyring or mock,
+    with or without the debug log.
 
     Those load in the start-up worker, after the window is on screen.
     """
@@ -38,7 +40,7 @@ def test_first_frame_needs_no_heavy_imports():
             "from unittest import mock\n"
             # the real start: click parses the options, handled() wraps the TUI's launch
             "with mock.patch('dixa_tui.tui.app.run_tui'):\n"
-            "    dixa_tui.cli.main(['--demo'], standalone_mode=False)\n"
+            f"    dixa_tui.cli.main({options!r}, standalone_mode=False)\n"
             "heavy = ('pydantic', 'httpx', 'keyring', 'starlette', 'dixa_tui.api.client',"
             " 'dixa_tui.mock')\n"
             "print(','.join(m for m in heavy if m in sys.modules))")

@@ -213,6 +213,9 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
 
         secret = SecretStr(self.query_one("#key-input", Input).value.strip())
         value = secret.get_secret_value()
+        from dixa_tui.debuglog import register_secret
+
+        register_secret(secret)  # even a key refused below must never reach the debug log
         if not value:
             problem: str | None = "Paste a key first."
         elif (problem := _key_problem(secret)) is None:
@@ -294,7 +297,10 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
             store_key(self.profile, secret.get_secret_value())
         except KeyStoreError as error:
             self.post_message(self._Done("save", error=error))
-        except Exception:  # anything else, without its text: it may quote the key
+        except Exception as exc:  # anything else, without its text: it may quote the key
+            from dixa_tui.debuglog import unexpected
+
+            unexpected("saving the key", exc)  # the traceback, redacted, in the debug log
             self.post_message(self._Done("save", error=KeyStoreError(
                 "failed", "Could not save the API key in the OS keyring.")))
         else:

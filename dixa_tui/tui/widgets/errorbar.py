@@ -26,8 +26,15 @@ def describe(error: BaseException) -> tuple[str, str]:
         return error.summary(), f"{advice} {error.outcome}" if error.write else advice
     if isinstance(error, DixaError):
         return error.summary(), error.hint
-    return (f"unexpected {type(error).__name__}: {error}",
-            "This is a bug in dixa-tui; the app keeps running. Try again, or report it.")
+    from dixa_tui import debuglog
+
+    where = debuglog.current_path()
+    log_hint = (f"The traceback is in {where}." if where else
+                f"Start with --debug (or {debuglog.ENV_VAR}=1) to log the traceback.")
+    # Its text is not ours: it may quote anything, so keys are blanked before it is shown.
+    return (debuglog.redact(f"unexpected {type(error).__name__}: {error}"),
+            f"This is a bug in dixa-tui; the app keeps running. {log_hint} Try again, "
+            "or report it.")
 
 
 class ErrorBar(Static):
