@@ -29,10 +29,10 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 __all__ = ["ENV_VAR", "REDACTED", "disable", "enable", "enabled", "log_path", "redact",
-           "register_secret", "unexpected"]
+           "register_secret", "secret_forms", "unexpected"]
 
 ENV_VAR = "DIXA_TUI_DEBUG"
-REDACTED = "[redacted]"
+REDACTED = "[redacted]"  # the same word dixa_tui.api.errors uses
 LOGGERS = ("dixa_tui", "httpx", "httpcore", "keyring", "asyncio")
 MAX_BYTES = 5_000_000
 MIN_SECRET = 6  # shorter strings are not keys, and redacting them would garble the log
@@ -51,8 +51,9 @@ _levels: dict[str, int] = {}
 log = logging.getLogger("dixa_tui")
 
 
-def _forms(secret: str) -> set[str]:
-    """How a key may appear in text: as is, base64-encoded, URL-encoded, JSON-escaped."""
+def secret_forms(secret: str) -> set[str]:
+    """How a key may appear in text: as is, base64-encoded, URL-encoded, JSON-escaped (the
+    forms of at least ``MIN_SECRET`` characters)."""
     raw = secret.encode()
     forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
              repr(secret)[1:-1]}
@@ -73,7 +74,7 @@ def register_secret(secret: Any) -> None:
         if value in _secrets:
             return
         _secrets.add(value)
-        forms = sorted({f for s in _secrets for f in _forms(s)}, key=len, reverse=True)
+        forms = sorted({f for s in _secrets for f in secret_forms(s)}, key=len, reverse=True)
         _pattern = re.compile("|".join(re.escape(f) for f in forms))
 
 

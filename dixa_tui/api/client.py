@@ -25,11 +25,11 @@ import httpx
 from pydantic import SecretStr
 
 from dixa_tui.api.errors import (
-    REDACTED,
     DixaApiError,
     DixaError,
     DixaNetworkError,
     DixaResponseError,
+    blank,
 )
 from dixa_tui.api.models import (
     Conversation,
@@ -352,9 +352,7 @@ def _message(response: httpx.Response, secret: str) -> str:
         payload = None
     if isinstance(payload, dict) and isinstance(payload.get("message"), str):
         return str(payload["message"])
-    text = response.text.strip()
-    if secret:
-        text = text.replace(secret, REDACTED)
+    text = blank(response.text.strip(), secret)
     if not text:
         return response.reason_phrase or "no message"
     return (text[:200] + "…") if len(text) > 200 else text

@@ -10,6 +10,18 @@ from __future__ import annotations
 REDACTED = "[redacted]"
 
 
+def blank(text: str, secret: str) -> str:
+    """``text`` with ``secret``, and its base64, URL- and JSON-escaped forms, made
+    ``[redacted]``."""
+    if not secret:
+        return text
+    from dixa_tui.debuglog import secret_forms  # the standard library only
+
+    for form in sorted(secret_forms(secret) | {secret}, key=len, reverse=True):
+        text = text.replace(form, REDACTED)
+    return text
+
+
 # What a failed write (PATCH) did to the data, by how it failed.
 REJECTED = "Nothing was changed."
 NOT_SENT = "Nothing reached Dixa, so nothing was changed."
@@ -40,13 +52,14 @@ class DixaError(Exception):
         return f"{self.operation}: {self.message}"
 
     def redacted(self, secret: str) -> DixaError:
-        """The same error with ``secret`` blanked out of every text it carries."""
-        if not secret or secret not in self.summary():
+        """The same error with ``secret`` blanked out of every text it carries, in any of the
+        forms a server may echo it in (as is, base64, URL- or JSON-escaped)."""
+        if not secret or blank(self.summary(), secret) == self.summary():
             return self
         clone = type(self).__new__(type(self))
         clone.__dict__.update(self.__dict__)
-        clone.operation = self.operation.replace(secret, REDACTED)
-        clone.message = self.message.replace(secret, REDACTED)
+        clone.operation = blank(self.operation, secret)
+        clone.message = blank(self.message, secret)
         clone.args = (clone.operation, clone.message)
         return clone
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import random
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -163,6 +165,30 @@ async def test_key_never_in_errors_reprs_or_echoed_messages():
                  repr(c._http.headers), info.value.hint]
     assert not any(SENTINEL in t for t in texts)
     assert "[redacted]" in str(info.value)
+
+
+@pytest.mark.parametrize("encode", [
+    lambda k: k,
+    lambda k: quote(k, safe=""),
+    lambda k: base64.b64encode(k.encode()).decode(),
+    lambda k: json.dumps(k)[1:-1],
+], ids=["raw", "url", "base64", "json"])
+@pytest.mark.parametrize("as_json", [True, False], ids=["message", "body"])
+async def test_an_echoed_key_is_blanked_in_any_encoding(encode, as_json):
+    """A server may echo the key URL-encoded or base64-encoded: blanked all the same."""
+    key = "sk-echo/Te+st=key\\9"
+    echoed = f"denied for {encode(key)} sorry"
+    with respx.mock:
+        route = respx.get(f"{BASE}/beta/custom-attributes")
+        if as_json:
+            route.respond(400, json={"message": echoed})
+        else:
+            route.respond(400, text=echoed)
+        async with DixaClient(key, base_url=BASE, rate=0) as c:
+            with pytest.raises(DixaApiError) as info:
+                await c.list_definitions()
+    assert str(info.value).endswith("HTTP 400: denied for [redacted] sorry")
+    assert encode(key) not in str(info.value) and key not in repr(info.value)
 
 
 async def test_ids_cannot_add_path_segments():
