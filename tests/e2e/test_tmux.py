@@ -180,3 +180,31 @@ def test_main_flow_in_a_real_terminal(pane: Pane) -> None:
 
     for text in pane.screens:
         assert "\x1b" not in text and "\\x1b" not in text, text
+
+
+def test_no_keyring_machine_in_a_real_terminal(pane: Pane, serve_mock, home: Path) -> None:
+    """A server with no D-Bus session bus, so no keyring at all: the key screen says so, saving
+    is refused with the way forward, and a session-only key opens the organization."""
+    key = "sk_tmux_no_keyring_51c9"
+    url, _, _ = serve_mock(api_key=key)
+    runtime = home / "run-user"
+    runtime.mkdir(mode=0o700)
+    pane.start(["env", "-u", "DBUS_SESSION_BUS_ADDRESS", "-u", "DISPLAY",
+                "-u", "WAYLAND_DISPLAY", f"XDG_RUNTIME_DIR={runtime}",
+                "TERM=xterm-256color", "COLORTERM=truecolor",
+                sys.executable, "-m", "dixa_tui", "--base-url", url])
+    first = pane.wait_text("No OS keyring is available", "DIXA_API_KEY")
+    assert "none (no OS keyring available)" in first
+    pane.type(key)
+    pane.keys("C-o")
+    refused = pane.wait_text("Not saved: no OS keyring is available")
+    assert key not in refused and "Use for this session only" in refused
+    pane.keys("Enter")  # the focused "Use for this session only" button
+    pane.wait_text("Contact reason", "Tracking number")
+    pane.keys("C-q")
+    deadline = time.monotonic() + WAIT
+    while (status := pane.exit_status()) is None:
+        assert time.monotonic() < deadline, f"the app did not exit:\n{pane.screen()}"
+        time.sleep(POLL)
+    assert status == 0, f"the app exited with status {status}:\n{pane.screen()}"
+    assert not any(key in text for text in pane.screens)
