@@ -11,7 +11,7 @@ import httpx
 import pytest
 import secretstorage
 from click.testing import CliRunner, Result
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from dixa_tui.cli import main
 from dixa_tui.connect import Settings
@@ -81,7 +81,7 @@ async def until(pilot: Any, predicate: Any, timeout: float = 20.0) -> None:
 
 
 def text_of(app: DixaApp, selector: str) -> str:
-    return str(app.screen.query_one(selector).content)
+    return str(app.screen.query_one(selector, Static).content)
 
 
 async def test_tui_saves_to_reads_from_and_explains_a_locked_secret_service(

@@ -48,7 +48,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from textual.widgets import Input
+from textual.widgets import Input, OptionList, Static
 
 from dixa_tui import debuglog
 from dixa_tui.cli import main
@@ -58,6 +58,7 @@ from dixa_tui.tui.app import DixaApp
 from dixa_tui.tui.screens.editor import EditorScreen
 from dixa_tui.tui.screens.key import KeyScreen
 from dixa_tui.tui.screens.target import TargetScreen
+from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 
 pytestmark = [pytest.mark.loopback, pytest.mark.timeout(240)]
@@ -204,7 +205,7 @@ async def tui_session(mock_url: str, hostile_url: str, shots_dir: Path, memory: 
         keyring.set_keyring(ChokingKeyring())
         await pilot.press("ctrl+o")  # save: the keyring fails, quoting the key
         await until(pilot, lambda: "Could not save" in str(
-            app.screen.query_one("#key-message").content))
+            app.screen.query_one("#key-message", Static).content))
         await shoot(app, shots_dir, "key-save-failed", shots)
         keyring.set_keyring(memory)
         await pilot.press("ctrl+o")
@@ -214,7 +215,7 @@ async def tui_session(mock_url: str, hostile_url: str, shots_dir: Path, memory: 
 
         # Browse and filter.
         await pilot.press("slash", *"contact", "enter", "j", "j")
-        await until(pilot, lambda: main.query_one("#definitions").highlighted is not None)
+        await until(pilot, lambda: main.query_one(DefinitionList).highlighted is not None)
         await pilot.press("escape")
         await shoot(app, shots_dir, "browse", shots)
 
@@ -224,19 +225,20 @@ async def tui_session(mock_url: str, hostile_url: str, shots_dir: Path, memory: 
         await pilot.pause()
         app.screen.query_one("#enduser-input", Input).value = DEMO_END_USER_EMAIL
         await pilot.press("enter")
-        await until(pilot, lambda: app.screen.query_one("#enduser-results").option_count > 0)
-        app.screen.query_one("#enduser-results").focus()
+        await until(pilot, lambda: app.screen.query_one(
+            "#enduser-results", OptionList).option_count > 0)
+        app.screen.query_one("#enduser-results", OptionList).focus()
         await pilot.press("enter")
         await until(pilot, lambda: main.target is not None)
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, EditorScreen))
-        editor = app.screen
+        editor: Any = app.screen
         await pilot.pause()
-        listing = editor.query_one("#attributes")
+        listing = editor.query_one("#attributes", DefinitionList)
         listing.focus()
         await pilot.press("g")
         for _ in range(len(listing.rows)):
-            if listing.highlighted.identifier == "loyalty_id":
+            if listing.highlighted is not None and listing.highlighted.identifier == "loyalty_id":
                 break
             await pilot.press("j")
         await pilot.press("enter")
@@ -269,7 +271,7 @@ async def tui_session(mock_url: str, hostile_url: str, shots_dir: Path, memory: 
         await until(pilot, lambda: isinstance(app.screen, KeyScreen)
                     and app.screen.query("#key-status"))
         await until(pilot, lambda: "OS keyring" in str(
-            app.screen.query_one("#key-status").content))
+            app.screen.query_one("#key-status", Static).content))
         await shoot(app, shots_dir, "key-again", shots)
         await pilot.press("escape")
         outputs.extend(str(n.message) for n in app._notifications)
