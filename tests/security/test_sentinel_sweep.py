@@ -291,8 +291,8 @@ async def fatal_session(mock_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
         patched.setattr("dixa_tui.tui.screens.main.MainScreen._show_detail", broken)
         with pytest.raises(RuntimeError, match="detail pane bug"):
             async with app.run_test(size=SIZE) as pilot:
-                await until(pilot, lambda: app.main_screen.definitions)
-                await pilot.pause(0.3)
+                # The detail pane is drawn as the definitions arrive: the bug stops the app.
+                await until(pilot, lambda: app.return_code is not None)
     assert app.return_code == 1
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tui_helpers import main_screen, rendered, started, wait_for
+from tui_helpers import rendered, started, wait_for
 
 from dixa_tui import debuglog
 from dixa_tui.connect import Settings
@@ -86,8 +86,8 @@ async def test_an_uncaught_error_exits_with_one_line(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr("dixa_tui.tui.screens.main.MainScreen._show_detail", broken)
     with pytest.raises(RuntimeError):
         async with app.run_test(size=(100, 30)) as pilot:
-            await wait_for(pilot, lambda: main_screen(app).definitions, timeout=10)
-            await pilot.pause(0.5)
+            # The detail pane is drawn as the definitions arrive: the bug stops the app.
+            await wait_for(pilot, lambda: app.return_code is not None)
     assert app.return_code == 1
     printed = capfd.readouterr()
     everything = printed.out + printed.err
@@ -113,8 +113,8 @@ async def test_the_exit_line_replaces_textuals_traceback(monkeypatch: pytest.Mon
     monkeypatch.setattr("dixa_tui.tui.screens.main.MainScreen._show_detail", broken)
     with pytest.raises(RuntimeError):
         async with app.run_test(size=(100, 30)) as pilot:
-            await wait_for(pilot, lambda: main_screen(app).definitions, timeout=10)
-            await pilot.pause(0.5)
+            # The detail pane is drawn as the definitions arrive: the bug stops the app.
+            await wait_for(pilot, lambda: app.return_code is not None)
     assert lines, "nothing was printed on exit"
     assert all(line.startswith("dixa-tui stopped: unexpected RuntimeError: detail pane bug "
                                "for [redacted]") for line in lines)
