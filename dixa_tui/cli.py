@@ -139,16 +139,19 @@ def definitions_list(as_json: bool, entity: str | None, include_archived: bool) 
     from dixa_tui import cli_render
     from dixa_tui.cli_common import run
 
-    found = run(_list_definitions(_settings()))
+    read = run(_list_definitions(_settings()))
+    found = read.definitions
     shown = [d for d in found if (include_archived or not d.is_archived)
              and (entity is None or d.entity_type.lower() == entity)]
     if as_json:
         click.echo(cli_render.to_json([d.to_dixa() for d in shown]))
-        return
-    click.echo(cli_render.definitions_table(shown))
-    hidden = sum(1 for d in found if d.is_archived) if not include_archived else 0
-    note = f", {hidden} archived hidden (--include-archived shows them)" if hidden else ""
-    click.echo(f"{len(shown)} definitions{note}", err=True)
+    else:
+        click.echo(cli_render.definitions_table(shown))
+        hidden = sum(1 for d in found if d.is_archived) if not include_archived else 0
+        note = f", {hidden} archived hidden (--include-archived shows them)" if hidden else ""
+        click.echo(f"{len(shown)} definitions{note}", err=True)
+    if read.skipped:
+        click.echo(cli_render.skipped_text(read.skipped), err=True)
 
 
 @definitions.command("show")
@@ -165,7 +168,7 @@ def definitions_show(ref: str, as_json: bool) -> None:
                else cli_render.definition_detail(definition))
 
 
-async def _list_definitions(settings: Settings) -> list[Any]:
+async def _list_definitions(settings: Settings) -> Any:
     from dixa_tui.connect import open_client
 
     async with open_client(settings) as client:
@@ -173,11 +176,18 @@ async def _list_definitions(settings: Settings) -> list[Any]:
 
 
 async def _show_definition(settings: Settings, ref: str) -> Any:
+    from dixa_tui import cli_render
     from dixa_tui.connect import open_client
     from dixa_tui.domain.patch import DefinitionIndex, Problem
 
     async with open_client(settings) as client:
-        found = DefinitionIndex(await client.list_definitions()).resolve(ref)
+        read = await client.list_definitions()
+        found = DefinitionIndex(read.definitions).resolve(ref)
+        unreadable = [s for s in read.skipped if s.id == ref]
+        if isinstance(found, Problem) and unreadable:
+            fail(cli_render.skipped_text(unreadable))
+        if read.skipped:
+            click.echo(cli_render.skipped_text(read.skipped), err=True)
         if isinstance(found, Problem):
             fail(f"Error: {found}")
         return await client.get_definition(found.id)

@@ -98,7 +98,10 @@ async def _patch(
     clears: tuple[str, ...], dry_run: bool, force: bool, as_json: bool,
 ) -> None:
     async with open_client(settings) as client:
-        index = DefinitionIndex(await client.list_definitions())
+        read = await client.list_definitions()
+        if read.skipped:
+            click.echo(cli_render.skipped_text(read.skipped), err=True)
+        index = DefinitionIndex(read.definitions)
         edits = parse_edits(index, sets, json_edits, clears)
         plan = build_patch(index, target, edits)
         if plan.errors:

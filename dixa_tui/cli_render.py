@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from dixa_tui.api.models import CustomAttribute, CustomAttributeDefinition, SelectInput, TextInput
+from dixa_tui.api.salvage import SkippedDefinition, skipped_lines
 from dixa_tui.domain.options import walk
 from dixa_tui.domain.patch import DefinitionIndex, DiffRow, Problem, format_value
 from dixa_tui.text import clean
@@ -89,6 +90,12 @@ def option_tree(spec: SelectInput) -> str:
 
 def problems_text(problems: Iterable[Problem]) -> str:
     return "\n".join(f"{p.severity}: {clean(p)}" for p in problems)
+
+
+def skipped_text(skipped: Sequence[SkippedDefinition], limit: int = 5) -> str:
+    """The warning for definitions that could not be read (for stderr), one clean line each."""
+    lines = skipped_lines(skipped, limit)
+    return "\n".join(clean(line) for line in ["Warning: " + lines[0], *lines[1:]])
 
 
 def diff_table(rows: Sequence[DiffRow]) -> str:

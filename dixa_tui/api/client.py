@@ -38,10 +38,10 @@ from dixa_tui.api.models import (
     EndUser,
     ListEnvelope,
     parse_attributes,
-    parse_definitions,
     parse_model,
 )
 from dixa_tui.api.ratelimit import CLIENT_BURST, DIXA_RATE, RetryPolicy, TokenBucket
+from dixa_tui.api.salvage import DefinitionsRead, read_definitions
 from dixa_tui.debuglog import register_secret
 
 log = logging.getLogger(__name__)
@@ -139,11 +139,14 @@ class DixaClient:
 
     # -- the operations ------------------------------------------------------------------
 
-    async def list_definitions(self) -> list[CustomAttributeDefinition]:
-        """Every custom attribute definition of the organization, archived ones included."""
+    async def list_definitions(self) -> DefinitionsRead:
+        """Every custom attribute definition of the organization, archived ones included.
+
+        Items that cannot be read are left out and listed in ``skipped`` (see
+        ``api.salvage``); only an answer that is not a list of items raises."""
         op = "list definitions"
         items = [item async for item in self._paged(op, "/custom-attributes", {})]
-        return parse_definitions(items, op)
+        return read_definitions(items, op)
 
     async def get_definition(self, definition_id: str) -> CustomAttributeDefinition:
         op = f"get definition {definition_id}"

@@ -65,22 +65,36 @@ def _ok(data: Any) -> JSONResponse:
     return JSONResponse({"data": data})
 
 
+def _error(request: Request, status: int, message: str) -> JSONResponse:
+    """Dixa's error body; the organization's ``error_note``, if any, is appended."""
+    note = _state(request).error_note
+    return error(status, f"{message}{note}")
+
+
 # -- definitions -----------------------------------------------------------------------
 
 
 async def list_definitions(request: Request) -> Response:
     """All definitions, archived included, in one response (Dixa does not page this)."""
+    state = _state(request)
     with gc_paused():
-        body = definitions_body(_state(request).definitions)
+        if state.unreadable:
+            return _ok(state.listing())
+        body = definitions_body(state.definitions)
     return Response(body, media_type="application/json")
 
 
 async def get_definition(request: Request) -> Response:
+    state = _state(request)
     wanted = str(request.path_params["definition_id"])
-    for d in _state(request).definitions:
+    for d in state.definitions:
         if d.id == wanted:
             return _ok(definition_json(d))
-    return error(404, f"{NOT_FOUND}: no custom attribute definition has this id")
+    for _, item in state.unreadable:
+        if isinstance(item, dict) and item.get("id") == wanted:
+            return _ok(item)
+    return _error(request, 404, f"{NOT_FOUND}: no custom attribute definition has the id "
+                                f"{wanted}")
 
 
 # -- end users -------------------------------------------------------------------------
@@ -111,9 +125,9 @@ async def list_end_users(request: Request) -> Response:
     try:
         page = parse_page_request(request.query_params, END_USER_FILTERS)
     except PagingError as exc:
-        return error(400, str(exc))
+        return _error(request, 400, str(exc))
     if len(page.filters) > 1:
-        return error(400, "Invalid filters: Cannot provide more than one filter")
+        return _error(request, 400, "Invalid filters: Cannot provide more than one filter")
     state = _state(request)
     users = [u for u in state.end_users.values() if _matches(u, page.filters)]
     return JSONResponse(page_of(users, page, request.url,
@@ -124,7 +138,7 @@ async def get_end_user(request: Request) -> Response:
     state = _state(request)
     record = _find_user(state, _user_id(request))
     if record is None:
-        return error(404, f"{NOT_FOUND}: no end user has this id")
+        return _error(request, 404, f"{NOT_FOUND}: no end user has this id")
     return _ok(end_user_json(record, state, with_attributes=True))
 
 
@@ -134,11 +148,11 @@ async def list_end_user_conversations(request: Request) -> Response:
     try:
         page = parse_page_request(request.query_params)
     except PagingError as exc:
-        return error(400, str(exc))
+        return _error(request, 400, str(exc))
     state = _state(request)
     record = _find_user(state, user_id)
     if record is None:
-        return error(404, f"{NOT_FOUND}: no end user has this id")
+        return _error(request, 404, f"{NOT_FOUND}: no end user has this id")
     return JSONResponse(page_of(state.conversations_of(record.id), page, request.url,
                                 lambda c: conversation_json(c, state, with_attributes=False)))
 
@@ -150,7 +164,7 @@ async def get_conversation(request: Request) -> Response:
     state = _state(request)
     record = state.conversations.get(_conversation_id(request))
     if record is None:
-        return error(404, f"{NOT_FOUND}: no conversation has this id")
+        return _error(request, 404, f"{NOT_FOUND}: no conversation has this id")
     return _ok(conversation_json(record, state, with_attributes=True))
 
 
@@ -167,13 +181,13 @@ async def _patch(request: Request, values: dict[str, Any] | None, entity_type: s
     try:
         body = await _body(request)
     except (ValueError, UnicodeDecodeError):
-        return error(400, DECODING_FAILURE)
+        return _error(request, 400, DECODING_FAILURE)
     if values is None:
-        return error(404, f"{NOT_FOUND}: no {what} has this id")
+        return _error(request, 404, f"{NOT_FOUND}: no {what} has this id")
     try:
         patched = _state(request).apply_patch(values, entity_type, body)
     except PatchRejected as exc:
-        return error(400, str(exc))
+        return _error(request, 400, str(exc))
     return _ok([a.to_dixa() for a in patched])
 
 
@@ -191,16 +205,16 @@ async def patch_conversation(request: Request) -> Response:
 
 
 async def bad_path(request: Request, exc: Exception) -> Response:
-    return error(400, str(exc))
+    return _error(request, 400, str(exc))
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return error(404, NOT_FOUND)
+    return _error(request, 404, NOT_FOUND)
 
 
 async def method_not_allowed(request: Request, exc: Exception) -> Response:
     """405 with the ``Allow`` header RFC 9110 requires: the methods the path does take."""
-    response = error(405, "Method not allowed")
+    response = _error(request, 405, "Method not allowed")
     allowed = (getattr(exc, "headers", None) or {}).get("Allow", "")
     methods = sorted({m.strip() for m in allowed.split(",") if m.strip()})
     if methods:

@@ -27,8 +27,8 @@ from dixa_tui.api.models import (
     CustomAttribute,
     CustomAttributeDefinition,
     EndUser,
-    parse_definitions,
 )
+from dixa_tui.api.salvage import read_definitions
 from dixa_tui.domain.patch import DefinitionIndex, Problem, validate_body
 
 ORG_FILE_END_USERS = 20
@@ -98,6 +98,12 @@ class MockState:
     The people may come from ``people``, a function called on first use of either map:
     generating a population costs far more than the definitions, and a session that only
     lists definitions (the first frame of ``--demo``, most CLI calls) never needs it.
+
+    ``unreadable`` holds items of an org file that are not definitions dixa-tui can read,
+    as (position in the listing, the item as it was): the mock serves them there unchanged,
+    as a Dixa with such data would, and never applies a PATCH to them. ``error_note`` is
+    appended to every error message the routes send (a hostile organization's server
+    messages are hostile too).
     """
 
     def __init__(
@@ -113,6 +119,8 @@ class MockState:
         self._end_users = end_users if end_users is not None or people else {}
         self._conversations = conversations if conversations is not None or people else {}
         self._lock = threading.Lock()
+        self.unreadable: list[tuple[int, Any]] = []
+        self.error_note = ""
 
     @property
     def end_users(self) -> dict[str, EndUserRecord]:
@@ -204,25 +212,42 @@ class MockState:
         """Definitions from a file in Dixa's list format (``{"data": [...]}`` or a bare list),
         plus a modest generated set of end users and conversations.
 
-        Raises ``OSError`` if the file cannot be read, ``ValueError`` if it is not that format.
+        Items that are not readable definitions are kept in ``unreadable`` and served as
+        they are. Raises ``OSError`` if the file cannot be read, ``ValueError`` if it is
+        not that format.
         """
         text = Path(path).read_text(encoding="utf-8")
         try:
             payload: Any = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        return cls.from_org_payload(payload, Path(path).name)
+
+    @classmethod
+    def from_org_payload(cls, payload: Any, name: str = "organization") -> MockState:
+        """``from_org_file`` for JSON already loaded: ``{"data": [...]}`` or a bare list."""
         if isinstance(payload, dict) and "data" in payload:
             payload = payload["data"]
         if not isinstance(payload, list):
-            raise ValueError(f"{path}: expected Dixa's list format, "
+            raise ValueError(f"{name}: expected Dixa's list format, "
                              '{"data": [definitions]} or a list of definitions')
         try:
-            definitions = parse_definitions(payload, f"read {Path(path).name}")
+            read = read_definitions(payload, f"read {name}")
         except DixaResponseError as exc:
             raise ValueError(str(exc)) from None
-        return cls.generated(definitions)
+        state = cls.generated(read.definitions)
+        state.unreadable = [(s.index, payload[s.index]) for s in read.skipped]
+        return state
 
     # -- reading -----------------------------------------------------------------------
+
+    def listing(self) -> list[Any]:
+        """What ``GET /custom-attributes`` answers: the definitions in Dixa's shape, with
+        the unreadable items back at their places."""
+        items: list[Any] = [d.to_dixa() for d in self.definitions]
+        for position, item in sorted(self.unreadable, key=lambda pair: pair[0]):
+            items.insert(min(position, len(items)), item)
+        return items
 
     def index(self) -> DefinitionIndex:
         """Built per call: tests may swap or append definitions at any time."""

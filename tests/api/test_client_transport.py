@@ -31,16 +31,35 @@ def client(**kw) -> DixaClient:
 async def test_raw_key_header_and_beta_prefix():
     route = respx.get(f"{BASE}/beta/custom-attributes").respond(json={"data": [DEF]})
     async with client() as c:
-        defs = await c.list_definitions()
+        defs = (await c.list_definitions()).definitions
     assert [d.identifier for d in defs] == ["tier"]
     assert route.calls.last.request.headers["Authorization"] == SENTINEL
+
+
+@respx.mock
+async def test_one_unreadable_definition_does_not_hide_the_rest():
+    respx.get(f"{BASE}/beta/custom-attributes").respond(json={"data": [
+        DEF, DEF | {"id": 3}, {"nope": True}, DEF | {"id": "d2", "identifier": "two"}]})
+    async with client() as c:
+        read = await c.list_definitions()
+    assert [d.identifier for d in read.definitions] == ["tier", "two"]
+    assert [(s.index, s.id) for s in read.skipped] == [(1, None), (2, None)]
+
+
+@respx.mock
+@pytest.mark.parametrize("data", [None, "x", {"a": 1}])
+async def test_definitions_that_are_not_a_list_raise_our_error(data):
+    respx.get(f"{BASE}/beta/custom-attributes").respond(json={"data": data})
+    async with client() as c:
+        with pytest.raises(DixaResponseError):
+            await c.list_definitions()
 
 
 @respx.mock
 async def test_v1_prefix():
     respx.get(f"{BASE}/v1/custom-attributes").respond(json={"data": []})
     async with DixaClient(SENTINEL, base_url=BASE, api_version="v1", rate=0) as c:
-        assert await c.list_definitions() == []
+        assert (await c.list_definitions()).definitions == []
 
 
 @respx.mock

@@ -76,3 +76,19 @@ def test_demo_with_a_profile_is_refused_before_the_tui(demo, monkeypatch):
 def test_demo_refuses_a_base_url(demo):
     result = demo("--base-url", "http://127.0.0.1:9", "definitions", "list")
     assert result.exit_code == 2 and "--demo" in result.stderr
+
+
+def test_unreadable_definitions_are_reported_on_stderr(mocked):
+    mocked.state.unreadable = [(0, {"id": "\x1b[31mbad", "label": 5}), (2, None)]
+    result = mocked.run("definitions", "list")
+    assert result.exit_code == 0
+    assert "contact_reason" in result.stdout and "\x1b" not in result.stdout
+    assert "Warning: 2 definitions sent by Dixa could not be read" in result.stderr
+    assert "item 0 (id '\\x1b[31mbad'): entityType: Field required" in result.stderr
+    assert "item 2: not an object (null)" in result.stderr
+    assert "\x1b" not in result.stderr
+    as_json = mocked.run("definitions", "list", "--json")
+    assert as_json.exit_code == 0 and "Warning: 2 definitions" in as_json.stderr
+    shown = mocked.run("definitions", "show", "\x1b[31mbad")
+    assert shown.exit_code == 2 and "item 0 (id" in shown.stderr
+    assert "no attribute has this identifier" not in shown.stderr

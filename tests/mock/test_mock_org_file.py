@@ -60,13 +60,38 @@ def test_unknown_text_definitions_get_neutral_values(tmp_path: Path):
     assert values and all(v.startswith("Favourite colour #") for v in values)
 
 
-@pytest.mark.parametrize("content", ["{nope", '{"data": 5}', '"text"',
-                                     '{"data": [{"id": 1}]}'])
+@pytest.mark.parametrize("content", ["{nope", '{"data": 5}', '"text"'])
 def test_bad_org_files_raise_value_error(tmp_path: Path, content: str):
     path = tmp_path / "org.json"
     path.write_text(content)
     with pytest.raises(ValueError):
         MockState.from_org_file(path)
+
+
+async def test_unreadable_items_are_served_as_they_are(tmp_path: Path):
+    """An org file may hold items dixa-tui cannot read: the mock serves them where they were
+    (as a Dixa with such data would), and the client skips and reports them."""
+    from dixa_tui.api.client import DixaClient
+
+    good = json.loads(PACKAGED.read_text())["data"]
+    odd = [{"id": 1}, None, good[1] | {"isRequired": "maybe"}]
+    path = tmp_path / "org.json"
+    path.write_text(json.dumps({"data": [good[0], odd[0], odd[1], *good[1:3], odd[2]]}))
+    state = MockState.from_org_file(path)
+    assert [d.id for d in state.definitions] == [g["id"] for g in good[:3]]
+    assert state.unreadable == [(1, odd[0]), (2, odd[1]), (5, odd[2])]
+    app = create_app(state, api_key="k")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://mock", headers={"Authorization": "k"}) as c:
+        data = (await c.get("/beta/custom-attributes")).json()["data"]
+        assert data[1:3] == odd[:2] and data[5] == odd[2] and len(data) == 6
+    async with DixaClient("k", base_url="http://mock", rate=0,
+                          transport=httpx.ASGITransport(app=app)) as client:
+        read = await client.list_definitions()
+        assert [d.id for d in read.definitions] == [g["id"] for g in good[:3]]
+        assert [(s.index, s.id) for s in read.skipped] == [(1, None), (2, None),
+                                                           (5, good[1]["id"])]
+        assert read.skipped[2].reason.startswith("isRequired:")
 
 
 def test_missing_org_file_raises_os_error(tmp_path: Path):

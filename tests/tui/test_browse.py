@@ -195,3 +195,26 @@ async def test_a_refused_key_says_what_to_do(make_app, monkeypatch) -> None:
         text = rendered(bar)
         assert "HTTP 401" in text and "press K" in text
         assert "not-the-demo-key" not in app.export_screenshot()
+
+
+async def test_unreadable_definitions_are_left_out_with_one_warning(make_app, state) -> None:
+    state.unreadable = [(1, {"id": 7, "label": "[red]x[/red]"}), (3, None)]
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await started(pilot)
+        assert len(screen.definitions) == len(state.definitions)
+        def warnings() -> list[str]:
+            return [str(n.message) for n in app._notifications if n.severity == "warning"]
+
+        assert len(warnings()) == 1 and not any(n.markup for n in app._notifications)
+        assert "2 definitions sent by Dixa could not be read" in warnings()[0]
+        assert "item 1: id:" in warnings()[0] and "item 3: not an object" in warnings()[0]
+        assert "2 unreadable left out" in rendered(screen.query_one("#list-status"))
+        await pilot.press("r")  # the same ones again: not said twice
+        await wait_for(pilot, lambda: not screen.fetching)
+        await pilot.pause()
+        assert len(warnings()) == 1
+        state.unreadable.append((0, "another"))
+        await pilot.press("r")  # new ones: said again
+        await wait_for(pilot, lambda: len(warnings()) == 2)
+        assert "3 unreadable left out" in rendered(screen.query_one("#list-status"))

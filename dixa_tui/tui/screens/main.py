@@ -31,6 +31,7 @@ from dixa_tui.tui.widgets.header import StatusHeader
 if TYPE_CHECKING:
     from dixa_tui.api.client import DixaClient
     from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.api.salvage import DefinitionsRead, SkippedDefinition
     from dixa_tui.config import Profile
     from dixa_tui.connect import Settings
     from dixa_tui.domain.patch import Target
@@ -80,6 +81,8 @@ class MainScreen(Screen[None]):
         self._detail_timer: Timer | None = None
         self._show_timer: Timer | None = None
         self._hidden = (0, 0)  # archived, deactivated (and not archived): counted at load
+        self.skipped: tuple[SkippedDefinition, ...] = ()  # unreadable items of the last load
+        self._warned: tuple[SkippedDefinition, ...] = ()  # what the warning last said
         self.fetching = False
 
     @property
@@ -172,7 +175,10 @@ class MainScreen(Screen[None]):
         self.fetching = False
         self.query_one("#loading").display = False
         self.dixa.clear_error()
-        self.definitions, self.details = message.result, {}
+        read: DefinitionsRead = message.result
+        self.definitions, self.details = read.definitions, {}
+        self.skipped = read.skipped
+        self._warn_skipped()
         self.search = DefinitionSearch(self.definitions)
         self._hidden = (sum(d.is_archived for d in self.definitions),
                         sum(d.is_deactivated and not d.is_archived for d in self.definitions))
@@ -193,6 +199,18 @@ class MainScreen(Screen[None]):
         with gc_paused():
             search.prepare()
         gc.freeze()
+
+    def _warn_skipped(self) -> None:
+        """Unreadable definitions are said once: again only when a reload finds others."""
+        if not self.skipped or self.skipped == self._warned:
+            return
+        from dixa_tui.api.salvage import skipped_lines
+
+        self._warned = self.skipped
+        lines = skipped_lines(self.skipped)
+        text = "\n".join(clean(line) for line in lines)
+        self.notify(text, title="Some definitions could not be read", severity="warning",
+                    timeout=12, markup=False)
 
     def on_api_failed(self, message: ApiFailed) -> None:
         if message.what == "detail":
@@ -236,6 +254,8 @@ class MainScreen(Screen[None]):
                  f"{hidden_off} deactivated hidden · d",
                  f"{SORTS[self.sort]} · s" if self.sort == 1 or not self.query_text
                  else "best match first · s"]
+        if self.skipped:
+            parts.insert(1, f"{len(self.skipped)} unreadable left out")
         self.query_one("#list-status", Static).update(lit("  ".join(parts), "dim"))
 
     def _show_values(self) -> None:
@@ -470,7 +490,7 @@ class MainScreen(Screen[None]):
         self._load_target_values()
 
 
-async def _list_definitions(client: DixaClient) -> list[CustomAttributeDefinition]:
+async def _list_definitions(client: DixaClient) -> DefinitionsRead:
     """The collector is paused while the (possibly huge) answer is decoded and parsed, and
     the definitions are kept out of its way afterwards: they live as long as the screen."""
     from dixa_tui.api.gcpause import gc_paused
