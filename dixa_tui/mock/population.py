@@ -5,7 +5,8 @@ ids and values. Values are set only for active definitions and only to active le
 and each one is checked with ``domain.patch.check_value`` as it is made: the mock's data can
 never contain something its own PATCH would refuse. Text values look like what a webshop's
 agents type (order numbers, tracking numbers, notes); Text definitions this module does not
-know (from an org file) get a neutral ``<label> #1234``.
+know (from an org file) get a neutral ``<label> #1234``, the label cleaned of control
+characters.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from dixa_tui.mock.people import (
     subject_for,
 )
 from dixa_tui.mock.state import ConversationRecord, EndUserRecord
+from dixa_tui.text import clean
 
 SUPPORT_EMAIL = "support@trailhead-outfitters.example"
 SUPPORT_NUMBER = "+4570201234"
@@ -107,7 +109,9 @@ def _make_value(definition: CustomAttributeDefinition, rng: random.Random,
         value = rng.choice(paths) if paths else None
     elif isinstance(spec, TextInput):
         maker = TEXT_MAKERS.get(definition.identifier)
-        value = maker(rng, person) if maker else f"{definition.label} #{rng.randint(100, 9999)}"
+        # A label may hold control characters (someone else's org file): the value must not
+        value = maker(rng, person) if maker else \
+            f"{clean(definition.label)} #{rng.randint(100, 9999)}"
     problems = check_value(definition, value) if value is not None else []
     if problems:
         raise RuntimeError("generated an invalid demo value: "

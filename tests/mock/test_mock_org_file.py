@@ -60,6 +60,17 @@ def test_unknown_text_definitions_get_neutral_values(tmp_path: Path):
     assert values and all(v.startswith("Favourite colour #") for v in values)
 
 
+def test_labels_with_control_characters_get_clean_values(tmp_path: Path):
+    """Generated values must pass the mock's own rules, whatever the labels hold."""
+    definition = {"id": "d1", "entityType": "Contact", "identifier": "x",
+                  "label": "\x1b[31mred\x1b]0;t\x07 a\nb", "inputDefinition": {"_type": "Text"}}
+    path = tmp_path / "org.json"
+    path.write_text(json.dumps({"data": [definition]}))
+    state = MockState.from_org_file(path)
+    values = [u.values["d1"] for u in state.end_users.values() if "d1" in u.values]
+    assert values and all(v.startswith("red a⏎b #") for v in values)
+
+
 @pytest.mark.parametrize("content", ["{nope", '{"data": 5}', '"text"'])
 def test_bad_org_files_raise_value_error(tmp_path: Path, content: str):
     path = tmp_path / "org.json"
