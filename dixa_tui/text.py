@@ -20,12 +20,19 @@ _ESCAPES = re.compile(
 )
 
 
+# Bidi embeddings, overrides and isolates reorder the rest of a line in terminals that do
+# bidi (a label could make the next column read backwards): shown, not obeyed. The marks
+# (LRM, RLM, ALM) only steer the characters next to them, and right-to-left text needs them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\n\r\u2028\u2029")
+
+
 def _visible(ch: str) -> str:
     if ch in "\t":
         return " "
-    if ch in "\n\r":
+    if ch in _LINE_BREAKS:
         return "⏎"
-    if unicodedata.category(ch) == "Cc":
+    if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
         return "\ufffd"
     return ch
 
@@ -33,10 +40,14 @@ def _visible(ch: str) -> str:
 def clean(text: object, *, single_line: bool = True) -> str:
     """``text`` with escape sequences removed and control characters made visible.
 
-    Newlines become ``⏎`` in single-line mode so one value cannot fake extra rows of output.
-    Printable Unicode (RTL, emoji, combining marks, zero-width) is kept as it is.
+    Line breaks (also U+2028/U+2029) become ``⏎`` in single-line mode so one value cannot
+    fake extra rows of output; bidi embedding, override and isolate controls become U+FFFD
+    like control characters. Printable Unicode (RTL, emoji, combining marks, zero-width) is
+    kept as it is.
     """
     s = _ESCAPES.sub("", str(text))
+    if s.isprintable():  # no control, format or separator character but the space
+        return s  # nothing to replace (the usual case): no pass per character
     if single_line:
         return "".join(_visible(ch) for ch in s)
     return "".join(ch if ch == "\n" else _visible(ch) for ch in s)

@@ -15,6 +15,10 @@ from dixa_tui.text import clean
     ("[bold red]X[/]", "[bold red]X[/]"),
     ("שלום 👋 e\u0301 zero\u200bwidth", "שלום 👋 e\u0301 zero\u200bwidth"),
     ("\x9b31mc1", "c1"),
+    ("\u202eexe.txt\u202c \u2066iso\u2069", "\ufffdexe.txt\ufffd \ufffdiso\ufffd"),
+    ("سبب\u200f ok \u200e", "سبب\u200f ok \u200e"),  # marks steer neighbours only: kept
+    ("a\u2028b\u2029c\x85d", "a⏎b⏎c\ufffdd"),
+    ("plain text", "plain text"),
 ])
 def test_clean(raw, shown):
     assert clean(raw) == shown
