@@ -9,7 +9,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: venv demo test lint fmt clean screenshots bench
+HOSTILE_PORT ?= 8766
+
+.PHONY: venv demo hostile test lint fmt clean screenshots bench
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "dixa-tui needs Python 3.11 or newer on PATH" >&2; exit 1; }
@@ -23,6 +25,17 @@ venv: $(STAMP)
 ## Run dixa-tui against the embedded demo organization (ARGS="definitions list" for a command).
 demo: venv
 	$(BIN)/dixa-tui --demo $(ARGS)
+
+## The terminal UI against the hostile organization, served by the mock on 127.0.0.1
+## (ARGS="definitions list" for a command; HOSTILE_PORT=... if 8766 is taken).
+hostile: venv
+	@$(BIN)/dixa-tui mock serve --org hostile --port $(HOSTILE_PORT) 2>$(VENV)/hostile-mock.log & \
+	pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 100); do $(BIN)/python -c "import socket; \
+	socket.create_connection(('127.0.0.1', $(HOSTILE_PORT)), 1)" 2>/dev/null && break; \
+	sleep 0.2; done; \
+	DIXA_API_KEY=demo-key DIXA_TUI_CONFIG=$(VENV)/hostile-no-config.toml \
+	$(BIN)/dixa-tui --base-url http://127.0.0.1:$(HOSTILE_PORT) $(ARGS)
 
 ## Lint, then the whole test suite.
 test: venv

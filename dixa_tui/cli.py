@@ -328,8 +328,10 @@ def mock() -> None:
 @click.option("--key", envvar="DIXA_MOCK_KEY", metavar="KEY",
               help="The key clients must send; prefer the DIXA_MOCK_KEY variable, which `ps` "
                    "does not show (default: the demo key, demo-key).")
-@click.option("--org", "org_file", type=click.Path(exists=True, dir_okay=False),
-              help="An organization in Dixa's list format instead of the demo one.")
+@click.option("--org", "org", metavar="FILE|hostile",
+              help="An org file in Dixa's list format, or a built-in organization: demo "
+                   "(the default) or hostile (every kind of hostile text and shape; see the "
+                   "README). ./NAME reads a file called NAME.")
 @click.option("--latency", type=click.FloatRange(0), default=0.0,
               help="Seconds added to every response.")
 @click.option("--rate-limit", type=click.FloatRange(0), default=0.0,
@@ -338,25 +340,36 @@ def mock() -> None:
 @click.option("--failure-rate", type=click.FloatRange(0, 1), default=0.0,
               help="Fraction of requests answered with 503.")
 @handled
-def mock_serve(host: str, port: int, key: str | None, org_file: str | None, latency: float,
+def mock_serve(host: str, port: int, key: str | None, org: str | None, latency: float,
                rate_limit: float, burst: int, failure_rate: float) -> None:
     """Serve the mock over HTTP until interrupted."""
     from dixa_tui.debuglog import register_secret
     from dixa_tui.mock import DEMO_API_KEY, Knobs, serve
+    from dixa_tui.mock.orgs import load_org
+    from dixa_tui.text import clean
 
     if key:
         register_secret(key)
     knobs = Knobs(latency=latency, rate_limit=rate_limit, burst=burst,
                   failure_rate=failure_rate)
 
+    try:
+        state = load_org(org)
+    except (OSError, ValueError) as exc:
+        fail(f"Error: cannot serve the mock: {clean(exc)}")
+
     def ready(url: str) -> None:
         click.echo(f"Dixa mock on {url} (/v1 and /beta); key: "
                    f"{'as given' if key else DEMO_API_KEY}. Ctrl+C stops.", err=True)
+        if state.unreadable:
+            click.echo(f"{len(state.definitions)} definitions, and {len(state.unreadable)} "
+                       "items dixa-tui cannot read as definitions: served as they are.",
+                       err=True)
 
     try:
-        serve(host, port, key or DEMO_API_KEY, org_file, knobs, on_ready=ready)
+        serve(host, port, key or DEMO_API_KEY, state, knobs, on_ready=ready)
     except (OSError, ValueError) as exc:
-        fail(f"Error: cannot serve the mock: {exc}")
+        fail(f"Error: cannot serve the mock: {clean(exc)}")
 
 
 if __name__ == "__main__":

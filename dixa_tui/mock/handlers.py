@@ -22,7 +22,6 @@ from dixa_tui.mock.paging import PagingError, page_of, parse_page_request
 from dixa_tui.mock.state import EndUserRecord, MockState, PatchRejected
 from dixa_tui.mock.wire import (
     conversation_json,
-    definition_json,
     definitions_body,
     end_user_json,
 )
@@ -78,7 +77,7 @@ async def list_definitions(request: Request) -> Response:
     """All definitions, archived included, in one response (Dixa does not page this)."""
     state = _state(request)
     with gc_paused():
-        if state.unreadable:
+        if state.unreadable or state.raw:
             return _ok(state.listing())
         body = definitions_body(state.definitions)
     return Response(body, media_type="application/json")
@@ -89,7 +88,7 @@ async def get_definition(request: Request) -> Response:
     wanted = str(request.path_params["definition_id"])
     for d in state.definitions:
         if d.id == wanted:
-            return _ok(definition_json(d))
+            return _ok(state.as_sent(d))
     for _, item in state.unreadable:
         if isinstance(item, dict) and item.get("id") == wanted:
             return _ok(item)

@@ -42,18 +42,21 @@ def serve(
     host: str,
     port: int,
     api_key: str,
-    org_file: str | Path | None = None,
+    org: str | Path | MockState | None = None,
     knobs: Knobs | None = None,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until interrupted (blocking). ``org_file`` replaces the demo organization.
+    """Serve until interrupted (blocking). ``org`` is a state, a built-in organization's
+    name or an org file (``mock.orgs.load_org``); None serves the demo organization.
 
-    Raises ``OSError`` / ``ValueError`` for an unreadable or malformed ``org_file`` or an
+    Raises ``OSError`` / ``ValueError`` for an unreadable or malformed org file or an
     address that cannot be bound, before anything is served. ``on_ready`` gets the URL.
     """
     import uvicorn  # here, not at the top: `import dixa_tui.mock` stays light for --demo
 
-    state = MockState.from_org_file(org_file) if org_file else MockState.demo()
+    from dixa_tui.mock.orgs import load_org
+
+    state = org if isinstance(org, MockState) else load_org(org)
     app = create_app(state, api_key=api_key, knobs=knobs)
     sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]

@@ -28,7 +28,7 @@ from dixa_tui.api.models import (
     CustomAttributeDefinition,
     EndUser,
 )
-from dixa_tui.api.salvage import read_definitions
+from dixa_tui.api.salvage import DefinitionsRead, read_definitions
 from dixa_tui.domain.patch import DefinitionIndex, Problem, validate_body
 
 ORG_FILE_END_USERS = 20
@@ -99,9 +99,11 @@ class MockState:
     generating a population costs far more than the definitions, and a session that only
     lists definitions (the first frame of ``--demo``, most CLI calls) never needs it.
 
-    ``unreadable`` holds items of an org file that are not definitions dixa-tui can read,
-    as (position in the listing, the item as it was): the mock serves them there unchanged,
-    as a Dixa with such data would, and never applies a PATCH to them. ``error_note`` is
+    ``raw`` holds definitions as an org file wrote them, by id: they are served in place of
+    the model's own dump, so what the file holds (``null`` values, missing fields, unknown keys)
+    reaches the client unchanged. ``unreadable`` holds an org file's items that are not
+    definitions dixa-tui can read, as (position in the listing, the item as it was): the
+    mock serves them there, as a Dixa with such data would. ``error_note`` is
     appended to every error message the routes send (a hostile organization's server
     messages are hostile too).
     """
@@ -119,6 +121,7 @@ class MockState:
         self._end_users = end_users if end_users is not None or people else {}
         self._conversations = conversations if conversations is not None or people else {}
         self._lock = threading.Lock()
+        self.raw: dict[str, Any] = {}
         self.unreadable: list[tuple[int, Any]] = []
         self.error_note = ""
 
@@ -236,15 +239,28 @@ class MockState:
         except DixaResponseError as exc:
             raise ValueError(str(exc)) from None
         state = cls.generated(read.definitions)
-        state.unreadable = [(s.index, payload[s.index]) for s in read.skipped]
+        state.keep_as_sent(payload, read)
         return state
+
+    def keep_as_sent(self, payload: list[Any], read: DefinitionsRead) -> None:
+        """Serve ``payload`` (which gave ``read``) as it is: the readable items in place of
+        the definitions' own dumps, the others at their positions."""
+        skipped = {s.index for s in read.skipped}
+        readable = (item for i, item in enumerate(payload) if i not in skipped)
+        self.raw = {d.id: item for d, item in zip(read.definitions, readable, strict=True)}
+        self.unreadable = [(s.index, payload[s.index]) for s in read.skipped]
+
+    def as_sent(self, definition: CustomAttributeDefinition) -> Any:
+        """A definition in Dixa's shape: as the org file wrote it, if it came from one."""
+        raw = self.raw.get(definition.id)
+        return raw if raw is not None else definition.to_dixa()
 
     # -- reading -----------------------------------------------------------------------
 
     def listing(self) -> list[Any]:
         """What ``GET /custom-attributes`` answers: the definitions in Dixa's shape, with
         the unreadable items back at their places."""
-        items: list[Any] = [d.to_dixa() for d in self.definitions]
+        items: list[Any] = [self.as_sent(d) for d in self.definitions]
         for position, item in sorted(self.unreadable, key=lambda pair: pair[0]):
             items.insert(min(position, len(items)), item)
         return items
