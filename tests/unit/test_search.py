@@ -89,3 +89,16 @@ def test_index_is_built_on_first_need_not_on_construction() -> None:
     prepared = DefinitionSearch(defs)
     prepared.prepare()
     assert prepared.prepared and labels(prepared, defs, "ordnum") == ["order_number"]
+
+
+def test_an_unknown_input_type_with_options_of_any_shape_is_searchable() -> None:
+    """Dixa may add input types; their fields are kept as sent and are not option trees."""
+    odd = [CustomAttributeDefinition.model_validate({
+        "id": f"00000000-0000-0000-0000-00000000000{i}", "entityType": "Contact",
+        "identifier": f"multi_{i}", "label": f"Multi {i}",
+        "inputDefinition": {"_type": "MultiSelect", "options": options}})
+        for i, options in enumerate(["[not a list]", [{"id": "o", "label": "Inner"}], 5])]
+    defs = [definition(9, "Plain", "plain"), *odd]
+    search = DefinitionSearch(defs)
+    assert labels(search, defs, "multi") == ["multi_0", "multi_1", "multi_2"]
+    assert labels(search, defs, "inner") == []

@@ -190,7 +190,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
             placeholder = getattr(definition.input_definition, "placeholder", None)
             text_input.placeholder = clean(placeholder) if placeholder else "Type the new value"
             text_input.display = True
-        else:
+        elif definition.input_type == "Select":
             picker.set_options(getattr(definition.input_definition, "options", None) or [])
             picker.display = True
             value = self.staged.get(definition.id, self.current.get(definition.id))
