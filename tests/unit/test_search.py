@@ -102,3 +102,25 @@ def test_an_unknown_input_type_with_options_of_any_shape_is_searchable() -> None
     search = DefinitionSearch(defs)
     assert labels(search, defs, "multi") == ["multi_0", "multi_1", "multi_2"]
     assert labels(search, defs, "inner") == []
+
+
+def _subsequence(term: str, text: str) -> bool:
+    rest = iter(text)
+    return all(ch in rest for ch in term)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab]^-\\.*é", min_size=1, max_size=5),
+       st.text(alphabet="ab]^-\\.*é\n", max_size=30))
+def test_fuzzy_is_exactly_letters_in_order(term: str, text: str) -> None:
+    from dixa_tui.domain.search import _fuzzy
+
+    assert (_fuzzy(term).match(text) is not None) == _subsequence(term, text)
+
+
+def test_a_10000_character_label_costs_one_pass() -> None:
+    """The old pattern (``a.*?b.*?z``) backtracked over every a and b: this never ended."""
+    defs = [definition(1, "ab" * 5000, "long"), definition(2, "a b z", "abz")]
+    search = DefinitionSearch(defs)
+    assert labels(search, defs, "abz") == ["abz"]
+    assert labels(search, defs, "bbbz") == []
