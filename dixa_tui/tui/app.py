@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from dixa_tui.text import clean
 from dixa_tui.tui.messages import ApiFailed, Loaded
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 
@@ -222,7 +223,8 @@ class DixaApp(App[None]):
         except Exception:
             from dixa_tui.tui.widgets.errorbar import describe
 
-            self.notify(" ".join(describe(message.error)), severity="error", markup=False)
+            self.notify(clean(" ".join(describe(message.error))), severity="error",
+                        markup=False)
             return
         bar.show(message.error, self.binding_keys("app.retry", RETRY_KEY)
                  if message.retry else None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -43,3 +45,26 @@ def rendered(widget: Any) -> str:
     out = io.StringIO()
     Console(file=out, width=300, color_system=None, legacy_windows=False).print(content)
     return out.getvalue()
+
+
+# What must never reach the terminal: C0 (but tab and newline, which the SVG itself holds)
+# and C1 controls, and the bidi embeddings, overrides and isolates.
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SVG_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+                       r'clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>', re.S)
+
+
+def screen_text(app: DixaApp) -> str:
+    """What the terminal shows, line by line, from the app's own rendering (its SVG export):
+    every segment's text in place, so a check sees the screen, not a widget's state.
+
+    Raises if any raw control character or bidi control is in the rendering at all."""
+    svg = app.export_screenshot()
+    found = RAW_CONTROLS.search(svg)
+    assert found is None, f"{found.group()!r} reached the screen"
+    rows: dict[int, list[tuple[float, str]]] = {}
+    for x, line, content in _SVG_TEXT.findall(svg):
+        text = html.unescape(content).replace("\xa0", " ")  # the export writes spaces so
+        rows.setdefault(int(line), []).append((float(x), text))
+    return "\n".join("".join(text for _, text in sorted(parts))
+                     for _, parts in sorted(rows.items()))

@@ -255,7 +255,7 @@ class MainScreen(Screen[None]):
                  f"{SORTS[self.sort]} · s" if self.sort == 1 or not self.query_text
                  else "best match first · s"]
         if self.skipped:
-            parts.insert(1, f"{len(self.skipped)} unreadable left out")
+            parts.insert(1, f"{len(self.skipped)} unreadable")
         self.query_one("#list-status", Static).update(lit("  ".join(parts), "dim"))
 
     def _show_values(self) -> None:
