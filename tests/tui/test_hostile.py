@@ -230,3 +230,18 @@ async def test_a_refused_send_shows_dixas_hostile_message_literally(make_app, st
         assert "[bold red]Dixa says[/] no" in text  # the server's note, literally
         assert "ctrl+r" in text  # the way out is still on screen
         assert editor.staged  # the draft is kept
+
+
+async def test_a_huge_server_message_leaves_room_for_what_to_do(make_app, state) -> None:
+    from dixa_tui.tui.screens.target import TargetScreen
+
+    state.error_note = " " + h.LONG_LABEL
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("t", "f3", *"99999", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TargetScreen)
+                       and app.screen.query_one(ErrorBar).shown)
+        text = screen_text(app)
+        assert "HTTP 404" in text and "Long label ✂ [dim]not markup[/dim]" in text
+        assert "Press ctrl+r to retry" in text
