@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
+
 from dixa_tui.api.models import CustomAttribute, CustomAttributeDefinition, SelectInput, TextInput
 from dixa_tui.api.salvage import SkippedDefinition, skipped_lines
 from dixa_tui.domain.options import walk
@@ -28,24 +30,29 @@ def flags(definition: CustomAttributeDefinition) -> str:
 
 
 def _cell(value: object, width: int = MAX_CELL) -> str:
+    """Cleaned, and cut to ``width`` terminal cells (wide CJK and emoji take two)."""
     text = clean(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if cell_len(text) <= width else set_cell_size(text, width - 1) + "…"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """Left-aligned columns separated by two spaces; the last column is not padded."""
+    """Left-aligned columns separated by two spaces; the last column is not padded.
+
+    Widths are terminal cells, not characters, so wide and zero-width characters keep the
+    columns aligned."""
     cells = [list(headers), *([_cell(c) for c in row] for row in rows)]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers) - 1)]
+    widths = [max(cell_len(r[i]) for r in cells) for i in range(len(headers) - 1)]
     lines = []
     for row in cells:
-        padded = [c.ljust(w) for c, w in zip(row, widths, strict=False)] + [row[-1]]
-        lines.append("  ".join(padded).rstrip())
+        padded = [c + " " * (w - cell_len(c)) for c, w in zip(row, widths, strict=False)]
+        lines.append("  ".join([*padded, row[-1]]).rstrip())
     return "\n".join(lines)
 
 
 def definitions_table(definitions: Sequence[CustomAttributeDefinition]) -> str:
-    rows = [(d.identifier, d.label, d.input_type, d.entity_type, flags(d), d.id)
-            for d in definitions]
+    """An empty cell is named, as in the terminal UI, so no column reads as missing."""
+    rows = [(d.identifier or "(none)", d.label or "(no label)", d.input_type or "(none)",
+             d.entity_type or "(none)", flags(d), d.id) for d in definitions]
     return table(("IDENTIFIER", "LABEL", "TYPE", "ENTITY", "FLAGS", "ID"), rows)
 
 

@@ -58,7 +58,7 @@ FRAGMENTS = [MARKUP, ANSI + "ansi", OSC, C1, RTL, BIDI, EMOJI, ZERO_WIDTH, COMBI
 
 # Visible marks: what a test looks for on screen. Each survives ``text.clean`` as it is.
 LONG_LABEL = ("Long label ✂ [dim]not markup[/dim] " * 400)[: LONG_LABEL_LENGTH - 4] + " END"
-HOSTILE_ID = "[bold]id[/bold]\x1b[31m-not-a-uuid"
+HOSTILE_ID = "[bold]id[red]\x1b[31m-not-a-uuid"  # no "/": ids are path segments
 DUPLICATE_IDENTIFIER = "duplicate"
 HOSTILE_END_USER_ID = str(uuid.uuid5(NAMESPACE, "enduser/eve"))
 QUIET_END_USER_ID = str(uuid.uuid5(NAMESPACE, "enduser/nobody"))
