@@ -20,16 +20,18 @@ SIZE = (120, 36)
 Scene = Callable[[Any], Awaitable[None]]
 
 
-def demo_app(*, fail_status: int | None = None, demo: bool = True) -> Any:
-    """The app on a fresh demo org; ``fail_status`` makes every request fail with it."""
+def demo_app(*, fail_status: int | None = None, demo: bool = True, org: str = "demo") -> Any:
+    """The app on a fresh demo org (or ``org``, a built-in organization's name);
+    ``fail_status`` makes every request fail with it."""
     import httpx
 
     from dixa_tui.connect import Settings
-    from dixa_tui.mock import Knobs, MockState, create_app
+    from dixa_tui.mock import Knobs, create_app
+    from dixa_tui.mock.orgs import load_org
     from dixa_tui.tui.app import DixaApp
 
     knobs = Knobs(failure_rate=1.0, failure_status=fail_status) if fail_status else Knobs()
-    state = MockState.demo()
+    state = load_org(org)
     return DixaApp(Settings(demo=demo), transport_factory=lambda: httpx.ASGITransport(
         app=create_app(state, knobs=knobs)))
 
@@ -141,6 +143,18 @@ async def help_screen(pilot: Any) -> None:
     await _settle(pilot)
 
 
+async def hostile_screen(pilot: Any) -> None:
+    """The hostile organization: its conversation as the target, the 8-level Select open."""
+    from dixa_tui.mock.hostile import HOSTILE_CONVERSATION_ID
+
+    await _loaded(pilot)
+    await _conversation(pilot, str(HOSTILE_CONVERSATION_ID))
+    await _highlight(pilot, "deep_[8]")
+    await pilot.press("escape", "escape", "E")
+    pilot.app.clear_notifications()  # the "could not be read" warning times out: not shown
+    await _settle(pilot)
+
+
 # name -> (how to build the app, the scene)
 SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "main": (demo_app, main_screen),
@@ -149,6 +163,7 @@ SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "error": (lambda: demo_app(fail_status=500), error_state),
     "key": (lambda: demo_app(demo=False), key_screen),
     "help": (demo_app, help_screen),
+    "hostile": (lambda: demo_app(org="hostile"), hostile_screen),
 }
 
 
