@@ -12,7 +12,6 @@ line is built from the request, so none can carry it.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
@@ -339,7 +338,7 @@ def _json(op: str, response: httpx.Response) -> Any:
     except RecursionError:
         raise DixaResponseError(
             op, f"HTTP {response.status_code} with JSON nested too deeply to read") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except ValueError:  # not JSON, not UTF-8, or an integer of more than 4,300 digits
         kind = response.headers.get("content-type", "unknown type").split(";")[0][:60]
         raise DixaResponseError(
             op, f"HTTP {response.status_code} with a body that is not JSON ({kind})"
@@ -351,7 +350,7 @@ def _message(response: httpx.Response, secret: str) -> str:
     the excerpt is cut, so not even a prefix of it survives."""
     try:
         payload = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+    except (ValueError, RecursionError):
         payload = None
     if isinstance(payload, dict) and isinstance(payload.get("message"), str):
         return str(payload["message"])

@@ -120,7 +120,13 @@ def _kind(value: Any) -> str:
 
 
 def _short(text: str) -> str:
+    """``where: what``, short: a deep place keeps its start and end, so what was wrong
+    (the part after the colon) survives the cut."""
     text = _TAGS.sub("", text.removeprefix("unexpected response shape at "))
+    where, colon, what = text.partition(": ")
+    if colon and len(where) > 70:
+        where = f"{where[:30]}…{where[-30:]}"
+        text = f"{where}: {what}"
     return text if len(text) <= REASON_MAX else text[: REASON_MAX - 1] + "…"
 
 
