@@ -100,3 +100,65 @@ def test_parsing_succeeds_or_raises_our_typed_error(payload):
     except DixaResponseError:
         return
     assert all(isinstance(d, CustomAttributeDefinition) for d in parsed)
+
+
+# -- hostile organizations: shared identifiers, unknown types, someone else's text ---------
+
+hostile_text = st.sampled_from(["[b]x[/b]", "\x1b[31mred", "سبب", "📦", "a\u200bb", "/"]) | \
+    st.text(max_size=6)
+
+
+@st.composite
+def hostile_scenarios(draw: st.DrawFn):
+    """Definitions whose identifiers collide and hold markup; some of an input type we do
+    not know; edits by id or by identifier, valid, cleared or anything."""
+    raw = draw(st.lists(definition, min_size=1, max_size=6))
+    names = draw(st.lists(st.sampled_from(["[i]dup[/i]", "dup", "\x1b[1mx", "same"]),
+                          min_size=len(raw), max_size=len(raw)))
+    for item, name in zip(raw, names, strict=True):
+        item["identifier"] = name
+        item["label"] = draw(hostile_text)
+        if draw(st.integers(0, 5)) == 0:
+            item["inputDefinition"] = {"_type": draw(hostile_text), "options": []}
+    defs = parse_definitions(raw)
+    staged = draw(st.lists(st.sampled_from(defs), min_size=1, max_size=len(defs),
+                           unique_by=lambda d: d.id))
+    edits = []
+    for d in staged:
+        edit = edit_for(draw, d)
+        by_name = draw(st.booleans())
+        edits.append(StagedEdit(d.identifier if by_name else d.id, edit.value))
+    kind = draw(st.sampled_from(["enduser", "conversation"]))
+    target = Target(kind, "93b885ad-fe0d-3089-8df6-34904fd59f71" if kind == "enduser"
+                    else "10001")
+    return defs, target, edits
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_scenarios())
+def test_patch_builder_on_hostile_organizations(scenario):
+    defs, target, edits = scenario
+    plan = build_patch(defs, target, edits)
+    by_identifier: dict[str, list[CustomAttributeDefinition]] = {}
+    for d in defs:
+        by_identifier.setdefault(d.identifier, []).append(d)
+    ambiguous = [e for e in edits if e.ref not in {d.id for d in defs}
+                 and len(by_identifier.get(e.ref, [])) > 1]
+    if ambiguous:  # an identifier two definitions share never picks one of them
+        assert any(p.code == "ambiguous" for p in plan.errors)
+    if plan.errors:
+        assert plan.body == {} and not plan.sendable(force=True)
+        return
+    resolved = [next(d for d in defs if e.ref in (d.id, d.identifier)) for e in edits]
+    assert list(plan.body) == [d.id for d in resolved]  # exactly the staged ids, in order
+    for edit, d in zip(edits, resolved, strict=True):
+        value = plan.body[d.id]
+        assert d.is_editable_type and not d.is_archived
+        if edit.value is None:
+            assert value is None  # clearing is null
+        elif isinstance(d.input_definition, SelectInput):
+            paths = {tuple(path_values(p)) for p in walk(d.input_definition.options)}
+            assert tuple(value) in paths  # a path that exists in the tree
+        else:
+            assert isinstance(value, str)
+    assert plan.sendable(force=True) and plan.sendable() == (not plan.warnings)
