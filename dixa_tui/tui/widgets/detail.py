@@ -16,7 +16,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from dixa_tui.tui.literal import lit
+from dixa_tui.text import clean
+from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.widgets.option_tree import OptionBrowser, OptionLike, option_counts
 
 if TYPE_CHECKING:
@@ -41,6 +42,20 @@ def option_summary(options: Sequence[OptionLike]) -> str:
     return text + (f" · {off} deactivated" if off else "")
 
 
+LONG_FIELD = 1_000  # characters of one field shown: folding 10,000 costs a frame's budget
+
+
+def field(value: str, style: str = "", *, single_line: bool = True) -> Text:
+    """A field's text, literally; past ``LONG_FIELD`` characters it is cut and says so (the
+    CLI's ``definitions show`` prints all of it)."""
+    text = clean(value, single_line=single_line)
+    if len(text) <= LONG_FIELD:
+        return lit(text, style, single_line=single_line)
+    return join(lit(text[:LONG_FIELD], style, single_line=single_line),
+                lit(f" … {len(text) - LONG_FIELD:,} more characters "
+                    "(dixa-tui definitions show prints them all)", "dim italic"))
+
+
 def _yes(flag: bool) -> Text:
     return lit("yes", "bold") if flag else lit("no", "dim")
 
@@ -52,8 +67,8 @@ def fields_table(definition: CustomAttributeDefinition, current: str | None,
     table.add_column(overflow="fold")
     d = definition
     rows: list[tuple[str, Text]] = [
-        ("Label", lit(d.label or "(no label)")),
-        ("Identifier", lit(d.identifier or "(none)")),
+        ("Label", field(d.label or "(no label)")),
+        ("Identifier", field(d.identifier or "(none)")),
         ("Id", lit(d.id)),
         ("Entity", lit(d.entity_type)),
         ("Input type", lit(d.input_type)),
@@ -61,7 +76,7 @@ def fields_table(definition: CustomAttributeDefinition, current: str | None,
     spec = d.input_definition
     if d.input_type == "Text":
         placeholder = getattr(spec, "placeholder", None)
-        rows.append(("Placeholder", lit(placeholder) if placeholder else lit("(none)", "dim")))
+        rows.append(("Placeholder", field(placeholder) if placeholder else lit("(none)", "dim")))
     elif d.input_type == "Select":
         rows.append(("Options", lit(option_summary(getattr(spec, "options", [])))))
     else:
@@ -73,11 +88,11 @@ def fields_table(definition: CustomAttributeDefinition, current: str | None,
         ("Deactivated", _yes(d.is_deactivated)),
         ("Created", lit(readable_time(d.created_at))),
         ("Updated", lit(readable_time(d.updated_at))),
-        ("Description", lit(d.description, single_line=False) if d.description
+        ("Description", field(d.description, single_line=False) if d.description
          else lit("(none)", "dim")),
     ]
     if current is not None:
-        rows.append(("Current value", lit(current, "bold")))
+        rows.append(("Current value", field(current, "bold")))
     rows.append(("Source", lit(source, "dim italic")))
     for name, value in rows:
         table.add_row(name, value)
