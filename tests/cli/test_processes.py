@@ -92,3 +92,40 @@ def test_mock_serve_bad_org_file_is_explained(tmp_path):
     result = run("mock", "serve", "--port", str(_free_port()), "--org", str(bad))
     assert result.returncode == 2
     assert "bad.json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_mock_serve_the_hostile_org_and_list_it():
+    """The way a user reaches it: `mock serve --org hostile`, then any command against it."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dixa_tui", "mock", "serve", "--port",
+                             str(port), "--org", "hostile"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/v1/custom-attributes")
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        cli = run("--base-url", base, "definitions", "list", "--entity", "contact",
+                  env={"DIXA_API_KEY": "demo-key"})
+        assert cli.returncode == 0, cli.stderr
+        assert "[bold red]Eve[/]" not in cli.stdout  # definitions, not people
+        assert "rtl_\ufffdexe.txt" in cli.stdout and "untyped_[select]" in cli.stdout
+        assert "Warning: 9 definitions sent by Dixa could not be read" in cli.stderr
+        for stream in (cli.stdout, cli.stderr):
+            assert not any(ch in stream for ch in "\x1b\x07\x9b\x9d\u202e"), stream[:200]
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert "9 items dixa-tui cannot read as definitions" in err
+
+
+def test_mock_serve_a_missing_org_file_is_explained():
+    result = run("mock", "serve", "--port", str(_free_port()), "--org", "./hostile")
+    assert result.returncode == 2 and "No such file" in result.stderr
+    assert "Traceback" not in result.stderr
