@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 import pytest
-from conftest import Mocked
+from click.testing import CliRunner, Result
 from rich.cells import cell_len
 
+from dixa_tui.cli import main
 from dixa_tui.mock import DEMO_API_KEY
 from dixa_tui.mock import hostile as h
 from dixa_tui.text import clean
@@ -17,9 +19,24 @@ from dixa_tui.text import clean
 RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
+@dataclass
+class Hostile:
+    url: str
+
+    def run(self, *args: str) -> Result:
+        result = CliRunner().invoke(main, ["--base-url", self.url, *args],
+                                    env={"DIXA_API_KEY": DEMO_API_KEY})
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            repr(result.exception)
+        return result
+
+
 @pytest.fixture
-def hostile(serve_mock) -> Mocked:
-    return Mocked(*serve_mock(state=h.build_hostile_state()))
+def hostile(serve_mock) -> Hostile:
+    """The hostile organization served over loopback HTTP."""
+    url, _, _ = serve_mock(state=h.build_hostile_state())
+    return Hostile(url)
 
 
 def safe(result) -> None:
