@@ -9,6 +9,7 @@ import pytest
 
 
 @pytest.mark.parametrize("module", ["dixa_tui.api.client", "dixa_tui.api.models",
+                                    "dixa_tui.api.salvage", "dixa_tui.mock.hostile",
                                     "dixa_tui.domain.patch", "dixa_tui.domain.options",
                                     "dixa_tui.domain.search",
                                     "dixa_tui.mock", "dixa_tui.mock.faults",
