@@ -81,7 +81,10 @@ async def until(pilot: Any, predicate: Any, timeout: float = 20.0) -> None:
 
 
 def text_of(app: DixaApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
+    """The text of a Static on the current screen; "" while that screen is still mounting."""
+    found = app.screen.query(selector).results(Static)
+    widget = next(iter(found), None)
+    return "" if widget is None else str(widget.content)
 
 
 async def test_tui_saves_to_reads_from_and_explains_a_locked_secret_service(
