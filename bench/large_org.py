@@ -1,7 +1,9 @@
 """A large organization: 10,000 definitions served by the mock over loopback.
 
 * list shows: process start until the first definition's label is on screen, on a real pty,
-  interleaved with the bare Textual app's first frame (the ratio is the budget);
+  interleaved with the bare Textual app's first frame (the ratio is the budget) and with the
+  floor (``bench/floor_app.py URL``: the stack's imports plus the GET and decoding of the same
+  list, then one line);
 * memory: the app's resident set when the list shows, 10,000 definitions against the demo's
   46 served the same way;
 * filter: time per keystroke in the running app (see ``bench/filter.py``).
@@ -76,6 +78,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         big = write_org(root / "big.json", big_org(SIZE))
         demo = write_org(root / "demo.json", MockState.demo().definitions)
         bare: list[float] = []
+        floor: list[float] = []
         big_times: list[float] = []
         big_rss: list[float] = []
         demo_rss: list[float] = []
@@ -85,6 +88,12 @@ def run(quick: bool = False) -> dict[str, Any]:
                     bare.append(startup.spawn_until(
                         startup.BARE_COMMAND, [startup.BARE_MARKER], 30.0,
                         env=startup.isolated_env(Path(run_root)))[startup.BARE_MARKER])
+                with tempfile.TemporaryDirectory(dir=root) as run_root:
+                    env = startup.isolated_env(Path(run_root))
+                    env["DIXA_API_KEY"] = "demo-key"
+                    floor.append(startup.spawn_until(
+                        [*startup.FLOOR_COMMAND, big_url], [startup.FLOOR_MARKER], 60.0,
+                        env=env)[startup.FLOOR_MARKER])
                 with tempfile.TemporaryDirectory(dir=root) as run_root:
                     seconds, rss = time_to_list(big_url, "Order number 0", Path(run_root))
                     big_times.append(seconds)
@@ -98,6 +107,12 @@ def run(quick: bool = False) -> dict[str, Any]:
         "bare_first_frame_ms": round(statistics.median(bare) * 1000),
         "list_shows_ms": round(statistics.median(big_times) * 1000),
         "list_shows_over_bare": round(ratio, 2),
+        # bench/floor_app.py with the URL: the stack's imports, the GET and json.loads of the
+        # same 12 MB, then one line: the least any client of this stack can take.
+        "floor_list_ms": round(statistics.median(floor) * 1000),
+        "floor_over_bare": round(statistics.median(floor) / statistics.median(bare), 2),
+        "list_shows_over_floor": round(statistics.median(big_times) / statistics.median(floor),
+                                       2),
         "rss_10k_mb": round(statistics.median(big_rss), 1),
         "rss_demo_mb": round(statistics.median(demo_rss), 1),
         "filter_keystroke_median_ms": keystrokes["work_ms"]["median"],
