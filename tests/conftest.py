@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
+
+if TYPE_CHECKING:
+    from dixa_tui.mock import Knobs, MockState
 
 
 class MemoryKeyring(KeyringBackend):
@@ -108,3 +112,22 @@ def loopback_mock(serve_mock: Callable[..., tuple[str, object, object]]) -> tupl
                                                                                   object]:
     """The demo mock over real HTTP on 127.0.0.1, key ``DEMO_API_KEY``: (url, state, knobs)."""
     return serve_mock()
+
+
+# -- the mock every in-process test talks to (tests override ``state`` for another org) ---------
+
+
+@pytest.fixture
+def state() -> MockState:
+    """A fresh demo organization per test."""
+    from dixa_tui.mock import MockState
+
+    return MockState.demo()
+
+
+@pytest.fixture
+def knobs() -> Knobs:
+    """The mock's fault knobs, all off."""
+    from dixa_tui.mock import Knobs
+
+    return Knobs()

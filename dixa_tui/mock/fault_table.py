@@ -10,9 +10,7 @@ the message and hint of the error, and how many attempts reached the wire with t
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import httpx
 
@@ -22,6 +20,7 @@ from dixa_tui.api.ratelimit import RetryPolicy
 from dixa_tui.mock.app import DEMO_API_KEY, create_app
 from dixa_tui.mock.faults import Fault, FaultTransport
 from dixa_tui.mock.state import MockState
+from dixa_tui.readme_block import replace_block
 
 DIXAS_MESSAGE = "Dixa's message"
 LOAD_PATH = "/custom-attributes"
@@ -91,20 +90,10 @@ def markdown(rows: list[Row] | None = None) -> str:
 
 def update_readme(path: str) -> bool:
     """Rewrite the generated block of the README; True when it changed."""
-    readme = Path(path)
-    text = readme.read_text(encoding="utf-8")
-    table = markdown()
-    new = re.sub(r"(<!-- faults:start[^>]*-->\n).*?(<!-- faults:end -->)",
-                 lambda m: m.group(1) + table + m.group(2), text, count=1, flags=re.S)
-    if new != text:
-        readme.write_text(new, encoding="utf-8")
-    return new != text
+    return replace_block(path, "faults", markdown())
 
 
 if __name__ == "__main__":
-    import sys
+    from dixa_tui.readme_block import command
 
-    if sys.argv[1:2] == ["--readme"]:
-        print("README updated" if update_readme(sys.argv[2]) else "README already current")
-    else:
-        print(markdown(), end="")
+    command("faults", markdown)

@@ -77,22 +77,12 @@ def markdown(keymap: Mapping[str, str] | None = None) -> str:
 
 def update_readme(path: str) -> bool:
     """Rewrite the generated block of the README; True when it changed."""
-    import re
-    from pathlib import Path
+    from dixa_tui.readme_block import replace_block
 
-    readme = Path(path)
-    text = readme.read_text(encoding="utf-8")
-    new = re.sub(r"(<!-- keys:start[^>]*-->\n).*?(<!-- keys:end -->)",
-                 lambda m: m.group(1) + markdown() + m.group(2), text, count=1, flags=re.S)
-    if new != text:
-        readme.write_text(new, encoding="utf-8")
-    return new != text
+    return replace_block(path, "keys", markdown())
 
 
 if __name__ == "__main__":
-    import sys
+    from dixa_tui.readme_block import command
 
-    if sys.argv[1:2] == ["--readme"]:
-        print("README updated" if update_readme(sys.argv[2]) else "README already current")
-    else:
-        print(markdown(), end="")
+    command("keys", markdown)

@@ -25,16 +25,6 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def state() -> MockState:
-    return MockState.demo()
-
-
-@pytest.fixture
-def knobs() -> Knobs:
-    return Knobs()
-
-
-@pytest.fixture
 def faults(state: MockState, knobs: Knobs) -> FaultTransport:
     """The fault transport around this test's mock; add rules with ``faults.add(...)``."""
     return FaultTransport(httpx.ASGITransport(app=create_app(state, knobs=knobs)))

@@ -20,16 +20,6 @@ PREFIXES = ["/v1", "/beta"]
 
 
 @pytest.fixture
-def state() -> MockState:
-    return MockState.demo()
-
-
-@pytest.fixture
-def knobs() -> Knobs:
-    return Knobs()
-
-
-@pytest.fixture
 def app(state: MockState, knobs: Knobs) -> Starlette:
     return create_app(state, knobs=knobs)
 

@@ -13,16 +13,6 @@ from dixa_tui.tui.app import DixaApp
 
 
 @pytest.fixture
-def state() -> MockState:
-    return MockState.demo()
-
-
-@pytest.fixture
-def knobs() -> Knobs:
-    return Knobs()
-
-
-@pytest.fixture
 def make_app(state: MockState, knobs: Knobs) -> Callable[..., DixaApp]:
     """A demo app whose client talks to this test's mock state and knobs."""
 

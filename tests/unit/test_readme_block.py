@@ -1,0 +1,29 @@
+"""README blocks are rewritten between their own markers and nowhere else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dixa_tui.readme_block import command, replace_block
+
+TEXT = ("intro\n<!-- keys:start (generated) -->\nold keys\n<!-- keys:end -->\n"
+        "<!-- faults:start -->\nold faults\n<!-- faults:end -->\noutro\n")
+
+
+def test_replaces_only_its_block_and_says_whether_it_changed(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(TEXT, encoding="utf-8")
+    assert replace_block(readme, "keys", "new keys\n")
+    assert readme.read_text(encoding="utf-8") == TEXT.replace("old keys", "new keys")
+    assert not replace_block(readme, "keys", "new keys\n")  # already current
+    assert not replace_block(readme, "absent", "x\n")  # no such block: untouched
+
+
+def test_command_rewrites_or_prints(tmp_path: Path, capsys) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(TEXT, encoding="utf-8")
+    command("faults", lambda: "| table |\n", ["--readme", str(readme)])
+    assert "| table |\n<!-- faults:end -->" in readme.read_text(encoding="utf-8")
+    assert capsys.readouterr().out == "README updated\n"
+    command("faults", lambda: "| table |\n", [])
+    assert capsys.readouterr().out == "| table |\n"
