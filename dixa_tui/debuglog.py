@@ -32,15 +32,17 @@ __all__ = ["ENV_VAR", "REDACTED", "disable", "enable", "enabled", "log_path", "r
            "register_secret", "secret_forms", "unexpected"]
 
 ENV_VAR = "DIXA_TUI_DEBUG"
-REDACTED = "[redacted]"  # the same word dixa_tui.api.errors uses
+REDACTED = "[redacted]"  # what stands for a key, here and in dixa_tui.api.errors
 LOGGERS = ("dixa_tui", "httpx", "httpcore", "keyring", "asyncio")
 MAX_BYTES = 5_000_000
-MIN_SECRET = 6  # shorter strings are not keys, and redacting them would garble the log
+WHOLE_TOKEN_BELOW = 6  # a key (or form) shorter than this is redacted as a whole token only
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
 # An Authorization header's value, however it is quoted: `Authorization: x`,
 # `(b'authorization', b'x')`, `"Authorization": "x"`.
+# A scheme (`Bearer x`) is blanked with its token.
 _AUTH_HEADER = re.compile(
-    r"""(?i)(authorization['"]?\s*[:=,]\s*b?['"]?)([^'"\s,)\]}]+)""")
+    r"""(?i)(authorization['"]?\s*[:=,]\s*(?:b?['"])?)"""
+    r"""((?:(?:bearer|basic|token)\s+)?[^'"\s,)\]}]+)""")
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -52,22 +54,22 @@ log = logging.getLogger("dixa_tui")
 
 
 def secret_forms(secret: str) -> set[str]:
-    """How a key may appear in text: as is, base64-encoded, URL-encoded, JSON-escaped (the
-    forms of at least ``MIN_SECRET`` characters)."""
+    """How a key may appear in text: as is, base64-encoded, URL-encoded, JSON-escaped."""
     raw = secret.encode()
     forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
              repr(secret)[1:-1]}
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
         text = encode(raw).decode()
         forms |= {text, text.rstrip("=")}
-    return {f for f in forms if len(f) >= MIN_SECRET}
+    return {f for f in forms if f}
 
 
 def register_secret(secret: Any) -> None:
     """Never write ``secret`` (a str or a pydantic ``SecretStr``) to the log or show it in an
-    unexpected error's message. Idempotent and cheap; every key dixa-tui meets goes here."""
+    unexpected error's message. Idempotent and cheap; every key dixa-tui meets goes here,
+    whatever its length: a short key garbles the log a little, a missed one leaks."""
     value = secret.get_secret_value() if hasattr(secret, "get_secret_value") else secret
-    if not isinstance(value, str) or len(value.strip()) < MIN_SECRET:
+    if not isinstance(value, str) or not value.strip():
         return
     global _pattern
     with _lock:
@@ -75,7 +77,15 @@ def register_secret(secret: Any) -> None:
             return
         _secrets.add(value)
         forms = sorted({f for s in _secrets for f in secret_forms(s)}, key=len, reverse=True)
-        _pattern = re.compile("|".join(re.escape(f) for f in forms))
+        _pattern = re.compile("|".join(_needle(f) for f in forms))
+
+
+def _needle(form: str) -> str:
+    """A form long enough to be unmistakable is matched anywhere; a short one (a test's "k")
+    only as a whole token, so that it cannot blank every word it occurs in."""
+    if len(form) >= WHOLE_TOKEN_BELOW:
+        return re.escape(form)
+    return rf"(?<![\w-]){re.escape(form)}(?![\w-])"
 
 
 def redact(text: str) -> str:

@@ -298,7 +298,8 @@ class DixaClient:
                 error.message += f" (asked to wait {wait:.0f} s before trying again)"
                 raise error
             self.stats.retries += 1
-            log.info("%s: retrying in %.2f s after %s", op, wait, error.message)
+            log.info("%s: retrying in %.2f s after %s", op, wait,
+                     blank(error.message, self._key.get_secret_value()))
             await asyncio.sleep(wait)
 
 

@@ -7,7 +7,7 @@ status and the response body only, never from the request or its headers.
 
 from __future__ import annotations
 
-REDACTED = "[redacted]"
+from dixa_tui.debuglog import REDACTED, secret_forms  # the standard library only
 
 
 def blank(text: str, secret: str) -> str:
@@ -15,8 +15,6 @@ def blank(text: str, secret: str) -> str:
     ``[redacted]``."""
     if not secret:
         return text
-    from dixa_tui.debuglog import secret_forms  # the standard library only
-
     for form in sorted(secret_forms(secret) | {secret}, key=len, reverse=True):
         text = text.replace(form, REDACTED)
     return text

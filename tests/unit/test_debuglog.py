@@ -44,10 +44,15 @@ def test_authorization_header_values_are_redacted_even_unregistered() -> None:
         "User is unauthorized to do that"
 
 
-def test_short_strings_are_not_secrets() -> None:
-    debuglog.register_secret("k")
-    debuglog.register_secret("   ")
-    assert debuglog.redact("k is a letter") == "k is a letter"
+def test_a_short_key_is_redacted_as_a_whole_token() -> None:
+    debuglog.register_secret("   ")  # blank: nothing to register
+    debuglog.register_secret("k3y9Z")
+    assert debuglog.redact("key k3y9Z is throttled, k3y9Zed stays") == \
+        "key [redacted] is throttled, k3y9Zed stays"
+
+
+def test_a_bearer_token_is_redacted_with_its_scheme() -> None:
+    assert debuglog.redact("Authorization: Bearer abcdef123") == "Authorization: [redacted]"
 
 
 def test_secretstr_is_accepted() -> None:
