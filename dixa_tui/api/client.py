@@ -30,6 +30,7 @@ from dixa_tui.api.errors import (
     DixaResponseError,
     blank,
 )
+from dixa_tui.api.gcpause import gc_paused
 from dixa_tui.api.models import (
     Conversation,
     CustomAttribute,
@@ -331,11 +332,19 @@ def _page_key(next_url: str | None) -> str | None:
     return keys[0] if keys else None
 
 
+LARGE_BODY = 1_000_000  # bytes from which a body is decoded with the collector paused
+
+
 def _json(op: str, response: httpx.Response) -> Any:
     if not response.content:
         raise DixaResponseError(op, f"HTTP {response.status_code} with an empty body")
     try:
-        return response.json()
+        if len(response.content) < LARGE_BODY:
+            return response.json()
+        # A large body (12 MB for 10,000 definitions) makes a million objects: decode it
+        # with the collector paused, and keep them out of its way until they are freed.
+        with gc_paused(keep=True):
+            return response.json()
     except RecursionError:
         raise DixaResponseError(
             op, f"HTTP {response.status_code} with JSON nested too deeply to read") from None

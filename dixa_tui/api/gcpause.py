@@ -27,7 +27,9 @@ def gc_paused(*, keep: bool = False) -> Iterator[None]:
     ``keep``: what was allocated will live long (the definitions of a session), so it is
     moved to the permanent generation (``gc.freeze()``) before the collector comes back.
     Otherwise the first collection after the pause walks all of it: about 150 ms for
-    10,000 definitions, just when the list is about to show.
+    10,000 definitions, just when the list is about to show. Use it only around work with no
+    ``await`` inside: whatever else the process allocates meanwhile is frozen too, and a
+    frozen reference cycle is never collected.
     """
     global _depth, _was_enabled, _freeze
     with _lock:

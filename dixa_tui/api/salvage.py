@@ -66,12 +66,15 @@ def read_definitions(payload: Any, operation: str = "list definitions") -> Defin
     if not isinstance(payload, list):
         raise DixaResponseError(operation, "unexpected response shape: the definitions are "
                                            f"not a list (got {_kind(payload)})")
-    try:
-        indexed = list(enumerate(parse_definitions(payload, operation)))
-        skipped: list[SkippedDefinition] = []
-    except DixaResponseError:
-        indexed, skipped = _item_by_item(payload, operation)
-    return _without_repeated_ids(indexed, skipped)
+    # The definitions live as long as the session: the collector is paused while they are
+    # made and then kept out of its way (gc_paused's ``keep``). No await happens inside.
+    with gc_paused(keep=True):
+        try:
+            indexed = list(enumerate(parse_definitions(payload, operation)))
+            skipped: list[SkippedDefinition] = []
+        except DixaResponseError:
+            indexed, skipped = _item_by_item(payload, operation)
+        return _without_repeated_ids(indexed, skipped)
 
 
 def _item_by_item(payload: list[Any], operation: str) -> tuple[

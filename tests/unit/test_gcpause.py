@@ -43,3 +43,17 @@ def test_keep_moves_what_was_allocated_to_the_permanent_generation() -> None:
         assert gc.get_freeze_count() == frozen  # keep is not remembered past its pause
     finally:
         gc.unfreeze()
+
+
+def test_reading_definitions_keeps_them_and_leaves_the_collector_on() -> None:
+    from dixa_tui.api.salvage import read_definitions
+    from dixa_tui.mock import MockState
+
+    payload = [d.to_dixa() for d in MockState.demo().definitions]
+    before = gc.get_freeze_count()
+    try:
+        read = read_definitions(payload)
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > before + len(read.definitions)
+    finally:
+        gc.unfreeze()

@@ -168,8 +168,6 @@ class MainScreen(Screen[None]):
             handler(message)
 
     def _loaded_definitions(self, message: Loaded) -> None:
-        import gc
-
         from dixa_tui.domain.search import DefinitionSearch
 
         self.fetching = False
@@ -184,21 +182,15 @@ class MainScreen(Screen[None]):
                         sum(d.is_deactivated and not d.is_archived for d in self.definitions))
         self._refilter()
         self._show_values()
-        # The definitions live as long as the screen: take them out of the collector's
-        # generations, so keystrokes do not pay for walking them again.
-        gc.freeze()
         self._show_target()
         # The search index is built once the list is on screen, not before it.
         self.set_timer(INDEX_AFTER, partial(self._prepare_search, self.search))
 
     def _prepare_search(self, search: DefinitionSearch) -> None:
-        import gc
-
         from dixa_tui.api.gcpause import gc_paused
 
-        with gc_paused():
+        with gc_paused(keep=True):  # the index lives as long as the definitions
             search.prepare()
-        gc.freeze()
 
     def _warn_skipped(self) -> None:
         """Unreadable definitions are said once: again only when a reload finds others."""
@@ -491,9 +483,6 @@ class MainScreen(Screen[None]):
 
 
 async def _list_definitions(client: DixaClient) -> DefinitionsRead:
-    """The collector is paused while the (possibly huge) answer is decoded and parsed, and
-    the definitions are kept out of its way afterwards: they live as long as the screen."""
-    from dixa_tui.api.gcpause import gc_paused
-
-    with gc_paused(keep=True):
-        return await client.list_definitions()
+    """The client decodes and parses a large answer with the collector paused, and keeps the
+    definitions out of its way afterwards (``api.gcpause``): they live as long as the screen."""
+    return await client.list_definitions()
