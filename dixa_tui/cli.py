@@ -113,7 +113,8 @@ def _tui(settings: Settings) -> None:
              "--profile, or leave out --demo.", EXIT_USAGE)
     from dixa_tui.tui.app import run_tui
 
-    run_tui(settings)
+    if run_tui(settings):  # it stopped on an unexpected error, already shown in one line
+        sys.exit(EXIT_BUG)
 
 
 def _settings() -> Settings:

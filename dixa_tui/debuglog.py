@@ -195,8 +195,11 @@ def current_path() -> Path | None:
 
 def unexpected(where: str, error: BaseException) -> str:
     """Log ``error`` with its traceback (when the log is on) and return the one line to show
-    the user instead: what happened, redacted, and where the traceback is."""
-    summary = redact(f"{type(error).__name__}: {error}")
+    the user instead: what happened, redacted and cleaned of control characters (an error's
+    text may quote a hostile label), and where the traceback is."""
+    from dixa_tui.text import clean  # the standard library only
+
+    summary = clean(redact(f"{type(error).__name__}: {error}"))
     summary = summary if len(summary) <= 300 else summary[:300] + "…"
     path = current_path()
     if path is not None:

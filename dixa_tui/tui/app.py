@@ -316,5 +316,8 @@ def _log_failure(what: str, error: Exception) -> None:
         debuglog.unexpected(what, error)
 
 
-def run_tui(settings: Settings) -> None:
-    DixaApp(settings).run()
+def run_tui(settings: Settings) -> int:
+    """Run the terminal UI; its return code (non-zero after an unexpected error)."""
+    app = DixaApp(settings)
+    app.run()
+    return app.return_code or 0

@@ -61,6 +61,12 @@ def test_no_command_opens_the_tui(demo, monkeypatch):
     assert result.exit_code == 0 and len(opened) == 1 and opened[0].demo
 
 
+def test_a_tui_stopped_by_an_unexpected_error_exits_3(demo, monkeypatch):
+    """Scripts see the bug the TUI reported in its last line, as they do for a command."""
+    monkeypatch.setattr("dixa_tui.tui.app.run_tui", lambda settings: 1)
+    assert demo().exit_code == 3
+
+
 def test_help_lists_the_commands(demo):
     result = demo("--help")
     assert result.exit_code == 0 and "definitions" in result.stdout and "patch" in result.stdout
@@ -68,7 +74,7 @@ def test_help_lists_the_commands(demo):
 
 
 def test_demo_with_a_profile_is_refused_before_the_tui(demo, monkeypatch):
-    monkeypatch.setattr("dixa_tui.tui.app.run_tui", lambda settings: None)
+    monkeypatch.setattr("dixa_tui.tui.app.run_tui", lambda settings: 0)
     result = demo("--profile", "x")
     assert result.exit_code == 2 and "--demo" in result.stderr
 

@@ -147,3 +147,9 @@ def test_enable_twice_keeps_one_handler(home: Path) -> None:
     logging.getLogger("dixa_tui").debug("once")
     debuglog.disable()
     assert first.read_text().count("once") == 1
+
+
+def test_the_unexpected_line_carries_no_control_characters() -> None:
+    line = debuglog.unexpected("a test", RuntimeError("label x\x1b]52;c;ZXZpbA==\x07y\nz"))
+    assert "\x1b" not in line and "\x07" not in line and "\n" not in line
+    assert line.startswith("unexpected RuntimeError: label x")

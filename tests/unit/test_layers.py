@@ -40,7 +40,7 @@ def test_first_frame_needs_no_heavy_imports(options):
     code = ("import sys, dixa_tui.cli, dixa_tui.tui.app, dixa_tui.tui.screens.main\n"
             "from unittest import mock\n"
             # the real start: click parses the options, handled() wraps the TUI's launch
-            "with mock.patch('dixa_tui.tui.app.run_tui'):\n"
+            "with mock.patch('dixa_tui.tui.app.run_tui', return_value=0):\n"
             f"    dixa_tui.cli.main({options!r}, standalone_mode=False)\n"
             "heavy = ('pydantic', 'httpx', 'keyring', 'starlette', 'dixa_tui.api.client',"
             " 'dixa_tui.mock')\n"
