@@ -51,6 +51,7 @@ _handler: logging.Handler | None = None
 _levels: dict[str, int] = {}
 
 log = logging.getLogger("dixa_tui")
+log.addHandler(logging.NullHandler())  # off: nothing, not Python's last-resort stderr line
 
 
 def secret_forms(secret: str) -> set[str]:

@@ -223,11 +223,11 @@ class DixaApp(App[None]):
         except Exception:
             from dixa_tui.tui.widgets.errorbar import describe
 
-            self.notify(clean(" ".join(describe(message.error))), severity="error",
-                        markup=False)
+            self.notify(clean(" ".join(describe(message.error, self.key_hint("app.key", "K")))),
+                        severity="error", markup=False)
             return
-        bar.show(message.error, self.binding_keys("app.retry", RETRY_KEY)
-                 if message.retry else None)
+        bar.show(message.error, self.key_hint("app.retry", RETRY_KEY) if message.retry else None,
+                 self.key_hint("app.key", "K"))
 
     def clear_error(self) -> None:
         self._retries.pop(self.screen, None)

@@ -137,3 +137,22 @@ async def test_hints_name_the_keys_of_the_users_keymap(make_app, tmp_path, monke
                                           for n in app._notifications))
         assert app.key_hint("main.filter", "slash") == "/"  # named as typed
         assert app.key_hint("editor.send", "ctrl+t") == "ctrl+t"  # not remapped: the default
+
+
+async def test_the_error_bar_names_the_retry_and_key_keys_of_the_keymap(
+        make_app, knobs, tmp_path, monkeypatch, memory_keyring) -> None:
+    from dixa_tui.api.errors import DixaApiError
+    from dixa_tui.tui.widgets.errorbar import ErrorBar, describe
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"app.retry" = "f5,ctrl+r"\n"app.key" = "f9"\n',
+                      encoding="utf-8")
+    monkeypatch.setenv("DIXA_TUI_CONFIG", str(config))
+    monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
+    knobs.failure_rate, knobs.failure_status = 1.0, 500  # not retried: shown at once
+    app = make_app(Settings())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one(ErrorBar).shown)
+        assert "Press f5 to retry" in str(app.screen.query_one(ErrorBar).render())
+    refused = DixaApiError("list definitions", 401, "bad key")
+    assert "press f9 on the main screen" in describe(refused, "f9")[1]

@@ -16,13 +16,14 @@ from dixa_tui.tui.literal import join, lit
 MAX_LINES = 6
 
 
-def describe(error: BaseException) -> tuple[str, str]:
-    """(what failed, what to do) for any error a worker can meet."""
+def describe(error: BaseException, key_key: str = "K") -> tuple[str, str]:
+    """(what failed, what to do) for any error a worker can meet; ``key_key`` is the key
+    that opens the key screen, after the user's keymap."""
     from dixa_tui.api.errors import DixaApiError, DixaError
 
     if isinstance(error, DixaApiError) and error.status == 401:
-        advice = ("Dixa refused the API key: press K on the main screen to enter another (or "
-                  "check DIXA_API_KEY).")
+        advice = (f"Dixa refused the API key: press {key_key} on the main screen to enter "
+                  "another (or check DIXA_API_KEY).")
         return error.summary(), f"{advice} {error.outcome}" if error.write else advice
     if isinstance(error, DixaError):
         return error.summary(), error.hint
@@ -52,8 +53,8 @@ class ErrorBar(Static):
         super().__init__(id=id)
         self._parts: tuple[Text, Text] | None = None
 
-    def show(self, error: BaseException, retry_key: str | None) -> None:
-        what, todo = describe(error)
+    def show(self, error: BaseException, retry_key: str | None, key_key: str = "K") -> None:
+        what, todo = describe(error, key_key)
         hint = f"{todo}" + (f" Press {retry_key} to retry, or escape to dismiss." if
                             retry_key else " Press escape to dismiss.")
         self._parts = (join(lit("✖ ", "bold"), lit(what, "bold")), lit(hint))
