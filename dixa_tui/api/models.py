@@ -273,5 +273,7 @@ def parse_model(model: type[M], payload: Any, operation: str) -> M:
         raise _fail(operation, exc) from None
 
 
-def dump_definitions(definitions: list[CustomAttributeDefinition]) -> list[dict[str, Any]]:
-    return [d.to_dixa() for d in definitions]
+def definitions_json(definitions: list[CustomAttributeDefinition]) -> bytes:
+    """The JSON list of ``definitions`` in Dixa's shape (each as ``to_dixa()`` gives it),
+    encoded by pydantic-core in one pass without building the dicts first."""
+    return _definitions.dump_json(definitions, by_alias=True, exclude_none=True)

@@ -20,7 +20,6 @@ from dixa_tui.api.ratelimit import RetryPolicy
 from dixa_tui.mock.app import DEMO_API_KEY, create_app
 from dixa_tui.mock.faults import Fault, FaultTransport
 from dixa_tui.mock.state import MockState
-from dixa_tui.readme_block import replace_block
 
 DIXAS_MESSAGE = "Dixa's message"
 LOAD_PATH = "/custom-attributes"
@@ -86,11 +85,6 @@ def markdown(rows: list[Row] | None = None) -> str:
     lines += [f"| {r.fault} | `{r.shown}` | {r.advice} | {r.tries_get} / {r.tries_patch} "
               f"| {r.patch_outcome} |" for r in rows]
     return "\n".join(lines) + "\n"
-
-
-def update_readme(path: str) -> bool:
-    """Rewrite the generated block of the README; True when it changed."""
-    return replace_block(path, "faults", markdown())
 
 
 if __name__ == "__main__":

@@ -12,25 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import TypeAdapter
-
-from dixa_tui.api.models import AttributeValue, CustomAttributeDefinition, DixaModel
+from dixa_tui.api.models import (
+    AttributeValue,
+    CustomAttributeDefinition,
+    DixaModel,
+    definitions_json,
+)
 from dixa_tui.mock.state import ConversationRecord, EndUserRecord, MockState
-
-
-def definition_json(definition: CustomAttributeDefinition) -> dict[str, Any]:
-    return definition.to_dixa()
-
-
-_definition_list = TypeAdapter(list[CustomAttributeDefinition])
 
 
 def definitions_body(definitions: list[CustomAttributeDefinition]) -> bytes:
     """``{"data": [...]}`` for a whole organization, encoded by pydantic-core in one pass:
     the same bytes as ``to_dixa()`` per definition through ``json.dumps``, without building
     the dicts first (10,000 definitions: about 170 ms instead of 280 ms)."""
-    return (b'{"data":' + _definition_list.dump_json(definitions, by_alias=True,
-                                                      exclude_none=True) + b"}")
+    return b'{"data":' + definitions_json(definitions) + b"}"
 
 
 def end_user_json(

@@ -75,13 +75,6 @@ def markdown(keymap: Mapping[str, str] | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def update_readme(path: str) -> bool:
-    """Rewrite the generated block of the README; True when it changed."""
-    from dixa_tui.readme_block import replace_block
-
-    return replace_block(path, "keys", markdown())
-
-
 if __name__ == "__main__":
     from dixa_tui.readme_block import command
 
