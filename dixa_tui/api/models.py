@@ -173,6 +173,13 @@ class CustomAttributeDefinition(DixaModel):
     def is_editable_type(self) -> bool:
         return not isinstance(self.input_definition, UnknownInput)
 
+    @property
+    def options(self) -> list[SelectOption]:
+        """A Select's option tree; ``[]`` for every other type. An input type this version
+        does not know keeps its fields as sent, so its "options" (of any shape) never count."""
+        spec = self.input_definition
+        return spec.options if isinstance(spec, SelectInput) else []
+
 
 class CustomAttribute(DixaModel):
     """One attribute value on an end user or a conversation."""

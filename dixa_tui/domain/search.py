@@ -42,11 +42,7 @@ class _Entry:
 
 def _entry(definition: CustomAttributeDefinition) -> _Entry:
     label, ident = definition.label.lower(), definition.identifier.lower()
-    # Only a Select's options are option trees: an input type we do not know may carry an
-    # "options" field of any shape (kept as sent), which must not be walked.
-    options = definition.input_definition.options if definition.input_type == "Select" \
-        else None  # type: ignore[union-attr]
-    labels = [path[-1].label.lower() for path in walk(options)] if options else []
+    labels = [path[-1].label.lower() for path in walk(definition.options)]
     return _Entry(label, ident, f"{label}\n{ident}", definition.id.lower(), "\n".join(labels))
 
 

@@ -81,3 +81,19 @@ def test_conversation_kind_and_int_id():
                        "get conversation")
     assert conv.type == "EmailConversation" and conv.id == 10001
     assert conv.to_dixa()["toEmail"] == "a@b"
+
+
+def test_options_are_a_selects_only() -> None:
+    from dixa_tui.api.models import CustomAttributeDefinition
+
+    def make(spec: dict[str, object]) -> CustomAttributeDefinition:
+        return CustomAttributeDefinition.model_validate({
+            "id": "00000000-0000-0000-0000-000000000001", "entityType": "Contact",
+            "identifier": "x", "label": "X", "inputDefinition": spec})
+
+    select = make({"_type": "Select", "options": [
+        {"id": "o1", "label": "A", "value": "a"}]})
+    assert [o.value for o in select.options] == ["a"]
+    assert make({"_type": "Text"}).options == []
+    # an input type Dixa adds keeps its fields as sent: its "options" are not a tree
+    assert make({"_type": "DatePicker", "options": "not a tree"}).options == []

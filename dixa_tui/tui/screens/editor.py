@@ -191,7 +191,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
             text_input.placeholder = clean(placeholder) if placeholder else "Type the new value"
             text_input.display = True
         elif definition.input_type == "Select":
-            picker.set_options(getattr(definition.input_definition, "options", None) or [])
+            picker.set_options(definition.options)
             picker.display = True
             value = self.staged.get(definition.id, self.current.get(definition.id))
             if isinstance(value, list) and value:

@@ -78,7 +78,7 @@ def fields_table(definition: CustomAttributeDefinition, current: str | None,
         placeholder = getattr(spec, "placeholder", None)
         rows.append(("Placeholder", field(placeholder) if placeholder else lit("(none)", "dim")))
     elif d.input_type == "Select":
-        rows.append(("Options", lit(option_summary(getattr(spec, "options", [])))))
+        rows.append(("Options", lit(option_summary(d.options))))
     else:
         rows.append(("Editing", lit("read-only: dixa-tui does not know this input type",
                                     "italic")))
@@ -139,8 +139,7 @@ class DetailPane(Vertical):
         self.definition = definition
         self.border_title = lit(f"Detail · {definition.input_type}")
         fields.update(fields_table(definition, current, source))
-        options = getattr(definition.input_definition, "options", None)
         is_select = definition.input_type == "Select"
         self.set_class(not is_select, "-text")
         if is_select and not same_options:
-            self.browser.set_options(options or [])
+            self.browser.set_options(definition.options)
