@@ -51,3 +51,10 @@ def clean(text: object, *, single_line: bool = True) -> str:
     if single_line:
         return "".join(_visible(ch) for ch in s)
     return "".join(ch if ch == "\n" else _visible(ch) for ch in s)
+
+
+def json_kind(value: object) -> str:
+    """What a JSON value is, in words for a message: "a string", "null", "a list"…"""
+    names = {type(None): "null", bool: "a boolean", int: "a number", float: "a number",
+             str: "a string", list: "a list", dict: "an object"}
+    return names.get(type(value), f"a {type(value).__name__}")

@@ -23,6 +23,7 @@ from typing import Any
 from dixa_tui.api.errors import DixaResponseError
 from dixa_tui.api.gcpause import gc_paused
 from dixa_tui.api.models import CustomAttributeDefinition, parse_definitions, parse_model
+from dixa_tui.text import json_kind
 
 REASON_MAX = 160  # characters of a reason kept: Pydantic's messages can quote whole inputs
 _TAGS = re.compile(r"\.(?:Text|Select|Unknown)(?=[.:])")  # the input kinds' union tags
@@ -65,7 +66,7 @@ def read_definitions(payload: Any, operation: str = "list definitions") -> Defin
     """
     if not isinstance(payload, list):
         raise DixaResponseError(operation, "unexpected response shape: the definitions are "
-                                           f"not a list (got {_kind(payload)})")
+                                           f"not a list (got {json_kind(payload)})")
     # The definitions live as long as the session: the collector is paused while they are
     # made and then kept out of its way (gc_paused's ``keep``). No await happens inside.
     with gc_paused(keep=True):
@@ -84,7 +85,7 @@ def _item_by_item(payload: list[Any], operation: str) -> tuple[
     with gc_paused():
         for index, item in enumerate(payload):
             if not isinstance(item, dict):
-                skipped.append(SkippedDefinition(index, None, f"not an object ({_kind(item)})"))
+                skipped.append(SkippedDefinition(index, None, f"not an object ({json_kind(item)})"))
                 continue
             try:
                 good.append((index, parse_model(CustomAttributeDefinition, item, operation)))
@@ -114,12 +115,6 @@ def _id_of(item: Any) -> str | None:
     if isinstance(item, dict) and isinstance(item.get("id"), str):
         return str(item["id"])
     return None
-
-
-def _kind(value: Any) -> str:
-    names = {type(None): "null", bool: "a boolean", int: "a number", float: "a number",
-             str: "a string", dict: "an object"}
-    return names.get(type(value), type(value).__name__)
 
 
 def _short(text: str) -> str:

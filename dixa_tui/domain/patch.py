@@ -21,6 +21,7 @@ from dixa_tui.api.models import (
     TextInput,
 )
 from dixa_tui.domain.options import labels_for_values, match_path
+from dixa_tui.text import json_kind
 
 TargetKind = Literal["enduser", "conversation"]
 ENTITY_FOR_TARGET: dict[TargetKind, str] = {"enduser": "Contact", "conversation": "Conversation"}
@@ -118,7 +119,7 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
     if isinstance(spec, TextInput):
         if not isinstance(value, str):
             problems.append(_error("wrong-shape", "is a Text attribute and takes a string, "
-                                   f"not {_shape(value)}", ref))
+                                   f"not {json_kind(value)}", ref))
         elif _CONTROL.search(value):
             problems.append(_warning("control-characters", "the value contains line breaks "
                                      "or control characters, which Dixa's screens show "
@@ -127,7 +128,7 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
     assert isinstance(spec, SelectInput)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         problems.append(_error("wrong-shape", "is a Select attribute and takes a list of "
-                               f"option values from the top level down, not {_shape(value)}; "
+                               f"option values from the top level down, not {json_kind(value)}; "
                                "in the CLI write it as parent/child", ref))
         return problems
     if not value:
@@ -154,16 +155,6 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
                                  "which has sub-options: "
                                  f"{_join(o.value for o in match.candidates)}", ref))
     return problems
-
-
-def _shape(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    names = {type(None): "null", bool: "a boolean", int: "a number", float: "a number",
-             dict: "an object"}
-    return names.get(type(value), f"a {type(value).__name__}")
 
 
 class DefinitionIndex:

@@ -87,3 +87,11 @@ def test_good_base_urls():
         "http://127.0.0.1:8765"
     assert Profile().with_overrides("https://proxy.example/dixa").base_url == \
         "https://proxy.example/dixa"
+
+
+def test_json_kind_names_every_json_value() -> None:
+    from dixa_tui.text import json_kind
+
+    assert [json_kind(v) for v in (None, True, 1, 1.5, "x", [], {})] == [
+        "null", "a boolean", "a number", "a number", "a string", "a list", "an object"]
+    assert json_kind(b"x") == "a bytes"
