@@ -98,22 +98,31 @@ def redact(text: str) -> str:
     return _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
 
 
+def _safe(text: str) -> str:
+    """Redacted, and without escape sequences: a hostile message quoted in the log must not
+    replay on the terminal of whoever reads it with ``cat`` or ``tail``."""
+    from dixa_tui.text import clean  # the standard library only
+
+    return clean(redact(text), single_line=False)
+
+
 class RedactingFilter(logging.Filter):
-    """Renders a record's message and traceback, redacts them, and leaves nothing else."""
+    """Renders a record's message and traceback, redacts and cleans them, and leaves nothing
+    else."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a bad format string must not lose the record
             message = f"{record.msg!r} (unformattable arguments)"
-        record.msg, record.args = redact(message), None
+        record.msg, record.args = _safe(message), None
         if record.exc_info:
             text = logging.Formatter().formatException(record.exc_info)
-            record.exc_text, record.exc_info = redact(text), None
+            record.exc_text, record.exc_info = _safe(text), None
         elif record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = _safe(record.exc_text)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info)
+            record.stack_info = _safe(record.stack_info)
         return True
 
 

@@ -153,3 +153,17 @@ def test_the_unexpected_line_carries_no_control_characters() -> None:
     line = debuglog.unexpected("a test", RuntimeError("label x\x1b]52;c;ZXZpbA==\x07y\nz"))
     assert "\x1b" not in line and "\x07" not in line and "\n" not in line
     assert line.startswith("unexpected RuntimeError: label x")
+
+
+def test_escape_sequences_in_a_record_do_not_reach_the_file(home: Path) -> None:
+    path = debuglog.enable()
+    log = logging.getLogger("dixa_tui.test")
+    log.warning("Dixa said %s", "\x1b]0;pwned\x07\x1b[2Jgone")
+    try:
+        raise RuntimeError("label \x1b]52;c;ZXZpbA==\x07 here")
+    except RuntimeError:
+        log.exception("failed")
+    debuglog.disable()
+    text = path.read_text()
+    assert "\x1b" not in text and "\x07" not in text
+    assert "Dixa said gone" in text and "label  here" in text
