@@ -185,8 +185,8 @@ async def _show_definition(settings: Settings, ref: str) -> Any:
         read = await client.list_definitions()
         found = DefinitionIndex(read.definitions).resolve(ref)
         unreadable = [s for s in read.skipped if s.id == ref]
-        if isinstance(found, Problem) and unreadable:
-            fail(cli_render.skipped_text(unreadable))
+        if isinstance(found, Problem) and unreadable:  # Dixa sent it, unreadable: exit 1
+            fail("Error: " + "\n".join(cli_render.skipped_lines(unreadable)), EXIT_API)
         if read.skipped:
             click.echo(cli_render.skipped_text(read.skipped), err=True)
         if isinstance(found, Problem):

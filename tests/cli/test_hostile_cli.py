@@ -102,7 +102,8 @@ def test_show_the_deep_tree_and_the_ambiguous_identifier(hostile):
         twins.stderr
     safe(twins)
     unreadable = hostile.run("definitions", "show", h.unreadable()["bad_flag"]["id"])
-    assert unreadable.exit_code == 2 and "isRequired" in unreadable.stderr
+    assert unreadable.exit_code == 1 and "isRequired" in unreadable.stderr
+    assert unreadable.stderr.startswith("Error: ")
     safe(unreadable)
 
 
