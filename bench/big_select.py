@@ -42,7 +42,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import statistics
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -50,6 +49,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from stats import MS, summary
 
 SIZE = (120, 36)
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "dixa-tui/bench/big_select")
@@ -66,7 +67,6 @@ QUERIES = ["parcel 12", "nordics refund", "late parcel 34", "invoice copy"]
 DEEP = (2, 3, 6, 1)  # the current value in the editor: one path 4 levels deep
 BUDGET_DETAIL_MS = 100.0
 BUDGET_KEYSTROKE_MS = 16.0
-MS = 1000.0
 
 
 # -- the organization --------------------------------------------------------------------
@@ -138,17 +138,6 @@ def count_options(options: Any) -> tuple[int, int, int]:
 
 
 # -- measuring ---------------------------------------------------------------------------
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def summary(seconds: list[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(seconds) * MS, 2),
-            "p95": round(pct(seconds, 0.95) * MS, 2), "max": round(max(seconds) * MS, 2),
-            "n": len(seconds)}
 
 
 class GcWatch:

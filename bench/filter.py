@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import time
 from typing import Any
 
+from stats import summary
+
 QUERY = "contact reason 12"
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def measure(count: int, rounds: int) -> dict[str, Any]:
@@ -67,14 +63,11 @@ async def measure(count: int, rounds: int) -> dict[str, Any]:
                 pilot_times.append(time.perf_counter() - start)
             screen.query_one("#filter").value = ""
             await pilot.pause()
-    ms = 1000.0
     return {
         "definitions": count, "keystrokes": len(work), "final_matches": matches,
         "load_seconds": round(loaded, 3),
-        "work_ms": {"median": round(statistics.median(work) * ms, 2),
-                    "p95": round(pct(work, 0.95) * ms, 2), "max": round(max(work) * ms, 2)},
-        "pilot_ms": {"median": round(statistics.median(pilot_times) * ms, 2),
-                     "p95": round(pct(pilot_times, 0.95) * ms, 2)},
+        "work_ms": summary(work),
+        "pilot_ms": summary(pilot_times),
     }
 
 

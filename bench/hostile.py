@@ -14,25 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import time
 from typing import Any
+
+from stats import summary
 
 QUERIES = ["labz", "long label xq", "lolz", "[bold red]refund", "顧客 理由", "ordnumz"]
 BUDGET_KEYSTROKE_MS = 16.0
 BUDGET_LONG_OVER_SHORT = 2.0  # the long label's detail against a short Text's, medians
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    ms = 1000.0
-    return {"median": round(statistics.median(values) * ms, 2),
-            "p95": round(pct(values, 0.95) * ms, 2), "max": round(max(values) * ms, 2),
-            "n": len(values)}
 
 
 async def measure(quick: bool) -> dict[str, Any]:
