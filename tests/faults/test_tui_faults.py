@@ -20,6 +20,7 @@ from fault_matrix import (
     advice,
 )
 from textual.widgets import Input
+from tui_helpers import wait_for
 
 from dixa_tui.connect import Settings
 from dixa_tui.domain.patch import Target
@@ -32,14 +33,6 @@ from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 
 SIZE = (160, 40)  # wide enough that no message wraps inside the screenshot's text
-
-
-async def wait_for(pilot: Any, predicate: Any, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.01)):
-        if predicate():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 def rendered(widget: Any) -> str:

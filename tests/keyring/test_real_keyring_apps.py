@@ -12,6 +12,7 @@ import pytest
 import secretstorage
 from click.testing import CliRunner, Result
 from textual.widgets import Input, Static
+from tui_helpers import wait_for
 
 from dixa_tui.cli import main
 from dixa_tui.connect import Settings
@@ -72,12 +73,8 @@ def app_for(state: MockState) -> DixaApp:
         app=create_app(state, api_key=KEY)))
 
 
-async def until(pilot: Any, predicate: Any, timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"not reached in {timeout} s; screen: {pilot.app.screen!r}")
+async def until(pilot: Any, predicate: Any) -> None:
+    await wait_for(pilot, predicate, timeout=20.0)  # the real Secret Service is slower
 
 
 def text_of(app: DixaApp, selector: str) -> str:

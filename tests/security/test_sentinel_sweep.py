@@ -49,6 +49,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from textual.widgets import Input, OptionList, Static
+from tui_helpers import wait_for
 
 from dixa_tui import debuglog
 from dixa_tui.cli import main
@@ -174,12 +175,8 @@ class ChokingKeyring(KeyringBackend):
 # -- the session -------------------------------------------------------------------------------
 
 
-async def until(pilot: Any, predicate: Any, timeout: float = 15.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the session did not reach the expected state in time")
+async def until(pilot: Any, predicate: Any) -> None:
+    await wait_for(pilot, predicate, timeout=15.0)
 
 
 async def shoot(app: DixaApp, folder: Path, name: str, shots: list[Path]) -> None:

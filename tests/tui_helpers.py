@@ -7,14 +7,35 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from textual.css.query import NoMatches
+
 from dixa_tui.tui.app import DixaApp
 
 
+def holds(predicate: Callable[[], object]) -> bool:
+    """``predicate()``, where a widget not mounted yet (a screen still composing) is "not yet"."""
+    try:
+        return bool(predicate())
+    except NoMatches:
+        return False
+
+
+def settled(app: Any) -> bool:
+    """The current screen has composed and mounted its children (true once the app stopped)."""
+    try:
+        return bool(app.screen.is_mounted)
+    except Exception:  # no screen left: the app has stopped
+        return True
+
+
 async def wait_for(pilot: Any, predicate: Callable[[], object], timeout: float = 10.0) -> None:
-    """Pause until ``predicate()`` is true (the app's workers run meanwhile)."""
+    """Pause until ``predicate()`` is true and the current screen has mounted its children
+    (the app's workers run meanwhile). A pushed screen is current before its children mount,
+    so a query that finds nothing yet counts as false, and a test that goes on to press keys
+    or query the screen finds it whole."""
     loops = int(timeout / 0.02)
     for _ in range(loops):
-        if predicate():
+        if holds(predicate) and settled(pilot.app):
             return
         await pilot.pause(0.02)
     raise AssertionError(f"condition not met within {timeout} s")
