@@ -3,8 +3,9 @@
 Every request goes through ``_request``: it waits for a token from the shared bucket, sends,
 retries 429/502/503/504 and connection failures with bounded backoff (``RetryPolicy.retries``
 says which failures of which methods; Dixa's PATCH sets absolute values, so repeating it is
-safe), and turns anything else into a ``DixaError``. Errors of a PATCH are marked ``write``,
-so their hint says whether the change may have been applied. The key is
+safe; no try starts past ``RetryPolicy.budget``; each retry is told to the listener set with
+``retries_reported``), and turns anything else into a ``DixaError``. Errors of a PATCH are
+marked ``write``, so their hint says whether the change may have been applied. The key is
 added by ``DixaKeyAuth`` at send time and lives in a ``SecretStr``; no error, repr or log
 line is built from the request, so none can carry it.
 """
@@ -14,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qs, quote, urlsplit
@@ -79,6 +81,39 @@ class ClientStats:
 
     def count(self, status: int) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """A failed try that is about to be repeated: ``attempt`` of ``attempts`` starts after
+    ``wait`` seconds; ``reason`` is the failure, with the operation (key blanked)."""
+
+    operation: str
+    attempt: int
+    attempts: int
+    wait: float
+    reason: str
+
+    def sentence(self, limit: int = 300) -> str:
+        """One sentence for a person; a reason longer than ``limit`` characters is cut."""
+        reason = self.reason if len(self.reason) <= limit else self.reason[:limit - 1] + "…"
+        return (f"{reason}; trying again in {self.wait:.1f} s "
+                f"(try {self.attempt} of {self.attempts}).")
+
+
+_retry_listener: ContextVar[Callable[[RetryNotice], None] | None] = ContextVar(
+    "dixa_retry_listener", default=None)
+
+
+@contextmanager
+def retries_reported(listener: Callable[[RetryNotice], None]) -> Iterator[None]:
+    """Within this block (this task and the ones it starts), every retry is told to
+    ``listener`` before its wait: a slow failure is never silent."""
+    token = _retry_listener.set(listener)
+    try:
+        yield
+    finally:
+        _retry_listener.reset(token)
 
 
 class DixaClient:
@@ -249,6 +284,7 @@ class DixaClient:
 
     async def _send(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
         attempt = 0
+        first = self.retry.clock()
         while True:
             attempt += 1
             await self.bucket.acquire()
@@ -298,9 +334,17 @@ class DixaClient:
             if wait > self.retry.max_delay:
                 error.message += f" (asked to wait {wait:.0f} s before trying again)"
                 raise error
+            elapsed = self.retry.clock() - first
+            if not self.retry.within_budget(elapsed, wait):
+                error.message += f" (gave up after {attempt} tries in {elapsed:.0f} s)"
+                raise error
             self.stats.retries += 1
-            log.info("%s: retrying in %.2f s after %s", op, wait,
-                     blank(error.message, self._key.get_secret_value()))
+            reason = blank(error.summary(), self._key.get_secret_value())
+            log.info("retrying in %.2f s (try %d of %d) after %s", wait, attempt + 1,
+                     self.retry.max_attempts, reason)
+            listener = _retry_listener.get()
+            if listener is not None:
+                listener(RetryNotice(op, attempt + 1, self.retry.max_attempts, wait, reason))
             await asyncio.sleep(wait)
 
 

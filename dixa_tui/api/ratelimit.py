@@ -102,9 +102,13 @@ class RetryPolicy:
     max_attempts: int = 5
     base_delay: float = 0.2
     max_delay: float = 8.0
+    # No try starts later than this many seconds after the first began: a Dixa that hangs
+    # (a 20 s read timeout per try) fails in about a minute, not after five full timeouts.
+    budget: float = 45.0
     statuses: frozenset[int] = RETRY_STATUSES
     repeatable: frozenset[str] = REPEATABLE_METHODS
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
 
     def retries(self, method: str, *, status: int | None = None, reached: bool = True) -> bool:
         """Whether a failed attempt is tried again: an error ``status``, or (``status`` None)
@@ -113,6 +117,11 @@ class RetryPolicy:
             return status in self.statuses and (
                 status == 429 or method.upper() in self.repeatable)
         return not reached or method.upper() in self.repeatable
+
+    def within_budget(self, elapsed: float, wait: float) -> bool:
+        """Whether a try that would start ``wait`` s from now, ``elapsed`` s after the first
+        try began, is still made."""
+        return elapsed + wait <= self.budget
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
         """Seconds to wait before attempt ``attempt + 1`` (``attempt`` counts from 1).

@@ -3,6 +3,7 @@ reached the wire, and whether a failed PATCH was applied all the same."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from fault_matrix import (
     ATTEMPTS,
@@ -172,3 +173,53 @@ async def test_json_nested_too_deep_is_a_typed_error_not_a_crash(status: int) ->
     expected = ("HTTP 200 with JSON nested too deeply to read" if status == 200 else
                 "HTTP 400: [[[[")  # an error body: Dixa's message is then an excerpt
     assert expected in str(info.value) and len(str(info.value)) < 300
+
+
+async def test_every_retry_is_reported_before_its_wait(faults: FaultTransport) -> None:
+    """Within ``retries_reported`` each retry is told (the failure, key blanked, and which try
+    comes next); outside it nothing is, and the client is the same."""
+    from dixa_tui.api.client import RetryNotice, retries_reported
+
+    secret = f"Dixa echoed {DEMO_API_KEY} <b>[bold]"
+    faults.add("GET", LOAD_PATH, Fault.http(503, secret), times=2)
+    heard: list[RetryNotice] = []
+    async with client(faults) as c:
+        with retries_reported(heard.append):
+            assert len((await c.list_definitions()).definitions) == 46
+        faults.add("GET", LOAD_PATH, Fault.http(503, "again"), times=1)
+        await c.list_definitions()  # no listener: retried as before, told to nobody
+    assert [(n.attempt, n.attempts) for n in heard] == [(2, ATTEMPTS), (3, ATTEMPTS)]
+    first = heard[0]
+    assert first.operation == LOAD_OP and 0 < first.wait <= 0.01
+    assert first.reason == f"{LOAD_OP}: HTTP 503: Dixa echoed [redacted] <b>[bold]"
+    assert first.sentence() == (f"{first.reason}; trying again in {first.wait:.1f} s "
+                                f"(try 2 of {ATTEMPTS}).")
+    long = RetryNotice(LOAD_OP, 2, 5, 0.2, "x" * 1000)
+    assert len(long.sentence()) < 360 and "x…;" in long.sentence()
+
+
+async def test_no_try_starts_past_the_time_budget(faults: FaultTransport) -> None:
+    """A Dixa that hangs: each try costs a full read timeout (20 s on this fake clock), and no
+    try starts more than ``budget`` seconds after the first, so it fails in about a minute
+    with how many tries it took, not after five timeouts."""
+    import random
+
+    from dixa_tui.api.ratelimit import RetryPolicy
+
+    now = [0.0]
+
+    class Hanging(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            now[0] += 20.0
+            raise httpx.ReadTimeout("timed out", request=request)
+
+    policy = RetryPolicy(max_attempts=5, base_delay=0.001, max_delay=0.01, budget=45.0,
+                         rng=random.Random(1), clock=lambda: now[0])
+    async with DixaClient(DEMO_API_KEY, base_url="http://mock", rate=0, retry=policy,
+                          transport=Hanging()) as c:
+        with pytest.raises(DixaError) as info:
+            await c.list_definitions()
+        assert c.stats.requests == 3  # at 0, 20 and 40 s; a fourth would start at 60 s
+    assert str(info.value) == (f"{LOAD_OP}: Dixa did not answer in time (read timeout) "
+                               "(gave up after 3 tries in 60 s)")
+    assert RetryPolicy().budget == 45.0
