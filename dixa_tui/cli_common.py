@@ -28,4 +28,18 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
+    """Run a command's coroutine; each retry of a request is said on stderr as it happens."""
+    from dixa_tui.api.client import RetryNotice, retries_reported
+
+    def say(notice: RetryNotice) -> None:
+        import click
+
+        from dixa_tui.text import clean
+
+        click.echo(f"Warning: {clean(notice.sentence())}", err=True)
+
+    async def reporting() -> T:
+        with retries_reported(say):
+            return await coro
+
+    return asyncio.run(reporting())

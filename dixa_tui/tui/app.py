@@ -19,7 +19,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from dixa_tui.text import clean
-from dixa_tui.tui.messages import ApiFailed, Loaded
+from dixa_tui.tui.messages import ApiFailed, Loaded, Retrying
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 
 if TYPE_CHECKING:
@@ -198,11 +198,14 @@ class DixaApp(App[None]):
             self.request(asker, what, call, context=context, exclusive=exclusive)
 
         async def job() -> None:
+            from dixa_tui.api.client import retries_reported
+
             client = self.client
             if client is None:
                 return
             try:
-                result = await call(client)
+                with retries_reported(lambda notice: asker.post_message(Retrying(notice))):
+                    result = await call(client)
             except Exception as exc:  # every failure is shown, none crashes the app
                 _log_failure(what, exc)
                 asker.post_message(ApiFailed(what, exc, again, context, origin))
@@ -210,6 +213,12 @@ class DixaApp(App[None]):
                 asker.post_message(Loaded(what, result, context))
 
         asker.run_worker(job(), group=what, exclusive=exclusive, exit_on_error=False)
+
+    def on_retrying(self, message: Retrying) -> None:
+        """A slow failure is never silent: each retry is said, until it succeeds or fails."""
+        notice = message.notice
+        self.notify(clean(notice.sentence()), title="Dixa: trying again", severity="warning",
+                    timeout=notice.wait + 5, markup=False)
 
     def on_api_failed(self, message: ApiFailed) -> None:
         """The one place errors are shown: the error bar of the screen that asked."""

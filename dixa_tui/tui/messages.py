@@ -1,4 +1,4 @@
-"""Messages from workers to the screens that asked: results in, errors in. Nothing else.
+"""Messages from workers to the screens that asked: results in, retries and errors in.
 
 Workers never touch widgets. They post one of these to the node that started them; that
 node's handler owns the state. Failures bubble on to the app, the one place that shows errors.
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from dixa_tui.api.client import RetryNotice
     from dixa_tui.api.errors import DixaError
 
 
@@ -23,6 +24,14 @@ class Loaded(Message):
         self.what = what
         self.result = result
         self.context = context
+
+
+class Retrying(Message):
+    """A request failed and is about to be tried again. Bubbles to the app, which says so."""
+
+    def __init__(self, notice: RetryNotice) -> None:
+        super().__init__()
+        self.notice = notice
 
 
 class ApiFailed(Message):

@@ -9,6 +9,7 @@ loopback HTTP.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -230,3 +231,19 @@ def test_refused_patch_says_nothing_was_sent(cli, faults: FaultTransport) -> Non
     faults.add("PATCH", PATCH_PATH, Fault.refused())
     result = cli("patch", "conversation", "10001", *SET)
     assert result.exit_code == 1 and NOT_SENT in result.stderr
+
+
+def test_each_retry_is_said_on_stderr(cli, faults: FaultTransport) -> None:
+    """A script's log shows why a command was slow: one warning per retry, Dixa's message
+    cleaned of escape sequences, the key blanked; stdout is the data alone."""
+    faults.add("GET", LOAD_PATH, Fault.http(503, f"Busy \x1b[31m{DEMO_API_KEY}\x1b[0m [b]"),
+               times=2)
+    result = cli("definitions", "list", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)
+    said = [line for line in result.stderr.splitlines() if line.startswith("Warning: ")]
+    assert len(said) == 2
+    for n, line in enumerate(said, start=2):
+        assert line.startswith(f"Warning: {LOAD_OP}: HTTP 503: Busy [redacted] [b]; "
+                               "trying again in ")
+        assert line.endswith(f" s (try {n} of {ATTEMPTS}).")
+    assert "\x1b" not in result.stderr and DEMO_API_KEY not in result.stderr

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fault_matrix import (
+    ATTEMPTS,
     CASE_IDS,
     CASES,
     LOAD_OP,
@@ -20,6 +21,7 @@ from fault_matrix import (
     advice,
 )
 from textual.widgets import Input
+from tui_helpers import screen_text as drawn
 from tui_helpers import wait_for
 
 from dixa_tui.connect import Settings
@@ -176,3 +178,38 @@ async def test_at_80x24_a_long_message_leaves_what_to_do_on_screen(
         assert "… Dixa rejected the request: fix what the message says" in shown
         assert shown.endswith("Press ctrl+r to retry, or escape to dismiss.")
         assert LONG in str(bar.tooltip).replace("\n", " ")  # the whole message, on hover
+
+
+@pytest.mark.parametrize("step", ["load", "send"])
+async def test_each_retry_is_said_while_it_waits(
+        step: str, app: DixaApp, faults: FaultTransport, state: MockState) -> None:
+    """A slow failure is never silent: every retry shows as a warning toast (Dixa's message
+    literally, the try that comes next), and the request then goes through."""
+    from dixa_tui.mock.faults import Fault
+
+    path, method, op = ((LOAD_PATH, "GET", LOAD_OP) if step == "load"
+                        else (PATCH_PATH, "PATCH", PATCH_OP))
+    busy = Fault.http(503, "Busy [b]now[/b]")
+    if step == "load":
+        faults.add(method, path, busy, times=2)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:  # toasts drawn
+        if step == "send":
+            editor = await open_editor_on(pilot, app, state, "order_number")
+            editor.query_one("#text-value", Input).value = "100-2"
+            await pilot.pause()
+            faults.add(method, path, busy, times=2)
+            await pilot.press("ctrl+t")
+            await wait_for(pilot, lambda: "Sent 1 change" in rendered(editor.query_one("#status")))
+        else:
+            await wait_for(pilot, lambda: app.main_screen.definitions)
+        assert faults.attempts_at(method, path) == 3
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications
+                if n.severity == "warning" and n.title == "Dixa: trying again"]
+        assert [s.split("(")[-1] for s in said] == [f"try 2 of {ATTEMPTS}).",
+                                                   f"try 3 of {ATTEMPTS})."]
+        assert all(s.startswith(f"{op}: HTTP 503: Busy [b]now[/b]; trying again in ")
+                   for s in said)
+        assert not any(n.markup for n in app._notifications)
+        shown = drawn(app)  # what the terminal shows, toasts included
+        assert "Busy [b]now[/b];" in shown and f"(try 3 of {ATTEMPTS})" in shown
