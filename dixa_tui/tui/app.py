@@ -204,7 +204,7 @@ class DixaApp(App[None]):
             if client is None:
                 return
             try:
-                with retries_reported(lambda notice: asker.post_message(Retrying(notice))):
+                with retries_reported(lambda notice: asker.post_message(Retrying(what, notice))):
                     result = await call(client)
             except Exception as exc:  # every failure is shown, none crashes the app
                 _log_failure(what, exc)

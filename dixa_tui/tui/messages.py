@@ -29,8 +29,9 @@ class Loaded(Message):
 class Retrying(Message):
     """A request failed and is about to be tried again. Bubbles to the app, which says so."""
 
-    def __init__(self, notice: RetryNotice) -> None:
+    def __init__(self, what: str, notice: RetryNotice) -> None:
         super().__init__()
+        self.what = what
         self.notice = notice
 
 

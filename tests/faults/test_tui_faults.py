@@ -213,3 +213,24 @@ async def test_each_retry_is_said_while_it_waits(
         assert not any(n.markup for n in app._notifications)
         shown = drawn(app)  # what the terminal shows, toasts included
         assert "Busy [b]now[/b];" in shown and f"(try 3 of {ATTEMPTS})" in shown
+
+
+async def test_the_empty_list_says_which_try_the_first_load_is_on(
+        app: DixaApp, faults: FaultTransport, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the first load waits to try again, the list says so (not just "Loading…")."""
+    import functools
+
+    from dixa_tui.api.ratelimit import RetryPolicy
+    from dixa_tui.mock.faults import Fault
+
+    # a wait of 10 to 20 s, within the budget: the test is over before the second try
+    slow = functools.partial(RetryPolicy, base_delay=20.0, max_delay=20.0)
+    monkeypatch.setattr("dixa_tui.api.client.RetryPolicy", slow)
+    faults.add("GET", LOAD_PATH, Fault.http(503, "Busy [b]now[/b]"))
+    async with app.run_test(size=SIZE) as pilot:
+        listing = app.main_screen.query_one(DefinitionList)
+        await wait_for(pilot, lambda: "try 2 of 5" in drawn(app))
+        line = next(row for row in drawn(app).splitlines() if "try 2 of 5" in row)
+        assert "Loading definitions… try 2 of 5 (the last failed: HTTP 503: Busy [b]now[/b])" \
+            in line
+        assert not listing.rows and faults.attempts_at("GET", LOAD_PATH) == 1

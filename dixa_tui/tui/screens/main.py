@@ -21,7 +21,7 @@ from textual.widgets import Input, LoadingIndicator, Static
 
 from dixa_tui.text import clean
 from dixa_tui.tui.literal import join, lit
-from dixa_tui.tui.messages import ApiFailed, Loaded
+from dixa_tui.tui.messages import ApiFailed, Loaded, Retrying
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.detail import DetailPane
 from dixa_tui.tui.widgets.errorbar import ErrorBar
@@ -203,6 +203,15 @@ class MainScreen(Screen[None]):
         text = "\n".join(clean(line) for line in lines)
         self.notify(text, title="Some definitions could not be read", severity="warning",
                     timeout=12, markup=False)
+
+    def on_retrying(self, message: Retrying) -> None:
+        """While the first load is retried, the empty list says which try it is on (the
+        message goes on to the app, which shows the toast)."""
+        if message.what == "definitions" and self.fetching and not self.definitions:
+            notice = message.notice
+            self.query_one(DefinitionList).show_message(
+                f"Loading definitions… try {notice.attempt} of {notice.attempts} "
+                f"(the last failed: {notice.reason.removeprefix(notice.operation + ': ')})")
 
     def on_api_failed(self, message: ApiFailed) -> None:
         if message.what == "detail":
