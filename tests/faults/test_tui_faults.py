@@ -234,3 +234,29 @@ async def test_the_empty_list_says_which_try_the_first_load_is_on(
         assert "Loading definitions… try 2 of 5 (the last failed: HTTP 503: Busy [b]now[/b])" \
             in line
         assert not listing.rows and faults.attempts_at("GET", LOAD_PATH) == 1
+
+
+async def test_the_editor_stays_open_while_a_send_is_on_its_way(
+        app: DixaApp, faults: FaultTransport, state: MockState,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """esc during a send (here: waiting to retry a 503) does not offer to discard edits
+    "nothing has been sent for": the answer, applied or not, would be lost with the dialog."""
+    import functools
+
+    from dixa_tui.api.ratelimit import RetryPolicy
+    from dixa_tui.mock.faults import Fault
+
+    slow = functools.partial(RetryPolicy, base_delay=20.0, max_delay=20.0)
+    monkeypatch.setattr("dixa_tui.api.client.RetryPolicy", slow)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor_on(pilot, app, state, "order_number")
+        editor.query_one("#text-value", Input).value = "100-3"
+        await pilot.pause()
+        faults.add("PATCH", PATCH_PATH, Fault.http(503, "Busy"))
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: faults.attempts_at("PATCH", PATCH_PATH) == 1)
+        editor.query_one("#attributes", DefinitionList).focus()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is editor and editor.sending and editor.staged
+        assert any("A send is on its way" in str(n.message) for n in app._notifications)

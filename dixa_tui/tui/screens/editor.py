@@ -385,6 +385,10 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         if not listing.has_focus:
             listing.focus()
             return
+        if self.sending:  # closing now would lose Dixa's answer: applied or not
+            self.notify("A send is on its way: wait for Dixa's answer, which says whether the "
+                        "change was applied, then close.", title="Sending", timeout=4)
+            return
         if self.staged:
             count = len(self.staged)
             self.app.push_screen(
