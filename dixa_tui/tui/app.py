@@ -62,6 +62,7 @@ class DixaApp(App[None]):
         self.client: DixaClient | None = None
         self.keymap: dict[str, str] = {}
         self._retries: dict[Screen[Any], Callable[[], object]] = {}
+        self._asking_quit: Screen[Any] | None = None  # the "quit anyway?" question, when asked
 
     # -- start ----------------------------------------------------------------------------
 
@@ -160,6 +161,32 @@ class DixaApp(App[None]):
         from dixa_tui.tui.screens.main import MainScreen
 
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    # -- quitting -------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit; asks first while an editor holds unsent edits or waits for Dixa's answer
+        (ctrl+q again, or y, quits)."""
+        from dixa_tui.tui.screens.confirm import ConfirmScreen
+        from dixa_tui.tui.screens.editor import EditorScreen
+
+        editor = next((s for s in self.screen_stack if isinstance(s, EditorScreen)), None)
+        if editor is None or not (editor.staged or editor.sending) or (
+                self.screen is self._asking_quit):
+            self.exit()
+            return
+        from dixa_tui.tui.literal import lit
+
+        if editor.sending:
+            title, body = "Quit while sending?", ("A send is on its way: quitting now leaves "
+                                                  "you not knowing whether Dixa applied it.")
+        else:
+            count = len(editor.staged)
+            title, body = "Quit with unsent edits?", (
+                f"{count} staged edit{'s' * (count != 1)} will be lost: nothing has been sent "
+                "for them.")
+        self._asking_quit = ConfirmScreen(title, lit(body), yes="Quit", no="Stay")
+        self.push_screen(self._asking_quit, lambda yes: self.exit() if yes else None)
 
     # -- the key --------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from dixa_tui.domain.patch import Target
 from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState
 from dixa_tui.mock.faults import FaultTransport
 from dixa_tui.tui.app import DixaApp
+from dixa_tui.tui.screens.confirm import ConfirmScreen
 from dixa_tui.tui.screens.editor import EditorScreen
 from dixa_tui.tui.screens.target import load_target
 from dixa_tui.tui.widgets.definitions import DefinitionList
@@ -260,3 +261,10 @@ async def test_the_editor_stays_open_while_a_send_is_on_its_way(
         await pilot.pause()
         assert app.screen is editor and editor.sending and editor.staged
         assert any("A send is on its way" in str(n.message) for n in app._notifications)
+        await pilot.press("ctrl+q")  # quitting asks too: the answer would be lost
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "not knowing whether Dixa applied it" in rendered(
+            app.screen.query_one("#confirm-body"))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is editor)
+        assert app.is_running and editor.sending

@@ -358,3 +358,33 @@ async def test_help_opens_from_the_editor(make_app) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is editor)
+
+
+async def test_quitting_with_unsent_edits_asks_first(make_app, state: MockState) -> None:
+    """ctrl+q with staged edits asks (n stays, edits kept); ctrl+q again at the question, or
+    y, quits. With nothing staged it quits at once."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        editor = await open_editor(pilot)
+        await type_text(pilot, editor, "order_number", "100-4242")
+        assert editor.staged
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = rendered(app.screen.query_one("#confirm-body"))
+        assert "1 staged edit will be lost: nothing has been sent for them." in question
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is editor)
+        assert app.is_running and editor.staged
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("ctrl+q")  # again: quit
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.return_code in (None, 0)
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running)
