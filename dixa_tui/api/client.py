@@ -284,10 +284,12 @@ class DixaClient:
 
     async def _send(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
         attempt = 0
-        first = self.retry.clock()
+        first: float | None = None
         while True:
             attempt += 1
             await self.bucket.acquire()
+            if first is None:  # the budget runs from when the first try began, not queued
+                first = self.retry.clock()
             self.stats.requests += 1
             started = time.perf_counter()
             try:
@@ -339,12 +341,14 @@ class DixaClient:
                 error.message += f" (gave up after {attempt} tries in {elapsed:.0f} s)"
                 raise error
             self.stats.retries += 1
-            reason = blank(error.summary(), self._key.get_secret_value())
+            secret = self._key.get_secret_value()
+            reason = blank(error.summary(), secret)
             log.info("retrying in %.2f s (try %d of %d) after %s", wait, attempt + 1,
                      self.retry.max_attempts, reason)
             listener = _retry_listener.get()
             if listener is not None:
-                listener(RetryNotice(op, attempt + 1, self.retry.max_attempts, wait, reason))
+                listener(RetryNotice(blank(op, secret), attempt + 1, self.retry.max_attempts,
+                                     wait, reason))
             await asyncio.sleep(wait)
 
 

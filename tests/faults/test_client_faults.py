@@ -223,3 +223,17 @@ async def test_no_try_starts_past_the_time_budget(faults: FaultTransport) -> Non
     assert str(info.value) == (f"{LOAD_OP}: Dixa did not answer in time (read timeout) "
                                "(gave up after 3 tries in 60 s)")
     assert RetryPolicy().budget == 45.0
+
+
+async def test_a_retry_notice_never_carries_the_key(faults: FaultTransport) -> None:
+    """An id the user typed is part of the operation's name; a key pasted there is blanked
+    in the notice as in the error."""
+    from dixa_tui.api.client import RetryNotice, retries_reported
+
+    faults.add("GET", "/endusers/*", Fault.http(503, "Busy"))
+    heard: list[RetryNotice] = []
+    async with client(faults) as c:
+        with retries_reported(heard.append), pytest.raises(DixaError) as info:
+            await c.get_end_user(DEMO_API_KEY)
+    assert heard and DEMO_API_KEY not in repr(heard) + str(info.value)
+    assert "[redacted]" in heard[0].operation
