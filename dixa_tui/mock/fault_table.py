@@ -4,7 +4,9 @@
 between ``<!-- faults:start -->`` and ``<!-- faults:end -->``; a test keeps it in sync. Each
 row comes from what the client does against the embedded mock behind a ``FaultTransport``:
 the message and hint of the error, and how many attempts reached the wire with the default
-``RetryPolicy`` (its backoff shortened, not its bound). Nothing in the table is typed by hand.
+``RetryPolicy`` (its backoff shortened, not its bound). A read timeout costs each try the
+client's read timeout on the policy's (fake) clock, so the time budget shows as it would with
+a Dixa that does not answer. Nothing in the table is typed by hand.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import httpx
 
-from dixa_tui.api.client import DixaClient
+from dixa_tui.api.client import DEFAULT_TIMEOUT, DixaClient
 from dixa_tui.api.errors import DixaError
 from dixa_tui.api.ratelimit import RetryPolicy
 from dixa_tui.mock.app import DEMO_API_KEY, create_app
@@ -48,14 +50,29 @@ class Row:
     patch_outcome: str  # what a failed PATCH says about the change
 
 
+class _Clocked(httpx.AsyncBaseTransport):
+    """Each request moves ``clock`` on by ``cost`` seconds: what a try took."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, clock: list[float], cost: float) -> None:
+        self.inner, self.clock, self.cost = inner, clock, cost
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.clock[0] += self.cost
+
+
 async def _fail(fault: Fault, method: str) -> tuple[DixaError, int]:
     """The error the client raises when every ``method`` request meets ``fault``."""
     transport = FaultTransport(httpx.ASGITransport(app=create_app(MockState.demo())))
     path = LOAD_PATH if method == "GET" else PATCH_PATH
     transport.add(method, path, fault)
-    quick = replace(RetryPolicy(), base_delay=0.0001, max_delay=0.001)
+    now = [0.0]
+    cost = (DEFAULT_TIMEOUT.read or 0.0) if fault.kind == "read-timeout" else 0.0
+    quick = replace(RetryPolicy(), base_delay=0.0001, max_delay=0.001, clock=lambda: now[0])
     async with DixaClient(DEMO_API_KEY, base_url="http://mock", rate=0, retry=quick,
-                          transport=transport) as client:
+                          transport=_Clocked(transport, now, cost)) as client:
         try:
             if method == "GET":
                 await client.list_definitions()

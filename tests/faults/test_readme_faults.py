@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fault_matrix import CASES
 
+from dixa_tui.api.client import DEFAULT_TIMEOUT
 from dixa_tui.api.ratelimit import RetryPolicy
 from dixa_tui.mock.fault_table import FAULTS, markdown
 
@@ -32,6 +33,11 @@ def test_the_table_has_every_fault_of_the_matrix() -> None:
 def test_the_table_counts_the_default_policys_attempts() -> None:
     rows = markdown().splitlines()[2:]
     tries = {row.split(" | ")[0].strip("| "): row.split(" | ")[3] for row in rows}
-    bound = RetryPolicy().max_attempts  # the product's default, not the tests' fast policy
-    assert tries["HTTP 503"] == tries["Read timeout"] == f"{bound} / {bound}"
+    policy = RetryPolicy()  # the product's default, not the tests' fast policy
+    bound = policy.max_attempts
+    assert tries["HTTP 503"] == tries["Connection reset mid-body"]
+    assert tries["HTTP 503"] == f"{bound} / {bound}"
+    # A read timeout costs each try the client's 20 s: the budget, not the count, ends it.
+    within = int(policy.budget // (DEFAULT_TIMEOUT.read or 1)) + 1
+    assert within < bound and tries["Read timeout"] == f"{within} / {within}"
     assert tries["HTTP 500"] == tries["200 with an empty body"] == "1 / 1"
