@@ -153,3 +153,18 @@ class DixaResponseError(DixaError):
     @property
     def outcome(self) -> str:
         return APPLIED_UNREAD
+
+
+class DixaNotConnected(DixaError):
+    """There is no client to send with: no usable API key yet. Nothing was sent."""
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(operation, "not connected to Dixa: there is no usable API key yet")
+
+    @property
+    def advice(self) -> str:
+        return "Enter a valid API key on the key screen first, then try again."
+
+    @property
+    def outcome(self) -> str:
+        return NOT_SENT

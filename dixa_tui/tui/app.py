@@ -181,12 +181,15 @@ class DixaApp(App[None]):
             title, body = "Quit while sending?", ("A send is on its way: quitting now leaves "
                                                   "you not knowing whether Dixa applied it.")
         else:
-            count = len(editor.staged)
-            title, body = "Quit with unsent edits?", (
-                f"{count} staged edit{'s' * (count != 1)} will be lost: nothing has been sent "
-                "for them.")
+            title, body = "Quit with unsent edits?", editor.loss()
+
+        def answered(yes: bool | None) -> None:
+            self._asking_quit = None
+            if yes:
+                self.exit()
+
         self._asking_quit = ConfirmScreen(title, lit(body), yes="Quit", no="Stay")
-        self.push_screen(self._asking_quit, lambda yes: self.exit() if yes else None)
+        self.push_screen(self._asking_quit, answered)
 
     # -- the key --------------------------------------------------------------------------
 
@@ -228,7 +231,11 @@ class DixaApp(App[None]):
             from dixa_tui.api.client import retries_reported
 
             client = self.client
-            if client is None:
+            if client is None:  # said, not dropped: a dialog waiting on it would wait forever
+                from dixa_tui.api.errors import DixaNotConnected
+
+                asker.post_message(ApiFailed(what, DixaNotConnected(what), again, context,
+                                             origin))
                 return
             try:
                 with retries_reported(lambda notice: asker.post_message(Retrying(what, notice))):
@@ -245,7 +252,7 @@ class DixaApp(App[None]):
         """A slow failure is never silent: each retry is said, until it succeeds or fails."""
         notice = message.notice
         self.notify(clean(notice.sentence()), title="Dixa: trying again", severity="warning",
-                    timeout=notice.wait + 5, markup=False)
+                    timeout=max(10.0, notice.wait + 5), markup=False)
 
     def on_api_failed(self, message: ApiFailed) -> None:
         """The one place errors are shown: the error bar of the screen that asked."""

@@ -388,3 +388,45 @@ async def test_quitting_with_unsent_edits_asks_first(make_app, state: MockState)
         await started(pilot)
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_quit_from_an_editor_with_nothing_at_stake_and_y_at_the_question(
+        make_app, state: MockState) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        await open_editor(pilot)
+        await pilot.press("ctrl+q")  # an editor, nothing staged: no question
+        await wait_for(pilot, lambda: not app.is_running)
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        editor = await open_editor(pilot)
+        await type_text(pilot, editor, "order_number", "100-4243")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_a_send_without_a_client_is_an_error_not_a_send_that_never_ends(
+        make_app, state: MockState) -> None:
+    """No usable key (the client is gone): the send fails at once, says what to do, and the
+    editor is not left 'sending' (which esc and ctrl+q would then guard forever)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await choose_conversation(pilot, 10001)
+        editor = await open_editor(pilot)
+        await type_text(pilot, editor, "order_number", "100-4244")
+        app.client = None
+        await pilot.press("ctrl+t")
+        bar = editor.query_one(ErrorBar)
+        await wait_for(pilot, lambda: bar.shown)
+        text = rendered(bar)
+        assert "not connected to Dixa" in text and "Enter a valid API key" in text
+        assert not editor.sending and editor.staged
+        assert "kept" in rendered(editor.query_one("#status"))

@@ -390,14 +390,18 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
                         "change was applied, then close.", title="Sending", timeout=4)
             return
         if self.staged:
-            count = len(self.staged)
             self.app.push_screen(
-                ConfirmScreen("Discard staged edits?", lit(
-                    f"{count} staged edit{'s' * (count != 1)} will be lost: nothing has been "
-                    "sent for them."), yes="Discard", no="Keep editing"),
+                ConfirmScreen("Discard staged edits?", lit(self.loss()), yes="Discard",
+                              no="Keep editing"),
                 lambda yes: self._close() if yes else None)
             return
         self._close()
+
+    def loss(self) -> str:
+        """What closing (or quitting) now throws away."""
+        count = len(self.staged)
+        return (f"{count} staged edit{'s' * (count != 1)} will be lost: nothing has been sent "
+                "for them.")
 
     def _close(self) -> None:
         self.dismiss(self.sent or None)
