@@ -38,7 +38,11 @@ async def wait_for(pilot: Any, predicate: Callable[[], object], timeout: float =
         if holds(predicate) and settled(pilot.app):
             return
         await pilot.pause(0.02)
-    raise AssertionError(f"condition not met within {timeout} s")
+    try:
+        where = repr(pilot.app.screen)
+    except Exception:
+        where = "no screen"
+    raise AssertionError(f"condition not met within {timeout} s; screen: {where}")
 
 
 def main_screen(app: DixaApp) -> Any:

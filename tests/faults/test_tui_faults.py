@@ -21,7 +21,6 @@ from fault_matrix import (
     advice,
 )
 from textual.widgets import Input
-from tui_helpers import screen_text as drawn
 from tui_helpers import wait_for
 
 from dixa_tui.connect import Settings
@@ -183,11 +182,20 @@ async def test_at_80x24_a_long_message_leaves_what_to_do_on_screen(
 
 @pytest.mark.parametrize("step", ["load", "send"])
 async def test_each_retry_is_said_while_it_waits(
-        step: str, app: DixaApp, faults: FaultTransport, state: MockState) -> None:
+        step: str, app: DixaApp, faults: FaultTransport, state: MockState,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A slow failure is never silent: every retry shows as a warning toast (Dixa's message
     literally, the try that comes next), and the request then goes through."""
     from dixa_tui.mock.faults import Fault
 
+    said: list[tuple[str, dict[str, Any]]] = []
+    notify = app.notify
+
+    def recorded(message: str, **kwargs: Any) -> None:  # toasts expire; the record does not
+        said.append((message, kwargs))
+        notify(message, **kwargs)
+
+    monkeypatch.setattr(app, "notify", recorded)
     path, method, op = ((LOAD_PATH, "GET", LOAD_OP) if step == "load"
                         else (PATCH_PATH, "PATCH", PATCH_OP))
     busy = Fault.http(503, "Busy [b]now[/b]")
@@ -205,50 +213,51 @@ async def test_each_retry_is_said_while_it_waits(
             await wait_for(pilot, lambda: app.main_screen.definitions)
         assert faults.attempts_at(method, path) == 3
         await pilot.pause()
-        said = [str(n.message) for n in app._notifications
-                if n.severity == "warning" and n.title == "Dixa: trying again"]
-        assert [s.split("(")[-1] for s in said] == [f"try 2 of {ATTEMPTS}).",
-                                                   f"try 3 of {ATTEMPTS})."]
-        assert all(s.startswith(f"{op}: HTTP 503: Busy [b]now[/b]; trying again in ")
-                   for s in said)
-        assert not any(n.markup for n in app._notifications)
-        shown = drawn(app)  # what the terminal shows, toasts included
+        retries = [(m, kw) for m, kw in said if kw.get("title") == "Dixa: trying again"]
+        assert [m.split("(")[-1] for m, _ in retries] == [f"try 2 of {ATTEMPTS}).",
+                                                         f"try 3 of {ATTEMPTS})."]
+        assert all(m.startswith(f"{op}: HTTP 503: Busy [b]now[/b]; trying again in ")
+                   and kw["severity"] == "warning" and kw["markup"] is False
+                   for m, kw in retries)
+        shown = screen_text(app)  # what the terminal shows, toasts included (they last 10 s)
         assert "Busy [b]now[/b];" in shown and f"(try 3 of {ATTEMPTS})" in shown
 
 
-async def test_the_empty_list_says_which_try_the_first_load_is_on(
-        app: DixaApp, faults: FaultTransport, monkeypatch: pytest.MonkeyPatch) -> None:
-    """While the first load waits to try again, the list says so (not just "Loading…")."""
+@pytest.fixture
+def slow_retries(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Retries that wait 20 to 40 s (within the 45 s budget): a test is over before a second
+    try is made. Returns how many tries the policy allows."""
     import functools
 
     from dixa_tui.api.ratelimit import RetryPolicy
+
+    monkeypatch.setattr("dixa_tui.api.client.RetryPolicy",
+                        functools.partial(RetryPolicy, base_delay=40.0, max_delay=40.0))
+    return RetryPolicy().max_attempts
+
+
+async def test_the_empty_list_says_which_try_the_first_load_is_on(
+        app: DixaApp, faults: FaultTransport, slow_retries: int) -> None:
+    """While the first load waits to try again, the list says so (not just "Loading…")."""
     from dixa_tui.mock.faults import Fault
 
-    # a wait of 10 to 20 s, within the budget: the test is over before the second try
-    slow = functools.partial(RetryPolicy, base_delay=20.0, max_delay=20.0)
-    monkeypatch.setattr("dixa_tui.api.client.RetryPolicy", slow)
     faults.add("GET", LOAD_PATH, Fault.http(503, "Busy [b]now[/b]"))
     async with app.run_test(size=SIZE) as pilot:
         listing = app.main_screen.query_one(DefinitionList)
-        await wait_for(pilot, lambda: "try 2 of 5" in drawn(app))
-        line = next(row for row in drawn(app).splitlines() if "try 2 of 5" in row)
-        assert "Loading definitions… try 2 of 5 (the last failed: HTTP 503: Busy [b]now[/b])" \
+        which = f"try 2 of {slow_retries}"
+        await wait_for(pilot, lambda: which in screen_text(app))
+        line = next(row for row in screen_text(app).splitlines() if which in row)
+        assert f"Loading definitions… {which} (the last failed: HTTP 503: Busy [b]now[/b])" \
             in line
         assert not listing.rows and faults.attempts_at("GET", LOAD_PATH) == 1
 
 
 async def test_the_editor_stays_open_while_a_send_is_on_its_way(
-        app: DixaApp, faults: FaultTransport, state: MockState,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        app: DixaApp, faults: FaultTransport, state: MockState, slow_retries: int) -> None:
     """esc during a send (here: waiting to retry a 503) does not offer to discard edits
     "nothing has been sent for": the answer, applied or not, would be lost with the dialog."""
-    import functools
-
-    from dixa_tui.api.ratelimit import RetryPolicy
     from dixa_tui.mock.faults import Fault
 
-    slow = functools.partial(RetryPolicy, base_delay=20.0, max_delay=20.0)
-    monkeypatch.setattr("dixa_tui.api.client.RetryPolicy", slow)
     async with app.run_test(size=SIZE) as pilot:
         editor = await open_editor_on(pilot, app, state, "order_number")
         editor.query_one("#text-value", Input).value = "100-3"
