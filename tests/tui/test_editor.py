@@ -74,6 +74,16 @@ async def type_text(pilot: Any, editor: EditorScreen, identifier: str, text: str
     await pilot.press(*text, "enter")
 
 
+async def order_number_typed(pilot: Any, text: str) -> EditorScreen:
+    """Started, conversation 10001 as the target, the editor open, ``text`` typed into
+    order_number (staged)."""
+    await started(pilot)
+    await choose_conversation(pilot, 10001)
+    editor = await open_editor(pilot)
+    await type_text(pilot, editor, "order_number", text)
+    return editor
+
+
 async def pick_option(pilot: Any, editor: EditorScreen, identifier: str, search: str,
                       values: list[str]) -> None:
     await highlight(pilot, editor, identifier)
@@ -190,10 +200,7 @@ async def test_500_keeps_the_draft_and_retry_sends_it(make_app, state: MockState
     app = make_app()
     number = by_identifier(state, "order_number")
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        await choose_conversation(pilot, 10001)
-        editor = await open_editor(pilot)
-        await type_text(pilot, editor, "order_number", "100-5000")
+        editor = await order_number_typed(pilot, "100-5000")
         knobs.failure_rate, knobs.failure_status = 1.0, 500
         await pilot.press("ctrl+t")
         bar = editor.query_one(ErrorBar)
@@ -302,10 +309,7 @@ async def test_retry_sends_the_draft_as_it_is_now(make_app, state: MockState,
     app = make_app()
     number = by_identifier(state, "order_number")
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        await choose_conversation(pilot, 10001)
-        editor = await open_editor(pilot)
-        await type_text(pilot, editor, "order_number", "AAA")
+        editor = await order_number_typed(pilot, "AAA")
         knobs.failure_rate, knobs.failure_status = 1.0, 500
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: editor.query_one(ErrorBar).shown)
@@ -332,10 +336,7 @@ async def test_editor_error_is_visible_at_80x24(make_app, state: MockState,
                                                 knobs: Knobs) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot)
-        await choose_conversation(pilot, 10001)
-        editor = await open_editor(pilot)
-        await type_text(pilot, editor, "order_number", "100-1")
+        editor = await order_number_typed(pilot, "100-1")
         knobs.failure_rate, knobs.failure_status = 1.0, 500
         await pilot.press("ctrl+t")
         bar = editor.query_one(ErrorBar)
@@ -365,10 +366,7 @@ async def test_quitting_with_unsent_edits_asks_first(make_app, state: MockState)
     y, quits. With nothing staged it quits at once."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        await choose_conversation(pilot, 10001)
-        editor = await open_editor(pilot)
-        await type_text(pilot, editor, "order_number", "100-4242")
+        editor = await order_number_typed(pilot, "100-4242")
         assert editor.staged
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -402,10 +400,7 @@ async def test_quit_from_an_editor_with_nothing_at_stake_and_y_at_the_question(
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        await choose_conversation(pilot, 10001)
-        editor = await open_editor(pilot)
-        await type_text(pilot, editor, "order_number", "100-4243")
+        await order_number_typed(pilot, "100-4243")
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -418,10 +413,7 @@ async def test_a_send_without_a_client_is_an_error_not_a_send_that_never_ends(
     editor is not left 'sending' (which esc and ctrl+q would then guard forever)."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        await choose_conversation(pilot, 10001)
-        editor = await open_editor(pilot)
-        await type_text(pilot, editor, "order_number", "100-4244")
+        editor = await order_number_typed(pilot, "100-4244")
         app.client = None
         await pilot.press("ctrl+t")
         bar = editor.query_one(ErrorBar)
