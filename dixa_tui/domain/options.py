@@ -96,6 +96,79 @@ def labels_for_values(options: Sequence[SelectOption], values: Sequence[str]) ->
     return PATH_SEPARATOR.join(parts)
 
 
+@dataclass(frozen=True)
+class PathText:
+    """What :func:`resolve_path_text` made of a typed path: the option ``values`` from the
+    top level down, or (``values`` None) the ``problem`` in a sentence for a person."""
+
+    values: list[str] | None
+    problem: str | None = None
+
+
+LABEL_SEPARATOR = " > "
+
+
+def resolve_path_text(options: Sequence[SelectOption], text: str) -> PathText:
+    """A Select path as people type it -> option values, level by level.
+
+    Steps are joined by ``/`` (or by `` > ``, as labels are shown). Each step is an option's
+    value or its label: an exact value wins, then an exact label, then a value or label that
+    differs only in case, and a step that could name two options is refused. Since an option
+    value may itself hold a ``/``, the longest step that names an option at its level is
+    taken first. Whitespace around steps is ignored only where an exact match fails.
+    """
+    separator = LABEL_SEPARATOR if LABEL_SEPARATOR in text and "/" not in text else "/"
+    if text.strip() == "":
+        return PathText(None, "is empty: write option values (or labels) joined by /")
+    parts = text.split(separator)
+    values: list[str] = []
+    level: Sequence[SelectOption] = options
+    i = 0
+    while i < len(parts):
+        if not level:
+            where = "/".join(values)
+            return PathText(None, f"'{where}' has no sub-options, so "
+                                  f"'{separator.join(parts[i:])}' cannot follow it")
+        found: SelectOption | None = None
+        taken = 0
+        problem: str | None = None
+        for end in range(len(parts), i, -1):  # the longest step first
+            step = separator.join(parts[i:end])
+            choice, problem = _pick(level, step)
+            if choice is not None:
+                found, taken = choice, end - i
+                break
+            if problem is not None:  # an ambiguous step is said, not guessed past
+                return PathText(None, problem)
+        if found is None:
+            step = parts[i]
+            where = f"under '{'/'.join(values)}'" if values else "at the top level"
+            shown = ", ".join(f"{o.value!r} ({o.label})" if o.label != o.value else repr(o.value)
+                              for o in ordered(level)[:12])
+            more = f" and {len(level) - 12} more" if len(level) > 12 else ""
+            return PathText(None, f"'{step}' is not an option {where}; options there: "
+                                  f"{shown}{more}")
+        values.append(found.value)
+        level = found.nested_options
+        i += taken
+    return PathText(values)
+
+
+def _pick(level: Sequence[SelectOption], step: str) -> tuple[SelectOption | None, str | None]:
+    """The option ``step`` names at ``level``, or (None, why) when it names several."""
+    for same in (lambda o: o.value == step, lambda o: o.label == step,
+                 lambda o: o.value.strip().casefold() == step.strip().casefold(),
+                 lambda o: o.label.strip().casefold() == step.strip().casefold()):
+        hits = [o for o in level if same(o)]
+        if len(hits) == 1:
+            return hits[0], None
+        if len(hits) > 1:
+            values = ", ".join(repr(o.value) for o in hits)
+            return None, (f"'{step}' names {len(hits)} options at one level (values "
+                          f"{values}): write the value instead")
+    return None, None
+
+
 def parse_path(text: str, separator: str = "/") -> list[str] | None:
     """``delivery/damaged/item`` -> ``["delivery", "damaged", "item"]``; ``""`` -> ``[]``.
 

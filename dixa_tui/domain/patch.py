@@ -9,6 +9,7 @@ in the CLI, a second confirmation in the TUI).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -179,10 +180,26 @@ class DefinitionIndex:
         if len(found) > 1:
             return _error("ambiguous", "more than one attribute has this identifier: use "
                           f"its id instead ({_join(d.id for d in found)})", ref)
-        close = [i for i in self.by_identifier if ref.lower() in i.lower()][:5]
+        close = self.similar(ref)
         hint = f"; did you mean {_join(close)}?" if close else \
             "; `dixa-tui definitions list` shows them all"
         return _error("unknown-attribute", f"no attribute has this identifier or id{hint}", ref)
+
+
+    def similar(self, ref: str, limit: int = 5) -> list[str]:
+        """Identifiers a typo ``ref`` probably meant: those that contain it, then the
+        closest by spelling (identifiers and labels alike, ignoring case)."""
+        wanted = ref.strip().casefold()
+        if not wanted:
+            return []
+        names = {i.casefold(): i for i in self.by_identifier if i}
+        labels = {d.label.casefold(): d.identifier for d in self.by_id.values()
+                  if d.label and d.identifier}
+        close = [names[n] for n in names if wanted in n]
+        for found in difflib.get_close_matches(wanted, list(names) + list(labels),
+                                               n=limit, cutoff=0.6):
+            close.append(names.get(found) or labels[found])
+        return list(dict.fromkeys(close))[:limit]
 
 
 @dataclass(frozen=True)

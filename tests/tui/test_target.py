@@ -15,6 +15,7 @@ from tui_helpers import main_screen
 
 from dixa_tui.connect import Settings
 from dixa_tui.domain.patch import Target
+from dixa_tui.domain.targets import Lookup, interpret
 from dixa_tui.mock import Knobs, MockState, create_app
 from dixa_tui.mock.demo import (
     DEMO_CONVERSATION_ID,
@@ -24,7 +25,7 @@ from dixa_tui.mock.demo import (
     DEMO_END_USER_PHONE,
 )
 from dixa_tui.tui.app import DixaApp
-from dixa_tui.tui.screens.target import Lookup, TargetScreen, interpret
+from dixa_tui.tui.screens.target import TargetScreen
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 
 SIZE = (100, 30)

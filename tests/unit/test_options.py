@@ -51,3 +51,40 @@ def test_parse_path():
     assert parse_path("with space/x") == ["with space", "x"]
     assert parse_path("") == []
     assert parse_path("a//b") is None and parse_path("a/") is None and parse_path("/a") is None
+
+
+def test_resolve_path_text_takes_values_labels_and_either_separator(defs):
+    from dixa_tui.domain.options import resolve_path_text
+
+    options = _reason(defs).options
+    for text in ("payment/card", "Payment/Card", "payment/Card", "PAYMENT/card",
+                 "Payment > Card", " payment / card "):
+        assert resolve_path_text(options, text).values == ["payment", "card"], text
+    assert resolve_path_text(options, "Delivery/Damaged/Item").values == [
+        "delivery", "damaged", "item"]
+
+
+def test_resolve_path_text_says_what_exists(defs):
+    from dixa_tui.domain.options import resolve_path_text
+
+    options = _reason(defs).options
+    wrong = resolve_path_text(options, "delivery/lost")
+    assert wrong.values is None
+    assert "'lost' is not an option under 'delivery'" in (wrong.problem or "")
+    assert "'late' (Late)" in (wrong.problem or "")
+    assert "no sub-options" in (resolve_path_text(options, "other/x").problem or "")
+    assert "is empty" in (resolve_path_text(options, " ").problem or "")
+
+
+def test_resolve_path_text_values_with_a_slash_and_ambiguous_labels():
+    from dixa_tui.domain.options import resolve_path_text
+
+    leaf = SelectOption(id="l", label="Leaf", value="x")
+    slashed = SelectOption(id="s", label="Either/or", value="a/b", nested_options=[leaf])
+    twin_a = SelectOption(id="1", label="Same", value="one")
+    twin_b = SelectOption(id="2", label="Same", value="two")
+    assert resolve_path_text([slashed], "a/b/x").values == ["a/b", "x"]
+    assert resolve_path_text([slashed], "Either/or/Leaf").values == ["a/b", "x"]
+    ambiguous = resolve_path_text([twin_a, twin_b], "Same")
+    assert ambiguous.values is None and "names 2 options" in (ambiguous.problem or "")
+    assert resolve_path_text([twin_a, twin_b], "two").values == ["two"]

@@ -144,3 +144,14 @@ def test_current_values_from_attributes():
 
     attrs = [CustomAttribute(id="a", name="A", identifier="a", value="1")]
     assert current_values(attrs) == {"a": "1"}
+
+
+def test_unknown_identifier_suggests_close_spellings(defs):
+    from dixa_tui.domain.patch import DefinitionIndex
+
+    index = DefinitionIndex(defs)
+    assert "order_number" in index.similar("ordr_number")
+    assert "contact_reason" in index.similar("Contact reason")  # by its label
+    assert index.similar("zzzzzz") == []
+    problem = index.resolve("contact_reasn")
+    assert "did you mean 'contact_reason'" in str(problem)

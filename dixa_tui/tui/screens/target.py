@@ -10,7 +10,6 @@ shows them in this dialog's error bar.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -23,6 +22,7 @@ from textual.widgets import Input, OptionList, Static, TabbedContent, TabPane, T
 from textual.widgets.option_list import Option
 
 from dixa_tui.domain.patch import UUID_PATTERN, Target, check_target, current_values
+from dixa_tui.domain.targets import NOUNS, Lookup, interpret
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.messages import ApiFailed, Loaded
 from dixa_tui.tui.widgets.errorbar import ErrorBar
@@ -38,15 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["Chosen", "Lookup", "TargetScreen", "interpret", "load_target"]
 
 Mode = Literal["enduser", "conversation"]
-LookupKind = Literal["id", "email", "phone", "external_id"]
 LOOKUP_LIMIT = 50
-PREFIXES: dict[str, LookupKind] = {"id": "id", "email": "email", "phone": "phone",
-                                   "ext": "external_id"}
-NOUNS: dict[LookupKind, str] = {"id": "id", "email": "email", "phone": "phone number",
-                                "external_id": "external id"}
-_UUID_LIKE = re.compile(r"[0-9a-zA-Z]{8}-[0-9a-zA-Z]{4}-\S*")  # meant as an id, maybe mistyped
-_PHONE = re.compile(r"[0-9][0-9 \-]*")
-_SEPARATORS = re.compile(r"[\s\-]")
 
 
 @dataclass(frozen=True)
@@ -57,39 +49,6 @@ class Chosen:
     target: Target
     name: str
     values: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """How the end-user input will be read: ``forced`` when a prefix chose the kind."""
-
-    kind: LookupKind
-    value: str
-    forced: bool = False
-
-
-def interpret(text: str) -> Lookup | None:
-    """The end-user input as a lookup; None when empty. ``email:``/``phone:``/``ext:``/``id:``
-    force the kind; otherwise a UUID (or something shaped like one) is an id, ``@`` makes an
-    email, a leading ``+`` or only digits, spaces and dashes a phone (sent without the spaces
-    and dashes), anything else an external id."""
-    text = text.strip()
-    if not text:
-        return None
-    head, sep, rest = text.partition(":")
-    if sep and head.strip().casefold() in PREFIXES:
-        kind = PREFIXES[head.strip().casefold()]
-        value = _SEPARATORS.sub("", rest) if kind == "phone" else rest.strip()
-        return Lookup(kind, value, forced=True)
-    if UUID_PATTERN.fullmatch(text):
-        return Lookup("id", text)
-    if "@" in text:
-        return Lookup("email", text)
-    if _UUID_LIKE.fullmatch(text):
-        return Lookup("id", text)
-    if text.startswith("+") or _PHONE.fullmatch(text):
-        return Lookup("phone", _SEPARATORS.sub("", text))
-    return Lookup("external_id", text)
 
 
 def end_user_name(user: EndUser) -> str:

@@ -1,0 +1,56 @@
+"""How people name a target: an end user by UUID, email, phone or external id, a
+conversation by its number. Pure parsing: no lookups, no I/O.
+
+The TUI's target dialog, the CLI (``get``, ``patch``) and bulk input files all read target
+references with these functions, so "what does ``ext:123`` mean" is answered once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from dixa_tui.domain.patch import UUID_PATTERN
+
+LookupKind = Literal["id", "email", "phone", "external_id"]
+PREFIXES: dict[str, LookupKind] = {"id": "id", "email": "email", "phone": "phone",
+                                   "ext": "external_id"}
+NOUNS: dict[LookupKind, str] = {"id": "id", "email": "email", "phone": "phone number",
+                                "external_id": "external id"}
+_UUID_LIKE = re.compile(r"[0-9a-zA-Z]{8}-[0-9a-zA-Z]{4}-\S*")  # meant as an id, maybe mistyped
+_PHONE = re.compile(r"[0-9][0-9 \-]*")
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """How an end-user reference will be read: ``forced`` when a prefix chose the kind."""
+
+    kind: LookupKind
+    value: str
+    forced: bool = False
+
+
+def interpret(text: str) -> Lookup | None:
+    """An end-user reference as a lookup; None when empty. ``email:``/``phone:``/``ext:``/
+    ``id:`` force the kind; otherwise a UUID (or something shaped like one) is an id, ``@``
+    makes an email, a leading ``+`` or only digits, spaces and dashes a phone (sent without
+    the spaces and dashes), anything else an external id."""
+    text = text.strip()
+    if not text:
+        return None
+    head, sep, rest = text.partition(":")
+    if sep and head.strip().casefold() in PREFIXES:
+        kind = PREFIXES[head.strip().casefold()]
+        value = _SEPARATORS.sub("", rest) if kind == "phone" else rest.strip()
+        return Lookup(kind, value, forced=True)
+    if UUID_PATTERN.fullmatch(text):
+        return Lookup("id", text)
+    if "@" in text:
+        return Lookup("email", text)
+    if _UUID_LIKE.fullmatch(text):
+        return Lookup("id", text)
+    if text.startswith("+") or _PHONE.fullmatch(text):
+        return Lookup("phone", _SEPARATORS.sub("", text))
+    return Lookup("external_id", text)
