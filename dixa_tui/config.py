@@ -14,24 +14,36 @@ live in the OS keyring (see ``dixa_tui.secrets``). Example::
 
     [keymap]                  # binding id -> keys, for the TUI
     "main.filter" = "slash,ctrl+f"
+
+The file is checked by pydantic models (``config_model``): every bound, no ``inf``/``nan``,
+unknown keys named beside the known ones. A mistake is a ``ConfigError`` whose message names
+the file, the setting and the fix; nothing is ever sent with a config that did not pass.
+httpx and the client are not imported here: the TUI reads the config before they load.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
-import httpx
-
-from dixa_tui.api.client import API_VERSIONS, DEFAULT_BASE_URL, ApiVersion
-from dixa_tui.api.ratelimit import CLIENT_BURST, DIXA_RATE
+from dixa_tui.api.baseurl import base_url_problem, normal_base_url
+from dixa_tui.api.constants import (
+    API_VERSIONS,
+    CLIENT_BURST,
+    DEFAULT_BASE_URL,
+    DIXA_RATE,
+    ApiVersion,
+)
 
 CONFIG_ENV = "DIXA_TUI_CONFIG"
 DEFAULT_PROFILE = "default"
+# A config file is a few lines; anything this large is not one (or is /dev/zero).
+MAX_CONFIG_BYTES = 1_000_000
 
 
 class ConfigError(Exception):
@@ -65,15 +77,19 @@ class Config:
     keymap: Mapping[str, str] = field(default_factory=dict)
 
     def profile(self, name: str | None = None) -> Profile:
-        """The named profile; the default one may be absent from the file (built-in values)."""
+        """The named profile; the built-in ``default`` one may be absent from the file."""
         name = name or self.default_profile
         if name in self.profiles:
             return self.profiles[name]
-        if name == self.default_profile:
+        if name == DEFAULT_PROFILE:
             return Profile(name=name)
-        known = ", ".join(sorted(self.profiles)) or "none"
-        raise ConfigError(f"No profile named {name!r} in {self.path} (profiles: {known}). "
-                          f"Add a [profiles.{name}] table there, or pick another --profile.")
+        raise ConfigError(f"No profile named {name!r} in {self.path} "
+                          f"(profiles: {_names(self.profiles)}). Add a [profiles.{name}] "
+                          "table there, or pick another --profile.")
+
+
+def _names(profiles: Mapping[str, object]) -> str:
+    return ", ".join(sorted(profiles)) or "none"
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -88,81 +104,70 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
 def load_config(path: Path | None = None) -> Config:
     """The config at ``path`` (default: ``config_path()``); a missing file is an empty one."""
     path = path or config_path()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    text = _read(path)
+    if text is None:
         return Config(path=path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Cannot read {path}: {exc.__class__.__name__}") from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove it.") from None
-    return _parse(path, raw)
+    from dixa_tui.config_model import ConfigFileError, parse_config_file
+
+    try:
+        parsed = parse_config_file(raw)
+    except ConfigFileError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    profiles = {name: Profile(name=name, base_url=p.base_url,
+                              api_version=cast(ApiVersion, p.api_version),
+                              rate_limit=p.rate_limit, burst=p.burst)
+                for name, p in parsed.profiles.items()}
+    default = parsed.default_profile
+    if "default_profile" in raw and default not in profiles:
+        raise ConfigError(f"{path}: No profile named {default!r}; profiles: "
+                          f"{_names(profiles)}. default_profile must name a [profiles.NAME] "
+                          "table of the file: fix the name, or add that table.")
+    return Config(path=path, default_profile=default, profiles=profiles,
+                  keymap=dict(parsed.keymap))
 
 
-def _parse(path: Path, raw: dict[str, Any]) -> Config:
-    def fail(what: str) -> ConfigError:
-        return ConfigError(f"{path}: {what}")
-
-    default = raw.get("default_profile", DEFAULT_PROFILE)
-    if not isinstance(default, str) or not default:
-        raise fail("default_profile must be a non-empty string")
-    tables = raw.get("profiles", {})
-    if not isinstance(tables, dict):
-        raise fail("[profiles] must be a table of tables, e.g. [profiles.prod]")
-    profiles = {}
-    for name, table in tables.items():
-        if not isinstance(table, dict):
-            raise fail(f"profiles.{name} must be a table")
-        unknown = set(table) - {"base_url", "api_version", "rate_limit", "burst"}
-        if unknown:
-            raise fail(f"profiles.{name}: unknown setting(s) {', '.join(sorted(unknown))} "
-                       "(known: base_url, api_version, rate_limit, burst)")
-        base = Profile(name=name)
-        try:
-            profiles[name] = Profile(
-                name=name,
-                base_url=check_base_url(table.get("base_url", base.base_url),
-                                        f"profiles.{name}.base_url"),
-                api_version=_api_version(table.get("api_version", base.api_version),
-                                         f"profiles.{name}.api_version"),
-                rate_limit=_number(table.get("rate_limit", base.rate_limit),
-                                   f"profiles.{name}.rate_limit"),
-                burst=max(1, int(_number(table.get("burst", base.burst),
-                                         f"profiles.{name}.burst"))),
-            )
-        except (TypeError, ValueError, ConfigError) as exc:
-            raise fail(str(exc)) from None
-    keymap = raw.get("keymap", {})
-    if not isinstance(keymap, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()
-    ):
-        raise fail('[keymap] maps binding ids to keys, e.g. "main.filter" = "slash"')
-    return Config(path=path, default_profile=default, profiles=profiles, keymap=keymap)
+def _read(path: Path) -> str | None:
+    """The file's text; None when it does not exist. Only a regular file of at most
+    ``MAX_CONFIG_BYTES`` is read: a device (``/dev/zero``) or a named pipe would never end."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{path} is not a regular file: point {CONFIG_ENV} at a "
+                              "config.toml, or unset it.")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path} is larger than {MAX_CONFIG_BYTES:,} bytes: that is "
+                              "not a dixa-tui config file.")
+        # Non-blocking, in case the file was swapped for a pipe since the stat.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise ConfigError(f"{path} is not a regular file.")
+            data = file.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.__class__.__name__}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path} is larger than {MAX_CONFIG_BYTES:,} bytes: that is "
+                          "not a dixa-tui config file.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8.") from None
 
 
 def check_base_url(value: object, where: str) -> str:
-    """``https://host[:port]`` with no path: the API version is added by the client."""
-    text = str(value).strip().rstrip("/")
-    try:
-        url = httpx.URL(text)
-    except (httpx.InvalidURL, TypeError):
-        url = None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
-        raise ConfigError(f"{where}: {text!r} is not an http(s) URL; use the API host, "
-                          "e.g. https://dev.dixa.io")
-    last = url.path.rstrip("/").rsplit("/", 1)[-1]
-    if last in API_VERSIONS:
-        raise ConfigError(f"{where}: leave /{last} out of the URL ({text!r}); choose the "
-                          "version with --api-version or api_version instead")
-    if url.query or url.fragment:
-        raise ConfigError(f"{where}: {text!r} must not have a query or fragment")
+    """``https://host[:port]`` with no version, query or credentials: the API version is
+    added by the client."""
+    text = normal_base_url(str(value))
+    problem = base_url_problem(text)
+    if problem is not None:
+        raise ConfigError(f"{where}: {problem}")
     return text
-
-
-def _number(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(f"{where} must be a number of 0 or more, not {value!r}")
-    return float(value)
 
 
 def _api_version(value: object, where: str) -> ApiVersion:

@@ -19,12 +19,19 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mappin
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 from pydantic import SecretStr
 
+from dixa_tui.api.constants import (
+    API_VERSIONS,
+    CLIENT_BURST,
+    DEFAULT_BASE_URL,
+    DIXA_RATE,
+    ApiVersion,
+)
 from dixa_tui.api.errors import (
     DixaApiError,
     DixaError,
@@ -42,15 +49,12 @@ from dixa_tui.api.models import (
     parse_attributes,
     parse_model,
 )
-from dixa_tui.api.ratelimit import CLIENT_BURST, DIXA_RATE, RetryPolicy, TokenBucket
+from dixa_tui.api.ratelimit import RetryPolicy, TokenBucket
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
 from dixa_tui.debuglog import register_secret
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://dev.dixa.io"
-ApiVersion = Literal["beta", "v1"]
-API_VERSIONS: tuple[ApiVersion, ...] = ("beta", "v1")
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 MAX_PAGES = 1000
 USER_AGENT = "dixa-tui"

@@ -14,13 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
-DIXA_RATE = 10.0
-DIXA_BURST = 4
-# The client's default burst keeps one of Dixa's four in reserve. Pacing at exactly Dixa's
-# limit leaves Dixa's bucket empty after a burst, so a request that network jitter delivers a
-# millisecond early is refused; one spare token absorbs up to 100 ms of jitter. (Measured: at
-# burst 4, one 429 in every 50-request storm over loopback; at burst 3, none.)
-CLIENT_BURST = DIXA_BURST - 1
+from dixa_tui.api.constants import CLIENT_BURST, DIXA_BURST, DIXA_RATE
+
+__all__ = ["CLIENT_BURST", "DIXA_BURST", "DIXA_RATE", "RetryPolicy", "TokenBucket",
+           "parse_retry_after"]
+
 # What is tried again (the README's "When Dixa fails" lists it):
 #  - 429, 502, 503, 504, and a connection that failed: refused, timed out, reset mid-body.
 #  - Never a 500 or another 4xx (the same request fails the same way again), nor a 2xx whose
