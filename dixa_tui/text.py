@@ -32,8 +32,8 @@ def _visible(ch: str) -> str:
         return " "
     if ch in _LINE_BREAKS:
         return "⏎"
-    if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
-        return "\ufffd"
+    if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS:
+        return "\ufffd"  # a lone surrogate (JSON "\\ud800", a raw \\xff) cannot be printed
     return ch
 
 
@@ -42,8 +42,9 @@ def clean(text: object, *, single_line: bool = True) -> str:
 
     Line breaks (also U+2028/U+2029) become ``⏎`` in single-line mode so one value cannot
     fake extra rows of output; bidi embedding, override and isolate controls become U+FFFD
-    like control characters. Printable Unicode (RTL, emoji, combining marks, zero-width) is
-    kept as it is.
+    like control characters, and so do lone surrogates (JSON's ``"\\ud800"``, or a byte that
+    was not UTF-8 in an argument), which no terminal encoding can print. Printable Unicode
+    (RTL, emoji, combining marks, zero-width) is kept as it is.
     """
     s = _ESCAPES.sub("", str(text))
     if s.isprintable():  # no control, format or separator character but the space
@@ -51,6 +52,14 @@ def clean(text: object, *, single_line: bool = True) -> str:
     if single_line:
         return "".join(_visible(ch) for ch in s)
     return "".join(ch if ch == "\n" else _visible(ch) for ch in s)
+
+
+def excerpt(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were left out: a server's
+    50 MB message must not flood a terminal or push the "what to do" line off the screen."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
 def json_kind(value: object) -> str:
