@@ -10,32 +10,30 @@ The API key must never reach the file, whatever a library logs (httpcore logs re
 headers, which a hostile server may fill with the key) and whatever an exception says. So
 every key dixa-tui meets is registered here (``register_secret``), and every record is
 rendered, message, arguments, traceback and all, and redacted before it is written: the key
-itself, its base64, URL- and JSON-escaped forms, and any ``Authorization`` header value. The
-formatter redacts its final text once more, in case a record reaches it some other way.
+where it stands as the key, in any of its forms (``dixa_tui.redaction``), any run of 12 of
+its characters anywhere, any ``Authorization`` header value and any credentials in a URL.
+The formatter redacts its final text once more, in case a record reaches it some other way.
 
 Only the standard library is imported: the TUI's first frame and the api layer use this.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import os
 import re
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
+
+from dixa_tui.redaction import REDACTED, Needles, secret_forms
 
 __all__ = ["ENV_VAR", "REDACTED", "disable", "enable", "enabled", "log_path", "redact",
            "register_secret", "secret_forms", "unexpected"]
 
 ENV_VAR = "DIXA_TUI_DEBUG"
-REDACTED = "[redacted]"  # what stands for a key, here and in dixa_tui.api.errors
 LOGGERS = ("dixa_tui", "httpx", "httpcore", "keyring", "asyncio")
 MAX_BYTES = 5_000_000
-WHOLE_TOKEN_BELOW = 6  # a key (or form) shorter than this is redacted as a whole token only
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
 # An Authorization header's value, however it is quoted: `Authorization: x`,
 # `(b'authorization', b'x')`, `"Authorization": "x"`.
@@ -43,10 +41,12 @@ FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
 _AUTH_HEADER = re.compile(
     r"""(?i)(authorization['"]?\s*[:=,]\s*(?:b?['"])?)"""
     r"""((?:(?:bearer|basic|token)\s+)?[^'"\s,)\]}]+)""")
+# The user name and password of a URL (``http://user:s3cret@host``): never logged.
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'\"]+@")
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
-_pattern: re.Pattern[str] | None = None
+_needles: Needles | None = None
 _handler: logging.Handler | None = None
 _levels: dict[str, int] = {}
 
@@ -54,47 +54,29 @@ log = logging.getLogger("dixa_tui")
 log.addHandler(logging.NullHandler())  # off: nothing, not Python's last-resort stderr line
 
 
-def secret_forms(secret: str) -> set[str]:
-    """How a key may appear in text: as is, base64-encoded, URL-encoded, JSON-escaped."""
-    raw = secret.encode()
-    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
-             repr(secret)[1:-1]}
-    for encode in (base64.b64encode, base64.urlsafe_b64encode):
-        text = encode(raw).decode()
-        forms |= {text, text.rstrip("=")}
-    return {f for f in forms if f}
-
-
 def register_secret(secret: Any) -> None:
     """Never write ``secret`` (a str or a pydantic ``SecretStr``) to the log or show it in an
     unexpected error's message. Idempotent and cheap; every key dixa-tui meets goes here,
-    whatever its length: a short key garbles the log a little, a missed one leaks."""
+    whatever its length: a short key is blanked only where it stands as a word, so it does
+    not garble the log."""
     value = secret.get_secret_value() if hasattr(secret, "get_secret_value") else secret
     if not isinstance(value, str) or not value.strip():
         return
-    global _pattern
+    global _needles
     with _lock:
         if value in _secrets:
             return
         _secrets.add(value)
-        forms = sorted({f for s in _secrets for f in secret_forms(s)}, key=len, reverse=True)
-        _pattern = re.compile("|".join(_needle(f) for f in forms))
-
-
-def _needle(form: str) -> str:
-    """A form long enough to be unmistakable is matched anywhere; a short one (a test's "k")
-    only as a whole token, so that it cannot blank every word it occurs in."""
-    if len(form) >= WHOLE_TOKEN_BELOW:
-        return re.escape(form)
-    return rf"(?<![\w-]){re.escape(form)}(?![\w-])"
+        _needles = Needles(_secrets)
 
 
 def redact(text: str) -> str:
-    """``text`` with every registered key (in any of its forms) and any Authorization header
-    value replaced by ``[redacted]``."""
-    pattern = _pattern
-    if pattern is not None:
-        text = pattern.sub(REDACTED, text)
+    """``text`` with every registered key (see ``dixa_tui.redaction``), any Authorization
+    header value and any credentials in a URL replaced by ``[redacted]``."""
+    needles = _needles
+    if needles is not None:
+        text = needles.blank(text)
+    text = _URL_CREDENTIALS.sub(lambda m: m.group(1) + REDACTED + "@", text)
     return _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pydantic import SecretStr
 
+from dixa_tui.api.keyrule import check_key
 from dixa_tui.debuglog import register_secret
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ __all__ = [
     "KeyResolution",
     "KeyStoreError",
     "backend_name",
+    "check_key",
     "delete_key",
     "resolve_key",
     "store_key",
@@ -130,7 +132,7 @@ def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyRe
     if from_env.get_secret_value():
         # The keyring is not even imported: a script with the variable set never waits
         # on a D-Bus probe or an unlock prompt.
-        problem = _key_problem(from_env)
+        problem = check_key(from_env)
         if problem is not None:
             return KeyResolution(None, None, ENV_BACKEND,
                                  f"{ENV_VAR} is set but unusable. {problem} Fix or unset it.")
@@ -144,22 +146,33 @@ def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyRe
     if not stored:
         return KeyResolution(None, None, backend_name(), None)
     register_secret(stored)
-    return KeyResolution(SecretStr(stored), "keyring", backend_name(), None)
+    secret = SecretStr(stored)
+    del stored
+    problem = check_key(secret)
+    if problem is not None:
+        # A key another tool stored, or one stored before the rule: used, it would only fail
+        # later in the client; reported, the user knows what to replace.
+        return KeyResolution(None, None, backend_name(),
+                             f"Stored key unusable: the key in the OS keyring for profile "
+                             f"{profile!r} breaks the rule. {problem} Store it again with "
+                             f"`dixa-tui --profile {profile} auth set`.")
+    return KeyResolution(secret, "keyring", backend_name(), None)
 
 
 def store_key(profile: str, key: str) -> None:
     """Save ``key`` for ``profile`` in the OS keyring, replacing any previous one.
 
-    Surrounding whitespace (a pasted newline) is stripped. Raises ``ValueError`` for an empty
-    key or one with line breaks or other control characters (it would corrupt the HTTP
-    header), and ``KeyStoreError`` when the keyring cannot take it. There is no fallback.
+    Surrounding whitespace (a pasted newline) is stripped. Raises ``ValueError`` with
+    ``check_key``'s sentence for a key that cannot be sent (empty, line breaks, control or
+    non-ASCII characters, too long), and ``KeyStoreError`` when the keyring cannot take it.
+    There is no fallback.
     """
     secret = SecretStr(key.strip())
     # From here on only the SecretStr is a local, so a traceback printed with its locals
     # (Textual and rich do that) shows "**********" instead of the key.
     del key
     register_secret(secret)  # before the keyring sees it: its errors may quote it
-    problem = _key_problem(secret)
+    problem = check_key(secret)
     if problem is not None:
         raise ValueError(problem)
     _guarded("save the API key in", _write, profile, secret)
@@ -177,16 +190,8 @@ def delete_key(profile: str) -> bool:
 # -- keyring access ------------------------------------------------------------------------
 
 
-def _key_problem(secret: SecretStr) -> str | None:
-    """Why ``secret`` cannot be a Dixa API key, in a message that does not repeat it."""
-    value = secret.get_secret_value()
-    if not value:
-        return "The API key is empty: paste the API token created in your Dixa settings."
-    if "\n" in value or "\r" in value:
-        return "The API key must be a single line: it contains a line break."
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        return "The API key contains control characters: paste the key again as plain text."
-    return None
+# The TUI's key screen imported the rule under this name: the same function.
+_key_problem = check_key
 
 
 def _inspect_backends() -> tuple[list[KeyringBackend], str]:

@@ -40,6 +40,7 @@ from dixa_tui.api.errors import (
     blank,
 )
 from dixa_tui.api.gcpause import gc_paused
+from dixa_tui.api.keyrule import check_key
 from dixa_tui.api.models import (
     Conversation,
     CustomAttribute,
@@ -144,9 +145,9 @@ class DixaClient:
         if api_version not in API_VERSIONS:
             raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")
         key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
-        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in key.get_secret_value()):
-            raise ValueError("the API key contains a line break or control characters: "
-                             "it cannot be sent in a header")
+        problem = check_key(key)
+        if problem is not None:
+            raise ValueError(problem)
         self._key = key
         register_secret(key)  # the debug log blanks it, whatever echoes it
         self.base_url = base_url.rstrip("/")

@@ -7,17 +7,23 @@ status and the response body only, never from the request or its headers.
 
 from __future__ import annotations
 
-from dixa_tui.debuglog import REDACTED, secret_forms  # the standard library only
+from functools import lru_cache
+
+from dixa_tui.redaction import Needles  # the standard library only
+
+
+@lru_cache(maxsize=4)
+def _needles(secret: str) -> Needles:
+    return Needles([secret])
 
 
 def blank(text: str, secret: str) -> str:
-    """``text`` with ``secret``, and its base64, URL- and JSON-escaped forms, made
-    ``[redacted]``."""
+    """``text`` with ``secret`` made ``[redacted]`` where it stands as the key, in any of its
+    forms (as is, base64, URL- or JSON-escaped), and any run of 12 of its characters
+    anywhere; nothing else (``dixa_tui.redaction``)."""
     if not secret:
         return text
-    for form in sorted(secret_forms(secret) | {secret}, key=len, reverse=True):
-        text = text.replace(form, REDACTED)
-    return text
+    return _needles(secret).blank(text)
 
 
 # What a failed write (PATCH) did to the data, by how it failed.

@@ -413,6 +413,7 @@ def test_public_interface() -> None:
         "KeyResolution",
         "KeyStoreError",
         "backend_name",
+        "check_key",
         "delete_key",
         "resolve_key",
         "store_key",
