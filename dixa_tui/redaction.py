@@ -12,6 +12,10 @@ Two rules, so that a key is blanked wherever it could be read and nowhere else:
   form of its own (for keys of at least ``RUN`` characters; a short key reversed is just a
   short word).
 
+Both look at the text as a terminal would show it: escape sequences, control and zero-width
+characters are skipped when matching (and blanked with the key they hide in), so a server
+cannot split an echoed key, or glue a colour code to it, to slip it past the rules.
+
 The standard library only: the debug log and the api layer both use it.
 """
 
@@ -23,8 +27,34 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
+from dixa_tui.text import ESCAPE_SEQUENCES
+
 REDACTED = "[redacted]"
 RUN = 12  # this many consecutive characters of a key are blanked wherever they appear
+# What a terminal never shows: escape sequences, controls (line breaks and tabs excepted: they
+# separate words), soft hyphen, zero-width and bidi formatting characters, the BOM.
+_HIDDEN = re.compile(
+    ESCAPE_SEQUENCES.pattern
+    + r"|[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def _as_shown(text: str) -> tuple[str, list[int] | None]:
+    """``text`` without what a terminal hides, and where each of its characters (and its
+    end) was in ``text``; None when nothing was hidden."""
+    if _HIDDEN.search(text) is None:
+        return text, None
+    parts: list[str] = []
+    where: list[int] = []
+    last = 0
+    for hidden in _HIDDEN.finditer(text):
+        parts.append(text[last:hidden.start()])
+        where.extend(range(last, hidden.start()))
+        last = hidden.end()
+    parts.append(text[last:])
+    where.extend(range(last, len(text)))
+    where.append(len(text))
+    return "".join(parts), where
 
 
 def secret_forms(secret: str) -> set[str]:
@@ -64,7 +94,15 @@ class Needles:
         ) if alphabet else None
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """Where ``text`` holds a key, merged, in order."""
+        """Where ``text`` holds a key, merged, in order (hidden characters inside a key's
+        span are part of it)."""
+        shown, where = _as_shown(text)
+        found = self._shown_spans(shown)
+        if where is not None:
+            found = [(where[start], where[end - 1] + 1) for start, end in found]
+        return found
+
+    def _shown_spans(self, text: str) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         if self._token is not None:
             found += [m.span() for m in self._token.finditer(text)]

@@ -18,6 +18,7 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"
     r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
 )
+ESCAPE_SEQUENCES = _ESCAPES  # what a terminal acts on and never shows (dixa_tui.redaction)
 
 
 # Bidi embeddings, overrides and isolates reorder the rest of a line in terminals that do

@@ -50,6 +50,9 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory,
                      ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache")):
         (home / sub).mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(home / sub))
+    run = home / "run"  # the runtime dir: where clients share their pace (api.sharedpace)
+    run.mkdir(mode=0o700, exist_ok=True)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("DIXA_TUI_CONFIG", str(home / ".config" / "dixa-tui" / "config.toml"))
     for var in ("DIXA_API_KEY", "DIXA_MOCK_KEY", "DIXA_TUI_DEBUG", "NO_COLOR"):

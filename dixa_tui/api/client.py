@@ -1,13 +1,16 @@
 """The async Dixa client: one method per operation we use, typed results, typed errors.
 
-Every request goes through ``_request``: it waits for a token from the shared bucket, sends,
-retries 429/502/503/504 and connection failures with bounded backoff (``RetryPolicy.retries``
-says which failures of which methods; Dixa's PATCH sets absolute values, so repeating it is
-safe; no try starts past ``RetryPolicy.budget``; each retry is told to the listener set with
-``retries_reported``), and turns anything else into a ``DixaError``. Errors of a PATCH are
-marked ``write``, so their hint says whether the change may have been applied. The key is
-added by ``DixaKeyAuth`` at send time and lives in a ``SecretStr``; no error, repr or log
-line is built from the request, so none can carry it.
+Every request goes through ``_request``: it waits for a token from the bucket the key shares
+with the machine's other processes (``api.sharedpace``), sends, and retries what waiting can
+mend with bounded backoff: a 429 for the whole time budget, 502/503/504 and connection
+failures a few times (``RetryPolicy`` says which failures of which methods; Dixa's PATCH sets
+absolute values, so repeating it is safe; no try starts past ``RetryPolicy.budget``; each
+retry is told to the listener set with ``retries_reported``). Each try is bounded as a whole
+(``TRY_TIMEOUT``, body included: httpx's read timeout restarts with every byte) and its body
+is read within a cap (``api.body``). Anything else becomes a ``DixaError`` that names the
+cause. Errors of a PATCH are marked ``write``, so their hint says whether the change may have
+been applied. The key is added by ``DixaKeyAuth`` at send time and lives in a ``SecretStr``;
+no error, repr or log line is built from the request's headers, so none can carry it.
 """
 
 from __future__ import annotations
@@ -15,9 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -25,11 +27,15 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 from pydantic import SecretStr
 
+from dixa_tui.api.answers import Answer, data_of, message_of
+from dixa_tui.api.baseurl import base_url_problem, normal_base_url
+from dixa_tui.api.body import ACCEPT_ENCODING, UnreadableBody, cap_for, read_body
 from dixa_tui.api.constants import (
     API_VERSIONS,
     CLIENT_BURST,
     DEFAULT_BASE_URL,
     DIXA_RATE,
+    TRY_TIMEOUT,
     ApiVersion,
 )
 from dixa_tui.api.errors import (
@@ -39,7 +45,7 @@ from dixa_tui.api.errors import (
     DixaResponseError,
     blank,
 )
-from dixa_tui.api.gcpause import gc_paused
+from dixa_tui.api.failures import describe
 from dixa_tui.api.keyrule import check_key
 from dixa_tui.api.models import (
     Conversation,
@@ -50,9 +56,14 @@ from dixa_tui.api.models import (
     parse_attributes,
     parse_model,
 )
-from dixa_tui.api.ratelimit import RetryPolicy, TokenBucket
+from dixa_tui.api.notices import RetryNotice, retries_reported, retry_listener
+from dixa_tui.api.ratelimit import RetryPolicy
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
+from dixa_tui.api.sharedpace import pacer
 from dixa_tui.debuglog import register_secret
+
+__all__ = ["DEFAULT_TIMEOUT", "ClientStats", "DixaClient", "DixaKeyAuth", "RetryNotice",
+           "retries_reported"]
 
 log = logging.getLogger(__name__)
 
@@ -88,39 +99,6 @@ class ClientStats:
         self.statuses[status] = self.statuses.get(status, 0) + 1
 
 
-@dataclass(frozen=True)
-class RetryNotice:
-    """A failed try that is about to be repeated: ``attempt`` of ``attempts`` starts after
-    ``wait`` seconds; ``reason`` is the failure, with the operation (key blanked)."""
-
-    operation: str
-    attempt: int
-    attempts: int
-    wait: float
-    reason: str
-
-    def sentence(self, limit: int = 300) -> str:
-        """One sentence for a person; a reason longer than ``limit`` characters is cut."""
-        reason = self.reason if len(self.reason) <= limit else self.reason[:limit - 1] + "…"
-        return (f"{reason}; trying again in {self.wait:.1f} s "
-                f"(try {self.attempt} of {self.attempts}).")
-
-
-_retry_listener: ContextVar[Callable[[RetryNotice], None] | None] = ContextVar(
-    "dixa_retry_listener", default=None)
-
-
-@contextmanager
-def retries_reported(listener: Callable[[RetryNotice], None]) -> Iterator[None]:
-    """Within this block (this task and the ones it starts), every retry is told to
-    ``listener`` before its wait: a slow failure is never silent."""
-    token = _retry_listener.set(listener)
-    try:
-        yield
-    finally:
-        _retry_listener.reset(token)
-
-
 class DixaClient:
     """Async client for Dixa's custom-attribute operations.
 
@@ -141,6 +119,7 @@ class DixaClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         page_size: int | None = None,
+        try_timeout: float | None = None,
     ) -> None:
         if api_version not in API_VERSIONS:
             raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")
@@ -150,18 +129,25 @@ class DixaClient:
             raise ValueError(problem)
         self._key = key
         register_secret(key)  # the debug log blanks it, whatever echoes it
-        self.base_url = base_url.rstrip("/")
+        self.base_url = normal_base_url(base_url)
+        # A password in the URL would travel in every request and every log line: refused
+        # here as in the config. Any other problem fails each request, typed, sending nothing.
+        self._url_problem = base_url_problem(self.base_url)
+        if self._url_problem is not None and "password" in self._url_problem:
+            raise ValueError(f"the base URL {self._url_problem}")
         self.api_version = api_version
-        self.bucket = TokenBucket(rate, burst)
+        self.bucket = pacer(key.get_secret_value(), self.base_url, rate, burst)
         self.retry = retry or RetryPolicy()
+        self.try_timeout = TRY_TIMEOUT if try_timeout is None else try_timeout
         self.stats = ClientStats()
         self.page_size = page_size
         self._http = httpx.AsyncClient(
-            base_url=f"{self.base_url}/{api_version}",
+            base_url=f"{self.base_url}/{api_version}" if self._url_problem is None else "",
             auth=DixaKeyAuth(key),
             timeout=timeout,
             transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json",
+                     "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=False,
         )
 
@@ -288,6 +274,8 @@ class DixaClient:
             raise exc.redacted(self._key.get_secret_value()) from None
 
     async def _send(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
+        if self._url_problem is not None:
+            raise DixaNetworkError(op, f"the base URL {self._url_problem}", reached=False)
         attempt = 0
         first: float | None = None
         while True:
@@ -297,8 +285,11 @@ class DixaClient:
                 first = self.retry.clock()
             self.stats.requests += 1
             started = time.perf_counter()
+            retry_after: str | None = None
+            status: int | None = None
             try:
-                response = await self._http.request(method, path, **kwargs)
+                request = self._http.build_request(method, path, **kwargs)
+                answer = await self._try(request)
             except (httpx.UnsupportedProtocol, httpx.InvalidURL):
                 raise DixaNetworkError(
                     op, f"the base URL {self.base_url!r} is not an http(s) URL",
@@ -309,33 +300,41 @@ class DixaClient:
                                        reached=False) from None
             except httpx.TransportError as exc:
                 self.stats.network_errors += 1
-                # Refused or not connected in time: the request never left this machine.
-                reached = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                error: DixaError = DixaNetworkError(op, _describe_transport_error(exc),
-                                                    reached=reached)
-                if not self.retry.retries(method, reached=reached):
+                failure = describe(exc, self._http.base_url)
+                error: DixaError = DixaNetworkError(op, failure.message,
+                                                    reached=failure.reached, kind=failure.kind)
+                if not failure.retryable or not self.retry.retries(method,
+                                                                   reached=failure.reached):
                     raise error from None
-                retry_after = None
+            except TimeoutError:  # the try as a whole (asyncio.timeout), not one read
+                self.stats.network_errors += 1
+                error = DixaNetworkError(op, f"Dixa did not finish answering within "
+                                             f"{self.try_timeout:g} s", kind="slow")
+                if not self.retry.retries(method, reached=True):
+                    raise error from None
+            except UnreadableBody as exc:
+                raise DixaNetworkError(op, f"the response could not be read: {exc}") from None
             except httpx.HTTPError as exc:  # decoding, redirects: repeating will not help
                 raise DixaNetworkError(op, f"the response could not be read "
                                            f"({type(exc).__name__})") from None
             else:
-                self.stats.count(response.status_code)
+                status = answer.status
+                self.stats.count(status)
                 if log.isEnabledFor(logging.DEBUG):
                     log.debug("%s: %s %s -> HTTP %d in %.0f ms (attempt %d)", op, method,
-                              response.request.url, response.status_code,
-                              (time.perf_counter() - started) * 1000, attempt)
-                if response.is_success:
-                    return _json(op, response)
-                error = DixaApiError(op, response.status_code,
-                                     _message(response, self._key.get_secret_value()),
+                              answer.url, status, (time.perf_counter() - started) * 1000,
+                              attempt)
+                if answer.is_success:
+                    return data_of(op, answer)
+                error = DixaApiError(op, status, message_of(answer, self._key.get_secret_value()),
                                      names_id=_names_id(path))
-                if not self.retry.retries(method, status=response.status_code):
+                if not self.retry.retries(method, status=status):
                     raise error
-                if response.status_code == 429:
+                if status == 429:
                     self.bucket.penalize()
-                retry_after = response.headers.get("Retry-After")
-            if attempt >= self.retry.max_attempts:
+                retry_after = answer.headers.get("Retry-After")
+            attempts = self.retry.attempts_for(status)
+            if attempt >= attempts:
                 raise error
             wait = self.retry.delay(attempt, retry_after)
             if wait > self.retry.max_delay:
@@ -348,13 +347,24 @@ class DixaClient:
             self.stats.retries += 1
             secret = self._key.get_secret_value()
             reason = blank(error.summary(), secret)
-            log.info("retrying in %.2f s (try %d of %d) after %s", wait, attempt + 1,
-                     self.retry.max_attempts, reason)
-            listener = _retry_listener.get()
+            log.info("retrying in %.2f s (try %d of at most %d) after %s", wait, attempt + 1,
+                     attempts, reason)
+            listener = retry_listener.get()
             if listener is not None:
-                listener(RetryNotice(blank(op, secret), attempt + 1, self.retry.max_attempts,
-                                     wait, reason))
-            await asyncio.sleep(wait)
+                listener(RetryNotice(blank(op, secret), attempt + 1, attempts, wait, reason,
+                                     self.retry.budget if status == 429 else None))
+            await (self.retry.sleep or asyncio.sleep)(wait)
+
+    async def _try(self, request: httpx.Request) -> Answer:
+        """One request and its body, within ``try_timeout`` as a whole."""
+        async with asyncio.timeout(self.try_timeout):
+            response = await self._http.send(request, stream=True)
+            try:
+                body = await read_body(response, cap_for(response.status_code))
+            finally:
+                await response.aclose()
+        return Answer(response.status_code, response.reason_phrase, response.headers, body,
+                      request.url)
 
 
 @contextmanager
@@ -383,57 +393,3 @@ def _page_key(next_url: str | None) -> str | None:
         return None
     keys = parse_qs(urlsplit(next_url).query).get("pageKey")
     return keys[0] if keys else None
-
-
-LARGE_BODY = 1_000_000  # bytes from which a body is decoded with the collector paused
-
-
-def _json(op: str, response: httpx.Response) -> Any:
-    if not response.content:
-        raise DixaResponseError(op, f"HTTP {response.status_code} with an empty body")
-    try:
-        if len(response.content) < LARGE_BODY:
-            return response.json()
-        # A large body (12 MB for 10,000 definitions) makes a million objects: decode it
-        # with the collector paused, and keep them out of its way until they are freed.
-        with gc_paused(keep=True):
-            return response.json()
-    except RecursionError:
-        raise DixaResponseError(
-            op, f"HTTP {response.status_code} with JSON nested too deeply to read") from None
-    except ValueError:  # not JSON, not UTF-8, or an integer of more than 4,300 digits
-        kind = response.headers.get("content-type", "unknown type").split(";")[0][:60]
-        raise DixaResponseError(
-            op, f"HTTP {response.status_code} with a body that is not JSON ({kind})"
-        ) from None
-
-
-def _message(response: httpx.Response, secret: str) -> str:
-    """Dixa's own ``message``, else a short excerpt of the body. The key is blanked before
-    the excerpt is cut, so not even a prefix of it survives."""
-    try:
-        payload = response.json()
-    except (ValueError, RecursionError):
-        payload = None
-    if isinstance(payload, dict) and isinstance(payload.get("message"), str):
-        return str(payload["message"])
-    text = blank(response.text.strip(), secret)
-    if not text:
-        return response.reason_phrase or "no message"
-    return (text[:200] + "…") if len(text) > 200 else text
-
-
-def _describe_transport_error(exc: httpx.TransportError) -> str:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "timed out connecting to Dixa"
-    if isinstance(exc, httpx.ReadTimeout):
-        return "Dixa did not answer in time (read timeout)"
-    if isinstance(exc, httpx.TimeoutException):
-        return "the request timed out"
-    if isinstance(exc, httpx.ConnectError):
-        return "could not connect to Dixa (connection refused or host unreachable)"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "the connection was closed mid-response"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return "the connection was reset"
-    return f"network error ({type(exc).__name__})"

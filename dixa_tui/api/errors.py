@@ -10,6 +10,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dixa_tui.redaction import Needles  # the standard library only
+from dixa_tui.text import excerpt
+
+# A message longer than this is cut, saying how much more it had: Dixa's own messages are a
+# sentence or a list of them, and a server that sends 50 MB must not push "what to do" off
+# the screen. A body that is not Dixa's message (a proxy's page, a cut body) is shown shorter.
+MESSAGE_LIMIT = 1000
+EXCERPT_LIMIT = 200
 
 
 @lru_cache(maxsize=4)
@@ -46,8 +53,8 @@ class DixaError(Exception):
 
     def __init__(self, operation: str, message: str) -> None:
         self.operation = operation
-        self.message = message
-        super().__init__(operation, message)
+        self.message = excerpt(message, MESSAGE_LIMIT)
+        super().__init__(operation, self.message)
 
     def __str__(self) -> str:
         return self.summary()
@@ -127,18 +134,28 @@ class DixaApiError(DixaError):
 
 
 class DixaNetworkError(DixaError):
-    """No usable HTTP answer: refused, reset, timed out, or TLS failed.
+    """No usable HTTP answer: refused, unresolved, reset, timed out, too slow, or TLS failed.
 
     ``reached``: the request may have reached Dixa (it was sent, then the answer was lost);
-    False when it never left the machine (refused, no route, a bad URL).
+    False when it never left the machine (refused, no route, a bad URL). ``kind`` says which
+    (``api.failures.Kind``), for the advice.
     """
 
-    def __init__(self, operation: str, message: str, *, reached: bool = True) -> None:
+    def __init__(self, operation: str, message: str, *, reached: bool = True,
+                 kind: str = "other") -> None:
         self.reached = reached
+        self.kind = kind
         super().__init__(operation, message)
 
     @property
     def advice(self) -> str:
+        if self.kind == "tls":
+            return ("The server's certificate is not trusted: check the host in the base URL "
+                    "(--base-url or the profile); behind a proxy that inspects TLS, point "
+                    "SSL_CERT_FILE at its CA certificate.")
+        if self.kind == "dns":
+            return ("Check the host name in the base URL (--base-url or the profile) and "
+                    "your network's name service (DNS), then try again.")
         if not self.reached:
             return ("Check your network and the base URL (--base-url or the profile), then "
                     "try again.")

@@ -247,6 +247,8 @@ _attributes = TypeAdapter(list[CustomAttribute])
 def _fail(operation: str, exc: ValidationError) -> DixaResponseError:
     first = exc.errors()[0] if exc.errors() else {}
     where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+    if len(where) > 200:  # a deep place keeps its start and end; what was wrong survives
+        where = f"{where[:80]}…{where[-80:]}"
     return DixaResponseError(
         operation, f"unexpected response shape at {where}: {first.get('msg', 'invalid')}"
     )

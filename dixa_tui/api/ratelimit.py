@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
@@ -23,6 +23,9 @@ __all__ = ["CLIENT_BURST", "DIXA_BURST", "DIXA_RATE", "RetryPolicy", "TokenBucke
 #  - 429, 502, 503, 504, and a connection that failed: refused, timed out, reset mid-body.
 #  - Never a 500 or another 4xx (the same request fails the same way again), nor a 2xx whose
 #    body cannot be read (Dixa did the work; asking again does not mend the answer).
+# A 429 is the one failure where waiting always helps (the limit refills every second): it is
+# retried for the whole time budget, however many tries that takes, with the same growing,
+# jittered waits. Every other failure gets at most ``max_attempts`` tries.
 # A failure after the request may have reached Dixa (a timeout or a reset after sending, a
 # 502/503/504 from a gateway) is retried only for methods that are safe to repeat: GET reads,
 # and PATCH because Dixa's PATCH of custom attributes sets absolute values (attribute id ->
@@ -95,18 +98,27 @@ class TokenBucket:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounded exponential backoff with equal jitter; ``Retry-After`` wins when sent."""
+    """Bounded exponential backoff with equal jitter; ``Retry-After`` wins when sent.
+
+    ``max_attempts`` bounds the tries of every failure but a 429, which is retried until
+    ``budget`` runs out (``max_429_attempts`` sets a count instead: tests use it to keep a
+    fault matrix exact). ``clock`` and ``sleep`` may be replaced together to run the policy on
+    a virtual time line (the README's fault table does).
+    """
 
     max_attempts: int = 5
     base_delay: float = 0.2
     max_delay: float = 8.0
     # No try starts later than this many seconds after the first began: a Dixa that hangs
-    # (a 20 s read timeout per try) fails in about a minute, not after five full timeouts.
+    # (a 20 s bound per try) fails in about a minute, not after five full timeouts.
     budget: float = 45.0
+    max_429_attempts: int | None = None
     statuses: frozenset[int] = RETRY_STATUSES
     repeatable: frozenset[str] = REPEATABLE_METHODS
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
+    sleep: Callable[[float], Awaitable[None]] | None = field(default=None, compare=False,
+                                                             repr=False)
 
     def retries(self, method: str, *, status: int | None = None, reached: bool = True) -> bool:
         """Whether a failed attempt is tried again: an error ``status``, or (``status`` None)
@@ -115,6 +127,22 @@ class RetryPolicy:
             return status in self.statuses and (
                 status == 429 or method.upper() in self.repeatable)
         return not reached or method.upper() in self.repeatable
+
+    def attempts_for(self, status: int | None) -> int:
+        """The most tries a failure with ``status`` (None: a network failure) may get: for
+        a 429, as many as the budget can hold (or ``max_429_attempts``)."""
+        if status != 429:
+            return self.max_attempts
+        if self.max_429_attempts is not None:
+            return self.max_429_attempts
+        tries, spent = 1, 0.0
+        while tries < 10_000:  # the shortest waits the jitter allows, until the budget
+            wait = min(self.max_delay, self.base_delay * 2.0 ** min(tries - 1, 64)) / 2
+            if wait <= 0 or spent + wait > self.budget:
+                break
+            spent += wait
+            tries += 1
+        return tries
 
     def within_budget(self, elapsed: float, wait: float) -> bool:
         """Whether a try that would start ``wait`` s from now, ``elapsed`` s after the first
@@ -130,7 +158,7 @@ class RetryPolicy:
         hinted = parse_retry_after(retry_after)
         if hinted is not None:
             return hinted
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** min(attempt - 1, 64))
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
 
 

@@ -149,8 +149,10 @@ class FaultTransport(httpx.AsyncBaseTransport):
         return await self._apply(rule.fault, request)
 
     async def _apply(self, fault: Fault, request: httpx.Request) -> httpx.Response:
-        if fault.kind == "refused":
-            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        if fault.kind == "refused":  # chained as httpx chains the real one
+            raise httpx.ConnectError("[Errno 111] Connection refused",
+                                     request=request) from ConnectionRefusedError(
+                                         111, "Connection refused")
         if fault.kind == "status":
             return httpx.Response(fault.status, headers=list(fault.headers),
                                   json={"message": fault.message}, request=request)

@@ -123,25 +123,36 @@ async def test_the_mocks_knobs_429_and_503_are_retried_and_bounded(knobs, faults
     assert knobs.rate_limited == ATTEMPTS
 
 
-async def test_the_default_policy_gives_up_on_a_sustained_429_within_seconds(
+async def test_the_default_policy_waits_out_a_sustained_429_for_its_whole_budget(
         faults: FaultTransport, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 429 is the one failure waiting always mends: the product's policy retries it with
+    growing, jittered waits until the 45 s budget is spent (not five tries in 3 s), then
+    says how long it tried."""
+    import random
+    from dataclasses import replace
+
     from dixa_tui.api.ratelimit import RetryPolicy
 
+    now = [0.0]
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
+        now[0] += seconds
 
     monkeypatch.setattr("dixa_tui.api.client.asyncio.sleep", sleep)
     faults.add("GET", LOAD_PATH, Fault.http(429, "Too many requests"))
-    policy = RetryPolicy()  # the product's own bound and backoff
+    policy = replace(RetryPolicy(), rng=random.Random(7), clock=lambda: now[0])
     async with DixaClient(DEMO_API_KEY, base_url="http://mock", rate=0, retry=policy,
                           transport=faults) as c:
-        with pytest.raises(DixaError, match="HTTP 429"):
+        with pytest.raises(DixaError, match="HTTP 429") as info:
             await c.list_definitions()
-    assert faults.attempts_at("GET", LOAD_PATH) == policy.max_attempts == len(slept) + 1
-    ceiling = sum(min(policy.max_delay, policy.base_delay * 2 ** i) for i in range(len(slept)))
-    assert 0 < sum(slept) <= ceiling <= 3.5
+    tries = faults.attempts_at("GET", LOAD_PATH)
+    assert tries == len(slept) + 1 > policy.max_attempts
+    assert 0.8 * policy.budget < sum(slept) <= policy.budget
+    assert f"gave up after {tries} tries in {sum(slept):.0f} s" in str(info.value)
+    assert slept == sorted(slept)[:3] + slept[3:]  # the first waits grow
+    assert max(slept) <= policy.max_delay
 
 
 @pytest.mark.loopback

@@ -41,3 +41,7 @@ def test_the_table_counts_the_default_policys_attempts() -> None:
     within = int(policy.budget // (DEFAULT_TIMEOUT.read or 1)) + 1
     assert within < bound and tries["Read timeout"] == f"{within} / {within}"
     assert tries["HTTP 500"] == tries["200 with an empty body"] == "1 / 1"
+    # A 429 is waited out for the whole budget: more tries than any other failure gets.
+    rate_limited = int(tries["HTTP 429 (sustained)"].split(" / ")[0])
+    assert tries["HTTP 429 (sustained)"] == f"{rate_limited} / {rate_limited}"
+    assert bound < rate_limited <= policy.attempts_for(429)

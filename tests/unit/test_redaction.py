@@ -106,3 +106,28 @@ async def test_a_client_with_a_one_letter_key_reports_failures_readably() -> Non
 def test_credentials_in_a_url_never_reach_the_log(line: str) -> None:
     shown = debuglog.redact(line)
     assert "s3cret" not in shown and "[redacted]@" in shown
+
+
+@pytest.mark.parametrize("echoed", [
+    "\x1b[31m{k}\x1b[0m",  # coloured: the escape's last letter must not hide a word edge
+    "{a}\x1b[0m{b}",  # split by an escape sequence the terminal never shows
+    "{a}\u200b{b}",  # split by a zero-width space
+    "{a}\x07{b}",  # split by a control character
+    "\u202e{k}",
+])
+@pytest.mark.parametrize("key", ["demo-key", LONG])
+def test_a_key_hidden_among_invisible_characters_is_still_blanked(echoed: str,
+                                                                   key: str) -> None:
+    from dixa_tui.text import clean
+
+    text = "Busy " + echoed.format(k=key, a=key[:4], b=key[4:]) + " [b]"
+    shown = clean(blank(text, key))
+    assert key not in shown and key not in shown.replace("\ufffd", "")
+    assert shown.startswith("Busy ") and shown.endswith(" [b]") and "[redacted]" in shown
+    debuglog.register_secret(key)
+    assert key not in clean(debuglog.redact(text)).replace("\ufffd", "")
+
+
+def test_line_breaks_still_separate_words() -> None:
+    assert blank("key x\nnext", "x") == "key [redacted]\nnext"
+    assert blank("a\tx\tb", "x") == "a\t[redacted]\tb"
