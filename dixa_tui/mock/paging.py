@@ -1,8 +1,10 @@
 """Dixa's cursor paging: ``pageLimit`` + an opaque ``pageKey``, and ``meta.next`` as a full URL.
 
 Dixa documents ``pageKey`` as "base64 encoded form of pagination query parameters; do not
-construct it". The mock's key is base64 of a small JSON object (offset, limit, filters), so
-it round-trips and garbage is detectable; clients must still treat it as opaque.
+construct it", and lists "Invalid value for: query parameter pageKey" among its 400s. The
+mock's key is base64 of a small JSON object (offset, limit, filters) and a tag: an HMAC of
+them under a secret of this process, so a key the mock did not issue (garbage, a forged or an
+edited one) is refused with that 400, as Dixa refuses one; clients must treat it as opaque.
 ``meta.next`` is built from the URL the request came in on (scheme, host, port, path), so it
 points back at whichever mock answered, and is absent on the last page.
 """
@@ -11,7 +13,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +27,7 @@ from starlette.datastructures import URL, QueryParams
 DEFAULT_PAGE_LIMIT = 25
 MAX_PAGE_LIMIT = 100
 INT32_MAX = 2**31 - 1
+_SECRET = secrets.token_bytes(32)  # signs the keys this process issues
 
 
 class PagingError(ValueError):
@@ -35,8 +41,14 @@ class PageRequest:
     filters: dict[str, str] = field(default_factory=dict)
 
 
+def _tag(offset: int, limit: int, filters: dict[str, str]) -> str:
+    fields = json.dumps([offset, limit, sorted(filters.items())], separators=(",", ":"))
+    return hmac.new(_SECRET, fields.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def encode_key(offset: int, limit: int, filters: dict[str, str]) -> str:
-    raw = json.dumps({"o": offset, "l": limit, "f": filters}, separators=(",", ":"))
+    raw = json.dumps({"o": offset, "l": limit, "f": filters, "t": _tag(offset, limit, filters)},
+                     separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
@@ -45,12 +57,12 @@ def _decode_key(key: str) -> PageRequest:
         payload = json.loads(base64.urlsafe_b64decode(key.encode("ascii")))
     except (binascii.Error, ValueError, UnicodeError):
         raise PagingError("Invalid value for: query parameter pageKey") from None
-    offset = payload.get("o") if isinstance(payload, dict) else None
-    limit = payload.get("l") if isinstance(payload, dict) else None
-    filters = payload.get("f") if isinstance(payload, dict) else None
+    fields = payload if isinstance(payload, dict) else {}
+    offset, limit, filters, tag = (fields.get(k) for k in ("o", "l", "f", "t"))
     if (not isinstance(offset, int) or offset < 0 or not isinstance(limit, int)
-            or not isinstance(filters, dict)
-            or not all(isinstance(k, str) and isinstance(v, str) for k, v in filters.items())):
+            or not isinstance(filters, dict) or not isinstance(tag, str)
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in filters.items())
+            or not hmac.compare_digest(tag, _tag(offset, limit, filters))):
         raise PagingError("Invalid value for: query parameter pageKey")
     return PageRequest(offset, _clamp(limit), filters)
 
