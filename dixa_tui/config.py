@@ -118,7 +118,7 @@ def load_config(path: Path | None = None) -> Config:
     except ConfigFileError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     profiles = {name: Profile(name=name, base_url=p.base_url,
-                              api_version=cast(ApiVersion, p.api_version),
+                              api_version=p.api_version,
                               rate_limit=p.rate_limit, burst=p.burst)
                 for name, p in parsed.profiles.items()}
     default = parsed.default_profile

@@ -138,7 +138,10 @@ def pace_dirs() -> list[tuple[Path, bool]]:
 
 def pace_dir() -> Path | None:
     """Where the bucket files live: the first of ``pace_dirs`` that is, or can be made, a
-    folder only this user can enter; None when none is usable."""
+    folder only this user can enter; None when none is usable (or there are no file locks
+    to share it with)."""
+    if fcntl is None:
+        return None
     for path, parents in pace_dirs():
         usable = _private_dir(path, parents=parents)
         if usable is not None:

@@ -21,7 +21,9 @@ async def serve(answer: Answer) -> AsyncIterator[tuple[str, list[str]]]:
     tasks: set[asyncio.Task[None]] = set()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        tasks.add(asyncio.current_task())  # type: ignore[arg-type]
+        task = asyncio.current_task()
+        if task is not None:
+            tasks.add(task)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             seen.append(head.split(b"\r\n", 1)[0].decode())

@@ -10,6 +10,7 @@ import sys
 import time
 import zlib
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -31,8 +32,8 @@ ONE_TRY = RetryPolicy(max_attempts=1)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def client(url: str, **kw: object) -> DixaClient:
-    return DixaClient("sk-test-key", base_url=url, rate=0, retry=ONE_TRY, **kw)  # type: ignore[arg-type]
+def client(url: str, **kw: Any) -> DixaClient:
+    return DixaClient("sk-test-key", base_url=url, rate=0, retry=ONE_TRY, **kw)
 
 
 def test_the_caps_have_room_for_a_real_organization() -> None:
