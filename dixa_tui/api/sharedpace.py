@@ -261,4 +261,5 @@ def pacer(key: str, base_url: str, rate: float, burst: int) -> TokenBucket | Sha
     if path is None:
         _say("no private runtime, state or temp folder is usable")
         return TokenBucket(rate, burst)
+    log.debug("pacing shared with this key's other dixa-tui processes through %s", path.parent)
     return SharedBucket(path, rate, burst)
