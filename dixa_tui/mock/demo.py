@@ -36,7 +36,7 @@ from dixa_tui.mock.population import (
     conversation_record,
     generate_population,
 )
-from dixa_tui.mock.state import ConversationRecord, EndUserRecord, MockState, People
+from dixa_tui.mock.records import ConversationRecord, EndUserRecord, People
 
 DEMO_SEED = 20240501
 DEMO_END_USERS = 60
@@ -77,18 +77,12 @@ def _by_identifier(definitions: list[CustomAttributeDefinition],
     return values
 
 
-def build_demo_state() -> MockState:
-    """A fresh demo organization: new records and value dicts on every call; only the
-    frozen pydantic models (definitions, profiles, conversations) are shared. The people
-    are generated (once per process) when first asked for, not before the definitions."""
-
-    def people() -> People:
-        users, conversations = _people()
-        return ({u.id: EndUserRecord(u.profile, _copy(u.values)) for u in users},
-                {c.id: ConversationRecord(c.conversation, _copy(c.values))
-                 for c in conversations})
-
-    return MockState(_definitions(), people=people)
+def fresh_demo_people() -> People:
+    """The demo's people as new records and value dicts (only the frozen pydantic models are
+    shared): generated once per process, copied for each organization that asks."""
+    users, conversations = _people()
+    return ({u.id: EndUserRecord(u.profile, _copy(u.values)) for u in users},
+            {c.id: ConversationRecord(c.conversation, _copy(c.values)) for c in conversations})
 
 
 def _copy(values: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
@@ -96,14 +90,14 @@ def _copy(values: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
 
 
 @cache
-def _definitions() -> list[CustomAttributeDefinition]:
+def organization_definitions() -> list[CustomAttributeDefinition]:
     return demo_definitions()
 
 
 @cache
 def _people() -> tuple[list[EndUserRecord], list[ConversationRecord]]:
     """Built once per process (generation takes ~80 ms; tests build many demo states)."""
-    definitions = _definitions()
+    definitions = organization_definitions()
     first = Person(
         id=DEMO_END_USER_ID, first_name="Astrid", last_name="Lindqvist",
         email=DEMO_END_USER_EMAIL, created_at=datetime(2019, 2, 11, 8, 30, tzinfo=UTC),

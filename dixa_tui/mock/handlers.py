@@ -19,7 +19,8 @@ from dixa_tui.api.gcpause import gc_paused
 from dixa_tui.domain.patch import INT64_MAX, UUID_PATTERN
 from dixa_tui.mock.front_door import error
 from dixa_tui.mock.paging import PagingError, page_of, parse_page_request
-from dixa_tui.mock.state import EndUserRecord, MockState, PatchRejected
+from dixa_tui.mock.records import EndUserRecord
+from dixa_tui.mock.state import MockState, PatchRejected
 from dixa_tui.mock.wire import (
     conversation_json,
     definitions_body,

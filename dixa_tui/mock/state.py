@@ -1,9 +1,7 @@
 """The mock's organization in memory: definitions, end users, conversations and their values.
 
-Records keep Dixa's own model of a person or a conversation (``EndUser`` / ``Conversation``
-from ``dixa_tui.api.models``, so the wire shape is written once) next to the attribute
-values, which live apart in ``values``: a dict of definition id -> value (a string for Text,
-a list of option values for Select). Values are the single source of truth; any
+People are records (``dixa_tui.mock.records``): Dixa's own model of a person or a
+conversation next to its attribute values. Values are the single source of truth; any
 ``customAttributes`` on the stored model are ignored when answering, so a PATCH never has
 two places to update.
 
@@ -16,7 +14,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,63 +27,21 @@ from dixa_tui.api.models import (
 )
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
 from dixa_tui.domain.patch import DefinitionIndex, Problem, validate_body
+from dixa_tui.mock.records import (
+    ConversationRecord,
+    EndUserRecord,
+    People,
+    conversation_record,
+    copy_value,
+    user_record,
+)
 
 ORG_FILE_END_USERS = 20
 ORG_FILE_CONVERSATIONS = 60
 
 
-@dataclass
-class EndUserRecord:
-    """An end user: Dixa's fields in ``profile``, attribute values by definition id."""
-
-    profile: EndUser
-    values: dict[str, AttributeValue] = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return self.profile.id
-
-
-@dataclass
-class ConversationRecord:
-    """A conversation: Dixa's fields in ``conversation`` (extra fields such as ``toEmail``
-    are kept by the model), attribute values by definition id."""
-
-    conversation: Conversation
-    values: dict[str, AttributeValue] = field(default_factory=dict)
-
-    @property
-    def id(self) -> int:
-        return self.conversation.id
-
-    @property
-    def requester_id(self) -> str | None:
-        return self.conversation.requester_id
-
-
 class PatchRejected(Exception):
     """A PATCH body Dixa would answer 400 to; ``str()`` is the message to send."""
-
-
-def _copy_value(value: AttributeValue) -> AttributeValue:
-    return list(value) if isinstance(value, list) else value
-
-
-def _values_of(item: EndUser | Conversation) -> dict[str, AttributeValue]:
-    return {a.id: a.value for a in item.custom_attributes if a.value is not None}
-
-
-def _user_record(item: EndUserRecord | EndUser) -> EndUserRecord:
-    return item if isinstance(item, EndUserRecord) else EndUserRecord(item, _values_of(item))
-
-
-def _conversation_record(item: ConversationRecord | Conversation) -> ConversationRecord:
-    if isinstance(item, ConversationRecord):
-        return item
-    return ConversationRecord(item, _values_of(item))
-
-
-People = tuple[dict[str, EndUserRecord], dict[int, ConversationRecord]]
 
 
 class MockState:
@@ -158,10 +113,11 @@ class MockState:
 
     @classmethod
     def demo(cls) -> MockState:
-        """The seeded demo organization (see ``dixa_tui.mock.demo``): a fresh copy each call."""
-        from dixa_tui.mock.demo import build_demo_state
+        """The seeded demo organization (see ``dixa_tui.mock.demo``): a fresh copy each call;
+        its people are generated when first asked for."""
+        from dixa_tui.mock.demo import fresh_demo_people, organization_definitions
 
-        return build_demo_state()
+        return cls(organization_definitions(), people=fresh_demo_people)
 
     @classmethod
     def from_definitions(
@@ -180,8 +136,8 @@ class MockState:
         users = end_users.values() if isinstance(end_users, Mapping) else (end_users or [])
         convs = (conversations.values() if isinstance(conversations, Mapping)
                  else (conversations or []))
-        user_records = [_user_record(u) for u in users]
-        conv_records = [_conversation_record(c) for c in convs]
+        user_records = [user_record(u) for u in users]
+        conv_records = [conversation_record(c) for c in convs]
         return cls(
             definitions=list(definitions),
             end_users={u.id: u for u in user_records},
@@ -271,11 +227,11 @@ class MockState:
 
     def end_user_values(self, user_id: str) -> dict[str, object]:
         """A copy of one end user's values (definition id -> value); KeyError if unknown."""
-        return {k: _copy_value(v) for k, v in self.end_users[user_id].values.items()}
+        return {k: copy_value(v) for k, v in self.end_users[user_id].values.items()}
 
     def conversation_values(self, conversation_id: int) -> dict[str, object]:
         """A copy of one conversation's values; KeyError if unknown."""
-        return {k: _copy_value(v)
+        return {k: copy_value(v)
                 for k, v in self.conversations[conversation_id].values.items()}
 
     def conversations_of(self, user_id: str) -> list[ConversationRecord]:
@@ -287,7 +243,7 @@ class MockState:
         """Values as Dixa lists them, in definition order; values of unknown ids are left out
         (a definition deleted from the org file takes its values with it)."""
         return [CustomAttribute(id=d.id, name=d.label, identifier=d.identifier,
-                                value=_copy_value(values[d.id]))
+                                value=copy_value(values[d.id]))
                 for d in self.definitions if d.id in values]
 
     # -- writing -----------------------------------------------------------------------
@@ -313,10 +269,10 @@ class MockState:
             if value is None:
                 values.pop(key, None)
             else:
-                values[key] = _copy_value(value)
+                values[key] = copy_value(value)
             d = index.by_id[key]
             result.append(CustomAttribute(id=key, name=d.label, identifier=d.identifier,
-                                          value=_copy_value(value)))
+                                          value=copy_value(value)))
         return result
 
 
