@@ -131,7 +131,7 @@ def _changes(before: Definition | None, after: Definition | None) -> list[Schema
                                                                      TextInput):
         change("placeholder_changed", before.input_definition.placeholder or "",
                after.input_definition.placeholder or "")
-    if before.input_type == after.input_type == "Select":
+    if before.input_type == after.input_type == "Select" and before.options != after.options:
         changes += diff_options(before.options, after.options, after.identifier,
                                 after.entity_type)
     return changes
