@@ -161,3 +161,15 @@ def test_a_finding_to_json():
                            "identifier": "x", "definition_id": "id1", "option_path": ["a/b"],
                            "message": "holds '/'"}
     assert f.describe() == "warning option-value-slash 'x' option 'a/b': holds '/'"
+
+
+def test_the_readme_generator_rewrites_stale_blocks(tmp_path: Path, capsys):
+    from dixa_tui.mock.schema_readme import main
+
+    copy = tmp_path / "README.md"
+    copy.write_text(re.sub(r"(<!-- lint-rules:start[^>]*-->\n).*?(<!-- lint-rules:end -->)",
+                           r"\1stale\n\2", README.read_text(encoding="utf-8"), flags=re.S),
+                    encoding="utf-8")
+    assert main(["--readme", str(copy)]) == 0
+    assert copy.read_text(encoding="utf-8") == README.read_text(encoding="utf-8")
+    assert "README updated: lint-rules" in capsys.readouterr().out
