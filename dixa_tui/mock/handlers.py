@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from dixa_tui.api.gcpause import gc_paused
 from dixa_tui.domain.patch import INT64_MAX, UUID_PATTERN
+from dixa_tui.domain.schema_export import snapshot_bytes
 from dixa_tui.mock.front_door import error
 from dixa_tui.mock.paging import PagingError, page_of, parse_page_request
 from dixa_tui.mock.records import EndUserRecord
@@ -75,12 +76,16 @@ def _error(request: Request, status: int, message: str) -> JSONResponse:
 
 
 async def list_definitions(request: Request) -> Response:
-    """All definitions, archived included, in one response (Dixa does not page this)."""
+    """All definitions, archived included, in one response (Dixa does not page this).
+
+    An org file's listing is written as an export writes it (``snapshot_bytes``), so the
+    mock serving an exported file answers that file's bytes."""
     state = _state(request)
     with gc_paused():
         if state.unreadable or state.raw:
-            return _ok(state.listing())
-        body = definitions_body(state.definitions)
+            body = snapshot_bytes(state.listing())
+        else:
+            body = definitions_body(state.definitions)
     return Response(body, media_type="application/json")
 
 

@@ -12,6 +12,12 @@ import pytest
                                     "dixa_tui.api.salvage", "dixa_tui.mock.hostile",
                                     "dixa_tui.domain.patch", "dixa_tui.domain.options",
                                     "dixa_tui.domain.search",
+                                    "dixa_tui.domain.schema_diff",
+                                    "dixa_tui.domain.schema_export",
+                                    "dixa_tui.domain.schema_lint",
+                                    "dixa_tui.domain.schema_markdown",
+                                    "dixa_tui.domain.schema_snapshot",
+                                    "dixa_tui.mock.schema_readme",
                                     "dixa_tui.mock", "dixa_tui.mock.faults",
                                     "dixa_tui.cli", "dixa_tui.session",
                                     "dixa_tui.secrets", "dixa_tui.config"])
