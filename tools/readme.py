@@ -2,7 +2,8 @@
 
 Tables the code can state (the keys, how each fault surfaces) are written by the code, and a
 test keeps each in sync. ``python -m tools.readme README.md`` (``make readme``) rewrites every
-block; ``python -m tools.readme --print NAME`` prints one.
+block (the keys, the faults, the schema tools' CSV columns, change kinds and lint rules);
+``python -m tools.readme --print NAME`` prints one.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ def faults_markdown() -> str:
     return markdown()
 
 
-BLOCKS: dict[str, Callable[[], str]] = {"keys": keys_markdown, "faults": faults_markdown}
+def _blocks() -> dict[str, Callable[[], str]]:
+    from tools import schema_readme
+
+    return {"keys": keys_markdown, "faults": faults_markdown, **schema_readme.BLOCKS}
 
 
 def replace_block(path: str | Path, name: str, content: str) -> bool:
@@ -58,15 +62,23 @@ def command(name: str, markdown: Callable[[], str], argv: list[str] | None = Non
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``README.md`` rewrites every block (``--only NAME`` one of them); ``--print NAME``
+    prints one."""
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["--print"] and len(args) == 2 and args[1] in BLOCKS:
-        print(BLOCKS[args[1]](), end="")
+    blocks = _blocks()
+    if args[:1] == ["--print"] and len(args) == 2 and args[1] in blocks:
+        print(blocks[args[1]](), end="")
         return 0
+    if args[:1] == ["--only"] and len(args) == 3 and args[1] in blocks:
+        blocks, args = {args[1]: blocks[args[1]]}, args[2:]
     if len(args) != 1:
-        print("usage: python -m tools.readme README.md | --print keys|faults", file=sys.stderr)
+        names = "|".join(blocks)
+        print(f"usage: python -m tools.readme [--only {names}] README.md | --print {names}",
+              file=sys.stderr)
         return 2
-    for name, markdown in BLOCKS.items():
-        command(name, markdown, ["--readme", args[0]])
+    changed = [name for name, markdown in blocks.items()
+               if replace_block(args[0], name, markdown())]
+    print(f"README updated: {', '.join(changed)}" if changed else "README already current")
     return 0
 
 

@@ -17,7 +17,6 @@ import pytest
                                     "dixa_tui.domain.schema_lint",
                                     "dixa_tui.domain.schema_markdown",
                                     "dixa_tui.domain.schema_snapshot",
-                                    "dixa_tui.mock.schema_readme",
                                     "dixa_tui.mock", "dixa_tui.mock.faults",
                                     "dixa_tui.cli", "dixa_tui.session",
                                     "dixa_tui.secrets", "dixa_tui.config"])

@@ -146,13 +146,13 @@ def test_the_demo_organization_has_the_findings_the_readme_lists():
 
 @pytest.mark.parametrize("name", ["csv-columns", "change-kinds", "lint-rules"])
 def test_the_readme_blocks_are_current(name: str):
-    from dixa_tui.mock.schema_readme import BLOCKS
+    from tools.schema_readme import BLOCKS
 
     text = README.read_text(encoding="utf-8")
     block = re.search(rf"<!-- {name}:start[^>]*-->\n(.*?)<!-- {name}:end -->", text, re.S)
     assert block is not None, f"the README has no {name} block"
     assert block.group(1) == BLOCKS[name](), (
-        "run `python -m dixa_tui.mock.schema_readme --readme README.md`")
+        "run `make readme`")
 
 
 def test_a_finding_to_json():
@@ -164,12 +164,12 @@ def test_a_finding_to_json():
 
 
 def test_the_readme_generator_rewrites_stale_blocks(tmp_path: Path, capsys):
-    from dixa_tui.mock.schema_readme import main
+    from tools.readme import main
 
     copy = tmp_path / "README.md"
     copy.write_text(re.sub(r"(<!-- lint-rules:start[^>]*-->\n).*?(<!-- lint-rules:end -->)",
                            r"\1stale\n\2", README.read_text(encoding="utf-8"), flags=re.S),
                     encoding="utf-8")
-    assert main(["--readme", str(copy)]) == 0
+    assert main(["--only", "lint-rules", str(copy)]) == 0
     assert copy.read_text(encoding="utf-8") == README.read_text(encoding="utf-8")
     assert "README updated: lint-rules" in capsys.readouterr().out

@@ -1,15 +1,11 @@
 """The README's schema-tools blocks, written by the code that owns them: the CSV export's
 columns (``schema_export.CSV_COLUMN_NOTES``), the diff's change kinds
 (``schema_change.CHANGE_KINDS``), and the lint rules (``schema_lint.RULES``) with the demo
-organization's findings. Lives in ``mock`` because the last needs the demo.
-
-``python -m dixa_tui.mock.schema_readme --readme README.md`` rewrites the three blocks;
-without arguments it prints them. Tests keep them in sync.
+organization's findings. ``make readme`` (``tools/readme.py``) writes them; tests keep them
+in sync.
 """
 
 from __future__ import annotations
-
-import sys
 
 from dixa_tui.domain.schema_change import CHANGE_KINDS
 from dixa_tui.domain.schema_export import CSV_COLUMN_NOTES
@@ -67,21 +63,3 @@ def lint_rules_block() -> str:
 
 BLOCKS = {"csv-columns": csv_columns_block, "change-kinds": change_kinds_block,
           "lint-rules": lint_rules_block}
-
-
-def main(argv: list[str] | None = None) -> int:
-    from dixa_tui.readme_block import replace_block
-
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["--readme"] and len(args) == 2:
-        changed = [name for name, block in BLOCKS.items()
-                   if replace_block(args[1], name, block())]
-        print(f"README updated: {', '.join(changed)}" if changed else "README already current")
-    else:
-        for name, block in BLOCKS.items():
-            print(f"<!-- {name} -->\n{block()}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
