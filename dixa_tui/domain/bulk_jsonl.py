@@ -157,7 +157,7 @@ def _unknown_key(line: int, index: DefinitionIndex, key: str) -> RowProblem:
 
 def _read_edits(out: JsonlParse, index: DefinitionIndex, line: int, obj: _Object,
                 kind: TargetKind, problems: list[RowProblem]) -> list[StagedEdit]:
-    sets: Any = obj.get("set", {})
+    sets: Any = obj.get("set", _object([]))
     clears: Any = obj.get("clear", [])
     pairs: list[tuple[str, Any, bool]] = []  # (ref, value, is a clear)
     if isinstance(sets, _Object):

@@ -130,8 +130,12 @@ def failures_file(plan: Plan, results: Iterable[ResultLine]) -> bytes:
     else:
         at = len(header)
         header.append(ERROR_COLUMN)
+    # Python's writer quotes a cell holding \r only when \r is in the line terminator:
+    # with a cell like that, CRLF (CSV's own line ending) keeps the file readable
+    newline = "\r\n" if any("\r" in cell for _, e in chosen for cell in e.source) else \
+        source.newline
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=source.delimiter, lineterminator=source.newline)
+    writer = csv.writer(buffer, delimiter=source.delimiter, lineterminator=newline)
     writer.writerow(header)
     for result, entry in chosen:
         cells = list(entry.source) if isinstance(entry.source, list) else []
