@@ -446,3 +446,16 @@ def test_any_csv_written_by_csv_writer_parses_back(rows, crlf, bom, as_json, quo
     assert got == want
     assert not result.errors
     assert {p.code for p in result.warnings} <= {"trailing-cr", "no-change"}
+
+
+@pytest.mark.parametrize(("text", "name"), [("", "x.csv"), ("\n\n", "x.jsonl"),
+                                            ("\ufeff", None), (",,\n,,\n", "x.csv")])
+def test_an_empty_file_says_so(text, name):
+    result = parse(text.encode(), name)
+    assert [(p.code, p.scope) for p in result.problems] == [("empty-file", "file")]
+
+
+def test_tab_separated():
+    result = parse("conversation\torder_number\n10001\ta,b\n", "x.tsv")
+    assert result.ok and result.delimiter == "\t"
+    assert edits(result) == {2: [StagedEdit("order_number", "a,b")]}

@@ -123,6 +123,14 @@ def test_value_rules_are_patchs_own():
     assert not plan.applicable and plan.totals.warnings == 1
 
 
+def test_jsonl_values_of_the_wrong_shape_meet_the_value_rules():
+    plan = make_plan(parse('{"conversation": 10001, "set": {"order_number": 12345}}\n'
+                           '{"conversation": 10002, "set": {"contact_reason": []}}\n'))
+    assert [[e.code for e in entry.errors] for entry in plan.entries] == \
+        [["wrong-shape"], ["empty-path"]]
+    assert "takes a string, not a number" in plan.entries[0].errors[0].message
+
+
 def test_a_bad_row_shows_all_its_problems():
     """A malformed id and a bad value on one row: both, with no target needed."""
     plan = make_plan(parse('conversation,contact_reason,order_number\n'
