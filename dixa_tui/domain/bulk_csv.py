@@ -30,6 +30,9 @@ from dixa_tui.domain.bulk_rows import (
 )
 from dixa_tui.domain.patch import DefinitionIndex, Problem, StagedEdit, TargetKind
 
+SPREADSHEET_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?",
+                                "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#ERROR!"})
+"""What Excel, LibreOffice and Google Sheets write for a failed formula: never a value."""
 READING_PREFIX = "#"
 READING_SUFFIX = " (label)"
 FIELD_LIMIT = csv.field_size_limit()
@@ -249,9 +252,14 @@ def _read_row(out: CsvParse, line: int, cells: list[str], delimiter: str,
 
 def _read_cell(ref: str, definition: CustomAttributeDefinition, cell: str) -> ReadValue:
     """An attribute cell that is not empty: ``<clear>``, a Select path (or JSON list), or
-    a Text value as written."""
+    a Text value as written; never one of Excel's error values."""
     if cell.strip().casefold() == CLEAR_CELL:
         return ReadValue(StagedEdit.clear(ref))
+    if cell.strip().upper() in SPREADSHEET_ERRORS:
+        return ReadValue(None, [("error", "spreadsheet-error", f"'{cell.strip()}' is a "
+                                 "spreadsheet's error value (a formula that failed, e.g. a "
+                                 "lookup with no match): fix the cell, or empty it to leave "
+                                 "the attribute alone")])
     if isinstance(definition.input_definition, SelectInput) and cell.lstrip().startswith("["):
         return read_json_path(ref, cell)
     return read_text_value(ref, definition, cell)

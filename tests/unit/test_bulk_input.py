@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dixa_tui.domain.bulk_csv import column_letter, is_reading_column
+from dixa_tui.domain.bulk_csv import SPREADSHEET_ERRORS, column_letter, is_reading_column
 from dixa_tui.domain.bulk_input import BulkInput, parse_bulk
 from dixa_tui.domain.bulk_rows import CLEAR_CELL, TRAILING_CR_HINT
 from dixa_tui.domain.patch import DefinitionIndex, StagedEdit, Target
@@ -223,10 +223,15 @@ def test_clear_cells_and_empty_cells():
                              4: [StagedEdit("contact_reason", None)]}
 
 
-def test_na_from_a_failed_lookup_is_never_a_clear():
-    result = parse("conversation,order_number,contact_reason\n10001,#N/A,#N/A\n")
-    assert edits(result)[2] == [StagedEdit("order_number", "#N/A")]
-    assert where(result) == [(2, "unknown-option")]
+def test_na_from_a_failed_lookup_is_never_a_clear_nor_a_value():
+    result = parse("conversation,order_number,contact_reason\n10001,#N/A,#n/a\n"
+                   "10002,#VALUE!,other\n10003,#NA,\n")
+    assert edits(result) == {2: [], 3: [StagedEdit("contact_reason", ["other"])],
+                             4: [StagedEdit("order_number", "#NA")]}
+    assert [(p.line, p.code, p.column) for p in result.problems] == [
+        (2, "spreadsheet-error", "order_number"), (2, "spreadsheet-error", "contact_reason"),
+        (3, "spreadsheet-error", "order_number")]
+    assert "a lookup with no match" in result.problems[0].message
 
 
 @pytest.mark.parametrize("cell", [
@@ -395,7 +400,7 @@ def test_jsonl_trailing_carriage_return_hint_and_nothing_to_change():
 # ---------------------------------------------------------------- properties
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-               max_size=30)
+               max_size=30).filter(lambda t: t.strip().upper() not in SPREADSHEET_ERRORS)
 PATHS = [["payment"], ["payment", "card"], ["delivery", "damaged", "item"], ["other"]]
 
 
