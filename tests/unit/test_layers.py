@@ -17,6 +17,9 @@ import pytest
                                     "dixa_tui.domain.schema_lint",
                                     "dixa_tui.domain.schema_markdown",
                                     "dixa_tui.domain.schema_snapshot",
+                                    "dixa_tui.domain.bulk_input",
+                                    "dixa_tui.domain.bulk_planner",
+                                    "dixa_tui.domain.bulk_results",
                                     "dixa_tui.mock", "dixa_tui.mock.faults",
                                     "dixa_tui.cli", "dixa_tui.session",
                                     "dixa_tui.secrets", "dixa_tui.config"])
