@@ -15,7 +15,7 @@ from typing import Literal
 
 Reason = Literal["permission", "disk-full", "locked", "corrupt", "newer-version", "io"]
 
-WAYS_OUT = ("point DIXA_TUI_STATE at a writable directory, or run with --no-journal to go on "
+WAYS_OUT = ("point DIXA_TUI_STATE at another directory, or run with --no-journal to go on "
             "without a record of the change")
 
 
