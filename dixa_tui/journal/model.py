@@ -210,7 +210,9 @@ def stored_time(moment: datetime) -> str:
 
 
 def parse_stored_time(text: str) -> datetime:
-    return datetime.strptime(text, _STORED_TIME).replace(tzinfo=UTC)
+    """The inverse of ``stored_time`` (``fromisoformat`` reads the ``Z`` since Python 3.11,
+    and is ten times quicker than ``strptime``: history reads two per entry)."""
+    return datetime.fromisoformat(text)
 
 
 def iso_z(moment: datetime) -> str:

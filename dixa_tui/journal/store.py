@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, cast
 
+from dixa_tui.debuglog import redact
 from dixa_tui.journal.errors import JournalError, journal_error
 from dixa_tui.journal.model import (
     OUTCOMES,
@@ -94,18 +95,20 @@ class Journal:
             entry_id = journal.begin(intent)        # durable before it returns
             try:
                 attributes = await client.patch_...(target, intent.body)
-            except DixaApiError as exc:             # Dixa refused: nothing changed
-                journal.complete(entry_id, "failed", status=exc.status, error=str(exc))
-            except DixaError as exc:                # may or may not have landed
-                journal.complete(entry_id, "unknown", error=str(exc))
-            else:
-                journal.complete(entry_id, "applied", status=200,
-                                 returned=current_values(attributes))
+            except DixaError as exc:
+                nothing_changed = exc.outcome in (REJECTED, NOT_SENT)  # dixa_tui.api.errors
+                journal.complete(entry_id, "failed" if nothing_changed else "unknown",
+                                 status=getattr(exc, "status", None), error=str(exc))
+                raise
+            journal.complete(entry_id, "applied", status=200,
+                             returned=current_values(attributes))  # dixa_tui.domain.patch
 
-    (A 5xx may have been applied: record ``unknown`` for it, ``failed`` only for what Dixa
-    certainly refused; ``DixaError.outcome`` tells them apart.) An entry whose ``complete``
-    never ran reads as outcome ``unknown``; ``unsettled`` lists those, and ``settle`` records
-    what reading the target showed (``dixa_tui.domain.undo.settle_outcome``).
+    ``failed`` only for what certainly changed nothing (Dixa refused it with a 4xx, or it
+    never left the machine); a 5xx, a lost answer or an unreadable 2xx may have landed:
+    ``unknown``. An entry whose ``complete`` never ran reads as ``unknown`` too;
+    ``unsettled`` lists those, and ``settle`` records what reading the target showed
+    (``dixa_tui.domain.undo.settle_outcome``). If ``complete`` itself raises ``JournalError``
+    the write was sent anyway: say so, the entry stays ``unknown`` for a later settle.
 
     The API takes no key, header or request object: only the body and the facts of the
     target, so the key cannot enter the journal. Every failure of the database or the file
@@ -238,7 +241,9 @@ class Journal:
         """Record Dixa's answer to entry ``entry_id``: ``applied`` (with ``status`` and the
         ``returned`` values, definition id -> value), ``failed`` (Dixa refused: ``status``
         and ``error``), or ``unknown`` (no answer that says: a timeout, a dropped connection,
-        a 5xx). ``error`` is the typed error's message, which never holds the key.
+        a 5xx). ``error`` is the typed error's message; it is stored with every key the
+        process has registered (``debuglog.register_secret``: every ``DixaClient`` does) and
+        any Authorization header value blanked, in case a server echoed one into it.
 
         Once per entry: a second call is a ``ValueError`` (so is an unknown id). An entry
         settled meanwhile by another process takes the answer: Dixa's word beats a reading.
@@ -249,8 +254,9 @@ class Journal:
             cursor = db.execute(
                 "UPDATE entries SET outcome = ?, status = ?, returned = ?, error = ?, "
                 "completed_at = ? WHERE id = ? AND completed_at IS NULL",
-                (outcome, status, _dumps(returned) if returned is not None else None, error,
-                 stored_time(self._clock()), entry_id))
+                (outcome, status, _dumps(returned) if returned is not None else None,
+                 redact(error) if error is not None else None, stored_time(self._clock()),
+                 entry_id))
             if cursor.rowcount != 1:
                 self._refuse(db, entry_id, "was already completed")
 
@@ -265,8 +271,8 @@ class Journal:
             cursor = db.execute(
                 "UPDATE entries SET outcome = ?, settled = ?, settled_at = ? "
                 "WHERE id = ? AND (outcome IS NULL OR outcome = 'unknown')",
-                (None if outcome == "unknown" else outcome, note, stored_time(self._clock()),
-                 entry_id))
+                (None if outcome == "unknown" else outcome, redact(note),
+                 stored_time(self._clock()), entry_id))
             if cursor.rowcount != 1:
                 self._refuse(db, entry_id, "has a known outcome already")
 

@@ -22,7 +22,7 @@ from journal_helpers import make_intent
 
 from dixa_tui.api.client import DixaClient
 from dixa_tui.api.errors import DixaApiError
-from dixa_tui.debuglog import secret_forms
+from dixa_tui.debuglog import register_secret, secret_forms
 from dixa_tui.domain.patch import current_values
 from dixa_tui.journal import Change, Intent, Journal, JournalError, schema
 from dixa_tui.mock import MockState, create_app
@@ -329,6 +329,7 @@ async def test_a_realistic_round_trip_leaves_no_key_in_the_files(path: Path) -> 
     form of the key. The journal's own data is found by the same sweep, so the sweep sees
     what is there (the files are not empty, not compressed, not elsewhere)."""
     state = MockState.demo()
+    state.error_note = f" (you sent {SENTINEL})"  # a server that echoes the key in errors
     app = create_app(state, api_key=SENTINEL)
     index = state.index()
     order = index.by_identifier["order_number"][0]
@@ -368,4 +369,22 @@ async def test_a_realistic_round_trip_leaves_no_key_in_the_files(path: Path) -> 
     assert b"100-7777-journal" in closed["journal.sqlite3"]
     assert b"no-such-option" in closed["journal.sqlite3"]
     assert str(caught.value.status).encode() in everything
-    assert caught.value.message.encode() in closed["journal.sqlite3"]
+    assert b"Invalid input for patching" in closed["journal.sqlite3"]
+
+
+def test_error_texts_lose_any_key_the_process_knows(path: Path) -> None:
+    """The journal cannot be handed the key, but an error text could carry one (a proxy or
+    server echoing it): keys registered by any client are blanked before storing."""
+    register_secret("SENTINELkey2-other-9Zq")  # as every DixaClient does with its key
+    with Journal.open(path) as journal:
+        entry = journal.begin(make_intent())
+        journal.complete(entry, "failed", status=401,
+                         error="HTTP 401: bad key SENTINELkey2-other-9Zq; "
+                               "Authorization: SENTINELkey3-unregistered")
+        journal.settle(journal.begin(make_intent()), "failed",
+                       "read with SENTINELkey2-other-9Zq")
+        stored = [e.error or "" for e in journal.history()] + \
+            [e.settled or "" for e in journal.history()]
+    assert "HTTP 401: bad key [redacted]; Authorization: [redacted]" in stored
+    assert "read with [redacted]" in stored
+    assert b"SENTINELkey" not in b"".join(p.read_bytes() for p in path.parent.iterdir())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -24,6 +26,16 @@ from dixa_tui.domain.undo import (
 from dixa_tui.journal import Change, Intent, Journal
 from dixa_tui.mock import MockState, create_app
 from dixa_tui.mock.demo import DEMO_CONVERSATION_ID
+
+
+def test_undo_is_pure_it_loads_neither_the_journal_nor_sqlite() -> None:
+    code = ("import sys, dixa_tui.domain.undo\n"
+            "print(','.join(m for m in ('sqlite3', 'dixa_tui.journal', 'httpx')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == ""
+
 
 # -- planning ------------------------------------------------------------------------------
 
