@@ -1,9 +1,8 @@
 """Where dixa-tui keeps what it writes about an organization: the state directory.
 
 The journal (and later, definition snapshots) hold organization data, so the directory is the
-user's alone. ``state_dir`` only names it; ``ensure_private_dir`` creates it, because reading
-a path must never create one (``history`` on a machine that never wrote has nothing to show,
-and a read-only command should not leave directories behind).
+user's alone. ``state_dir`` only names it and ``ensure_private_dir`` creates it: naming a path
+creates nothing, so a caller can look for an existing file before deciding to make one.
 """
 
 from __future__ import annotations

@@ -131,8 +131,8 @@ class Entry:
         ``{"identifier", "label", "definition_id", "before", "after"}`` with values as in a
         PATCH body), ``outcome`` (``applied``, ``failed`` or ``unknown``), and ``base_url``,
         ``api_version``, ``body``, ``status``, ``error``, ``returned``, ``origin``, ``undoes``
-        (an entry id as an integer, or a batch id as a string), ``completed_at`` and
-        ``settled``.
+        (an entry id as an integer, or a batch id as a string), ``completed_at``, ``settled``
+        and ``settled_at``.
         """
         return {
             "id": self.id,
@@ -154,6 +154,7 @@ class Entry:
             else self.undoes,
             "completed_at": iso_z(self.completed_at) if self.completed_at else None,
             "settled": self.settled,
+            "settled_at": iso_z(self.settled_at) if self.settled_at else None,
         }
 
 
@@ -236,12 +237,22 @@ def _is_body_value(value: Any) -> bool:
         isinstance(value, list) and all(isinstance(v, str) for v in value))
 
 
+def _storable(text: str) -> bool:
+    """Whether ``text`` has a UTF-8 form (no lone surrogate): SQLite stores TEXT as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_intent(intent: Intent) -> Intent:
     """``intent`` with its target id and base URL in stored form, or ValueError saying what
     is wrong with it (a programming error of the caller: nothing may be sent)."""
-    for name in ("profile", "base_url", "api_version"):
-        if not isinstance(getattr(intent, name), str) or not getattr(intent, name):
-            raise ValueError(f"intent.{name} must be a non-empty string")
+    for name in ("profile", "base_url", "api_version", "target_id"):
+        value = getattr(intent, name)
+        if not isinstance(value, str) or not value or not _storable(value):
+            raise ValueError(f"intent.{name} must be a non-empty string of text")
     target_id = canonical_target_id(intent.target_kind, intent.target_id)
     if not isinstance(intent.body, Mapping) or not intent.body:
         raise ValueError("intent.body must be a non-empty mapping of definition id -> value")

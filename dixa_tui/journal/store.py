@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -46,6 +47,7 @@ FILE_NAME = "journal.sqlite3"
 FILE_MODE = 0o600
 BUSY_TIMEOUT = 5.0
 COMPANIONS = ("-wal", "-shm", "-journal")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _COLUMNS = ("id, batch, time, profile, base_url, api_version, target_kind, target_id, body, "
             "changes, outcome, status, returned, error, origin, undoes, completed_at, settled, "
             "settled_at")
@@ -57,7 +59,17 @@ def default_path() -> Path:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """JSON in ASCII: a lone surrogate (valid in JSON, so possible in an organization's
+    data) has no UTF-8 form, and escaped it round-trips exactly."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+
+def _text(value: str | None) -> str | None:
+    """A message for a TEXT column: redacted, and storable (a lone surrogate in a server's
+    message becomes U+FFFD; the message is read by people, not replayed)."""
+    if value is None:
+        return None
+    return _SURROGATE.sub("\ufffd", redact(value))
 
 
 def _private_file(path: Path) -> None:
@@ -181,8 +193,9 @@ class Journal:
         self.close()
 
     def _private_companions(self) -> None:
-        """SQLite gives ``-wal``/``-shm`` the database's mode itself; this makes sure of it
-        (and fixes files left by an older version)."""
+        """SQLite gives ``-wal``/``-shm`` the database's mode itself (they exist once the
+        journal is open, and whoever recreates them later copies the mode again); this makes
+        sure of it, and fixes files left wider by anything else."""
         for suffix in COMPANIONS:
             companion = self.path.with_name(self.path.name + suffix)
             with suppress(FileNotFoundError):
@@ -232,7 +245,6 @@ class Journal:
                  intent.api_version, intent.target_kind, intent.target_id, _dumps(intent.body),
                  changes, intent.origin, intent.undoes))
             entry_id = cursor.lastrowid
-        self._private_companions()
         assert entry_id is not None
         return entry_id
 
@@ -250,13 +262,14 @@ class Journal:
         """
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
-        with self._using("record Dixa's answer", write=True) as db:
+        doing = ("record Dixa's answer (the change was sent: its entry reads as outcome "
+                 "unknown until it is settled)")
+        with self._using(doing, write=True) as db:
             cursor = db.execute(
                 "UPDATE entries SET outcome = ?, status = ?, returned = ?, error = ?, "
                 "completed_at = ? WHERE id = ? AND completed_at IS NULL",
                 (outcome, status, _dumps(returned) if returned is not None else None,
-                 redact(error) if error is not None else None, stored_time(self._clock()),
-                 entry_id))
+                 _text(error), stored_time(self._clock()), entry_id))
             if cursor.rowcount != 1:
                 self._refuse(db, entry_id, "was already completed")
 
@@ -271,7 +284,7 @@ class Journal:
             cursor = db.execute(
                 "UPDATE entries SET outcome = ?, settled = ?, settled_at = ? "
                 "WHERE id = ? AND (outcome IS NULL OR outcome = 'unknown')",
-                (None if outcome == "unknown" else outcome, redact(note),
+                (None if outcome == "unknown" else outcome, _text(note),
                  stored_time(self._clock()), entry_id))
             if cursor.rowcount != 1:
                 self._refuse(db, entry_id, "has a known outcome already")
@@ -336,7 +349,8 @@ class Journal:
         """Entries newest first (journal order: ids grow with every ``begin``), filtered by
         all that are given: ``target`` as ``(kind, id)`` (any spelling of the id: UUIDs in
         any case, conversation numbers with leading zeros), ``batch``, ``since`` (an aware
-        datetime; entries begun at or after it), ``profile``; at most ``limit``."""
+        datetime; entries begun at or after it), ``profile``; at most ``limit``. A target
+        that cannot be one (a conversation id that is not a number) is a ``ValueError``."""
         where, params = self._filters(target, profile, since, batch)
         return self._select(where, params, "DESC", limit)
 

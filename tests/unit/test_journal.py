@@ -172,6 +172,20 @@ def test_an_intent_that_does_not_match_its_body_records_nothing(journal: Journal
     assert journal.history() == []
 
 
+def test_any_json_string_round_trips_exactly(journal: Journal) -> None:
+    """Values come from someone else's organization: a lone surrogate is valid JSON (so it
+    can come from Dixa) and has no UTF-8 form; values are kept exactly, messages cleaned."""
+    odd = ["\ud800half", "e\u0301 RTL \u202e \x00 \U0001f600"]
+    entry_id = journal.begin(make_intent({"def-reason": (odd, ["x"]),
+                                          "def-order": ("\udfff", "\u00e9\n")}))
+    journal.complete(entry_id, "failed", error="HTTP 400: bad \ud83d value")
+    entry = journal.get(entry_id)
+    assert entry is not None
+    assert entry.changes[0].before == odd and entry.body["def-order"] == "\u00e9\n"
+    assert entry.changes[1].before == "\udfff"
+    assert entry.error == "HTTP 400: bad \ufffd value"
+
+
 def test_the_base_url_is_kept_without_credentials(journal: Journal) -> None:
     entry = journal.get(journal.begin(make_intent(
         base_url="https://someone:s3cr3t-in-url@dev.dixa.io:8443/x")))
@@ -282,7 +296,7 @@ def test_to_json_has_the_documented_names_and_types(journal: Journal) -> None:
     c, u, b = by_id[conv], by_id[user], by_id[undo_of_batch]
     promised = {"id", "batch", "time", "profile", "target", "changes", "outcome"}
     more = {"base_url", "api_version", "status", "error", "returned", "origin", "undoes",
-            "settled", "completed_at", "body"}
+            "settled", "settled_at", "completed_at", "body"}
     assert promised | more <= set(c)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", c["time"])
     assert datetime.fromisoformat(c["time"].replace("Z", "+00:00")).tzinfo is not None
