@@ -6,13 +6,15 @@ conversation next to its attribute values. Values are the single source of truth
 two places to update.
 
 State is mutated only by ``apply_patch``, which checks the whole body first and then writes
-every key with no ``await`` in between, so a PATCH is atomic under asyncio.
+every key with no ``await`` in between, so a PATCH is atomic under asyncio. ``writes`` counts
+the PATCHes that changed each target, so a test can prove every value landed exactly once.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -60,7 +62,9 @@ class MockState:
     definitions dixa-tui can read, as (position in the listing, the item as it was): the
     mock serves them there, as a Dixa with such data would. ``error_note`` is
     appended to every error message the routes send (a hostile organization's server
-    messages are hostile too).
+    messages are hostile too). ``writes`` counts the PATCHes applied per target,
+    ``("enduser", user id)`` or ``("conversation", "10001")``; a refused PATCH is not counted
+    (``Knobs.writes`` counts every PATCH request seen).
     """
 
     def __init__(
@@ -79,6 +83,7 @@ class MockState:
         self.raw: dict[str, Any] = {}
         self.unreadable: list[tuple[int, Any]] = []
         self.error_note = ""
+        self.writes: Counter[tuple[str, str]] = Counter()
 
     @property
     def end_users(self) -> dict[str, EndUserRecord]:
@@ -249,9 +254,11 @@ class MockState:
     # -- writing -----------------------------------------------------------------------
 
     def apply_patch(
-        self, values: dict[str, AttributeValue], entity_type: str, body: Any
+        self, values: dict[str, AttributeValue], entity_type: str, body: Any, *,
+        target: tuple[str, str] | None = None,
     ) -> list[CustomAttribute]:
-        """Check ``body`` like Dixa, then set (or, for ``null``, clear) every key at once.
+        """Check ``body`` like Dixa, then set (or, for ``null``, clear) every key at once;
+        an applied PATCH counts once in ``writes[target]`` when ``target`` is given.
 
         Raises ``PatchRejected`` on any error and on a deactivated option (Dixa refuses
         those); other warnings (deactivated attribute, a path stopping above a leaf) pass.
@@ -273,6 +280,8 @@ class MockState:
             d = index.by_id[key]
             result.append(CustomAttribute(id=key, name=d.label, identifier=d.identifier,
                                           value=copy_value(value)))
+        if target is not None:
+            self.writes[target] += 1
         return result
 
 

@@ -20,6 +20,8 @@ import pytest
                                     "dixa_tui.domain.bulk_input",
                                     "dixa_tui.domain.bulk_planner",
                                     "dixa_tui.domain.bulk_results",
+                                    "dixa_tui.domain.undo",
+                                    "dixa_tui.journal", "dixa_tui.paths",
                                     "dixa_tui.mock", "dixa_tui.mock.faults",
                                     "dixa_tui.cli", "dixa_tui.session",
                                     "dixa_tui.secrets", "dixa_tui.config"])
