@@ -27,6 +27,8 @@ class ProgressLine:
 
     def __call__(self, progress: Progress) -> None:
         self._latest = progress
+        if not self.live and progress.done == 0:
+            return  # a log gets lines once there is something to say
         now = time.monotonic()
         every = LIVE_EVERY if self.live else LOG_EVERY
         finished = progress.total is not None and progress.done >= progress.total
