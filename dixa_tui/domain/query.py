@@ -318,9 +318,9 @@ def compile_query(spec: QuerySpec, definitions: Sequence[CustomAttributeDefiniti
     for word in _items(spec.status):
         status = _status(word)
         if status is None:
-            problems.append(f"--status: '{word}' is not a status; "
-                            f"{_suggest(word, list(STATUS_WORDS.values()))}use open, closed, pending or "
-                            "awaiting-pending")
+            hint = _suggest(word, list(STATUS_WORDS.values()))
+            problems.append(f"--status: '{word}' is not a status; {hint}use open, closed, "
+                            "pending or awaiting-pending")
         else:
             statuses.append(status)
     channels: list[str] = []

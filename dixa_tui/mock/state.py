@@ -17,8 +17,9 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dixa_tui.api.errors import DixaResponseError
 from dixa_tui.api.models import (
@@ -30,6 +31,9 @@ from dixa_tui.api.models import (
 )
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
 from dixa_tui.domain.patch import DefinitionIndex, Problem, validate_body
+
+if TYPE_CHECKING:
+    from dixa_tui.mock.search import Cursor
 
 ORG_FILE_END_USERS = 20
 ORG_FILE_CONVERSATIONS = 60
@@ -50,18 +54,34 @@ class EndUserRecord:
 @dataclass
 class ConversationRecord:
     """A conversation: Dixa's fields in ``conversation`` (extra fields such as ``toEmail``
-    are kept by the model), attribute values by definition id."""
+    are kept by the model), attribute values by definition id, and the ids of its tags
+    (Dixa's conversation shape does not carry tags: only search filters on them)."""
 
     conversation: Conversation
     values: dict[str, AttributeValue] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> int:
         return self.conversation.id
 
     @property
+    def closed_at(self) -> datetime | None:
+        """When a closed conversation was closed: its last state change (Dixa's shape has
+        no separate close time)."""
+        c = self.conversation
+        return c.state_updated_at if c.state == "Closed" else None
+
+    @property
     def requester_id(self) -> str | None:
         return self.conversation.requester_id
+
+
+def clock(now: datetime | None = None) -> datetime:
+    """``now`` (default: the real now) in UTC, to the second, as the mock's timestamps are."""
+    moment = now if now is not None else datetime.now(UTC)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(microsecond=0)
 
 
 class PatchRejected(Exception):
@@ -106,6 +126,10 @@ class MockState:
     mock serves them there, as a Dixa with such data would. ``error_note`` is
     appended to every error message the routes send (a hostile organization's server
     messages are hostile too).
+
+    ``now`` is the organization's clock (UTC, whole seconds; default: when the state is
+    made): generated conversations lie in the 90 days before it. ``cursors`` holds the
+    search pages the mock has issued a ``pageKey`` for.
     """
 
     def __init__(
@@ -115,7 +139,10 @@ class MockState:
         conversations: dict[int, ConversationRecord] | None = None,
         *,
         people: Callable[[], People] | None = None,
+        now: datetime | None = None,
     ) -> None:
+        self.now = clock(now)
+        self.cursors: dict[str, Cursor] = {}
         self.definitions = list(definitions)
         self._people = people
         self._end_users = end_users if end_users is not None or people else {}
@@ -157,11 +184,12 @@ class MockState:
     # -- construction ------------------------------------------------------------------
 
     @classmethod
-    def demo(cls) -> MockState:
-        """The seeded demo organization (see ``dixa_tui.mock.demo``): a fresh copy each call."""
+    def demo(cls, now: datetime | None = None) -> MockState:
+        """The seeded demo organization (see ``dixa_tui.mock.demo``): a fresh copy each call,
+        its conversations in the 90 days before ``now`` (default: the real now)."""
         from dixa_tui.mock.demo import build_demo_state
 
-        return build_demo_state()
+        return build_demo_state(now)
 
     @classmethod
     def from_definitions(
@@ -196,19 +224,22 @@ class MockState:
         seed: int = 0,
         end_users: int = ORG_FILE_END_USERS,
         conversations: int = ORG_FILE_CONVERSATIONS,
+        now: datetime | None = None,
     ) -> MockState:
-        """``definitions`` with a deterministic, generated population holding valid values,
-        generated on first use of the people."""
+        """``definitions`` with a deterministic (for one ``now``) generated population holding
+        valid values, generated on first use of the people; its conversations lie in the 90
+        days before ``now`` (default: the real now)."""
         from dixa_tui.mock.population import generate_population
 
         definitions = list(definitions)
+        moment = clock(now)
 
         def people() -> People:
             users, convs = generate_population(definitions, seed=seed, end_users=end_users,
-                                               conversations=conversations)
+                                               conversations=conversations, now=moment)
             return {u.id: u for u in users}, {c.id: c for c in convs}
 
-        return cls(definitions, people=people)
+        return cls(definitions, people=people, now=moment)
 
     @classmethod
     def from_org_file(cls, path: str | Path) -> MockState:
