@@ -87,13 +87,13 @@ def columns_for(
             elif found.entity_type != "Conversation":
                 problems.append(f"--columns: '{ref}' is a {found.entity_type} attribute, not a "
                                 "conversation attribute")
-            elif found not in chosen:
+            elif all(found.id != d.id for d in chosen):
                 chosen.append(found)
         if problems:
             raise QueryError(problems)
         return chosen
     if query is not None and query.conditions:
-        return list(dict.fromkeys(c.definition for c in query.conditions))
+        return list({c.definition.id: c.definition for c in query.conditions}.values())
     return [d for d in conversation if not d.is_archived]
 
 
