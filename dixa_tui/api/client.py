@@ -15,7 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+)
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -248,7 +255,7 @@ class DixaClient:
 
     async def search_conversation_pages(
         self, body: Mapping[str, Any], *, page_limit: int = SEARCH_PAGE_LIMIT
-    ) -> AsyncIterator[list[int]]:
+    ) -> AsyncGenerator[list[int], None]:
         """The conversation ids of Dixa's ``POST /search/conversations`` for ``body``, one
         list per page, each page requested only when the one before has been consumed: a
         caller that stops early sends no further request.
@@ -278,8 +285,9 @@ class DixaClient:
 
     async def search_conversations(
         self, body: Mapping[str, Any], *, page_limit: int = SEARCH_PAGE_LIMIT
-    ) -> AsyncIterator[int]:
-        """The ids of :meth:`search_conversation_pages`, one by one, as lazily."""
+    ) -> AsyncGenerator[int, None]:
+        """The ids of :meth:`search_conversation_pages`, one by one, as lazily (a generator:
+        ``aclose()`` it, or use ``contextlib.aclosing``, to stop at once)."""
         async for page in self.search_conversation_pages(body, page_limit=page_limit):
             for conversation_id in page:
                 yield conversation_id

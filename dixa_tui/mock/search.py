@@ -98,14 +98,18 @@ def _date_of(record: ConversationRecord, field_type: str) -> datetime | None:
 
 def _values_of(record: ConversationRecord, field_type: str) -> set[str]:
     c = record.conversation
-    found: list[Any] = {
-        "Status": lambda: [c.state], "Channel": lambda: [c.channel],
-        "QueueId": lambda: [_extra(record, "queue", "id")],
-        "TagId": lambda: list(record.tags),
-        "AgentId": lambda: [_extra(record, "assignment", "agentId")],
-        "ContactId": lambda: [c.requester_id], "ConversationId": lambda: [str(c.id)],
-        "Direction": lambda: [c.direction],
-    }[field_type]()
+    found: list[Any]
+    if field_type == "TagId":
+        found = list(record.tags)
+    elif field_type == "QueueId":
+        found = [_extra(record, "queue", "id")]
+    elif field_type == "AgentId":
+        found = [_extra(record, "assignment", "agentId")]
+    elif field_type == "ConversationId":
+        found = [str(c.id)]
+    else:
+        found = [{"Status": c.state, "Channel": c.channel, "ContactId": c.requester_id,
+                  "Direction": c.direction}[field_type]]
     values = {v for v in found if isinstance(v, str) and v}
     return {v.casefold() for v in values} if field_type in CASELESS else values
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 
 from dixa_tui.api.client import SEARCH_PAGE_LIMIT, DixaClient
@@ -107,7 +107,7 @@ class _Finder:
             self.meter.count("matches", 1 if matched else 0)
             self.meter.advance()
 
-    async def ids(self) -> AsyncIterator[int]:
+    async def ids(self) -> AsyncGenerator[int, None]:
         """The search's ids, a page read only when the one before is used up."""
         pages = self.client.search_conversation_pages(self.query.search_body(),
                                                       page_limit=self.page_limit)
@@ -132,7 +132,7 @@ class _Finder:
                 return None
             raise
 
-    async def run(self) -> AsyncIterator[Found]:
+    async def run(self) -> AsyncGenerator[Found, None]:
         ids = self.ids()
         reads: deque[tuple[int, asyncio.Task[Conversation | None]]] = deque()
         taken = 0
@@ -178,7 +178,7 @@ def find_conversations(
     sample: int | None = None, concurrency: int = DEFAULT_CONCURRENCY,
     page_limit: int = SEARCH_PAGE_LIMIT, on_progress: ProgressListener | None = None,
     clock: Callable[[], float] = time.monotonic,
-) -> AsyncIterator[Found]:
+) -> AsyncGenerator[Found, None]:
     """The conversations matching ``query``, in the search's order, each yielded as soon as
     it is confirmed; at most ``limit`` of them, among the first ``sample`` the search names.
 
