@@ -107,12 +107,17 @@ def _leaf_paths(definition: CustomAttributeDefinition) -> list[list[str]]:
             if not path[-1].nested_options and not any(o.is_deactivated for o in path)]
 
 
+Leaves = dict[str, list[list[str]]]  # definition id -> its leaf paths, made once per run
+
+
 def _make_value(definition: CustomAttributeDefinition, rng: random.Random,
-                person: Person) -> AttributeValue | None:
+                person: Person, leaves: Leaves) -> AttributeValue | None:
     spec = definition.input_definition
     value: AttributeValue | None = None
     if isinstance(spec, SelectInput):
-        paths = _leaf_paths(definition)
+        paths = leaves.get(definition.id)
+        if paths is None:
+            paths = leaves[definition.id] = _leaf_paths(definition)
         value = rng.choice(paths) if paths else None
     elif isinstance(spec, TextInput):
         maker = TEXT_MAKERS.get(definition.identifier)
@@ -133,8 +138,11 @@ def _settable(definitions: Sequence[CustomAttributeDefinition], entity: str,
 
 
 def make_values(definitions: Sequence[CustomAttributeDefinition], rng: random.Random,
-                person: Person) -> dict[str, AttributeValue]:
-    """Values for one end user or conversation (``definitions`` of one entity type)."""
+                person: Person, leaves: Leaves | None = None) -> dict[str, AttributeValue]:
+    """Values for one end user or conversation (``definitions`` of one entity type);
+    ``leaves`` keeps each Select's leaf paths between calls (5,000 conversations would
+    otherwise walk every option tree 5,000 times)."""
+    leaves = {} if leaves is None else leaves
     values: dict[str, AttributeValue] = {}
     by_identifier: dict[str, AttributeValue] = {}
     for d in definitions:
@@ -144,7 +152,7 @@ def make_values(definitions: Sequence[CustomAttributeDefinition], rng: random.Ra
             share = 0.8 if isinstance(segment, list) and segment[0] == "business" else 0.0
         if rng.random() >= share:
             continue
-        value = _make_value(d, rng, person)
+        value = _make_value(d, rng, person, leaves)
         if value is not None:
             values[d.id] = value
             by_identifier[d.identifier] = value
@@ -264,7 +272,8 @@ def generate_population(
         people = [first, *make_people(rng, end_users - 1, {first.email}, first_number=1)]
     else:
         people = make_people(rng, end_users)
-    users = [end_user_record(p, make_values(contact_defs, rng, p)) for p in people]
+    leaves: Leaves = {}
+    users = [end_user_record(p, make_values(contact_defs, rng, p, leaves)) for p in people]
     if not people:
         return users, []
     weights = [1.0 / (rank + 1) ** 0.6 for rank in range(len(people))]
@@ -277,7 +286,7 @@ def generate_population(
     for n, offset in enumerate(offsets):
         index = rng.choices(range(len(people)), weights=weights)[0]
         person, user = people[index], users[index]
-        values = make_values(conversation_defs, rng, person)
+        values = make_values(conversation_defs, rng, person, leaves)
         by_identifier = {d.identifier: values[d.id] for d in conversation_defs if d.id in values}
         records.append(conversation_record(
             rng, FIRST_CONVERSATION_ID + n, person,
