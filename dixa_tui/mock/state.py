@@ -242,7 +242,7 @@ class MockState:
         return cls(definitions, people=people, now=moment)
 
     @classmethod
-    def from_org_file(cls, path: str | Path) -> MockState:
+    def from_org_file(cls, path: str | Path, now: datetime | None = None) -> MockState:
         """Definitions from a file in Dixa's list format (``{"data": [...]}`` or a bare list),
         plus a modest generated set of end users and conversations.
 
@@ -255,10 +255,11 @@ class MockState:
             payload: Any = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
-        return cls.from_org_payload(payload, Path(path).name)
+        return cls.from_org_payload(payload, Path(path).name, now)
 
     @classmethod
-    def from_org_payload(cls, payload: Any, name: str = "organization") -> MockState:
+    def from_org_payload(cls, payload: Any, name: str = "organization",
+                         now: datetime | None = None) -> MockState:
         """``from_org_file`` for JSON already loaded: ``{"data": [...]}`` or a bare list."""
         if isinstance(payload, dict) and "data" in payload:
             payload = payload["data"]
@@ -269,7 +270,7 @@ class MockState:
             read = read_definitions(payload, f"read {name}")
         except DixaResponseError as exc:
             raise ValueError(str(exc)) from None
-        state = cls.generated(read.definitions)
+        state = cls.generated(read.definitions, now=now)
         state.keep_as_sent(payload, read)
         return state
 
