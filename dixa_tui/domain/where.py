@@ -66,6 +66,9 @@ class Condition:
     op: Op
     wanted: tuple[Wanted, ...] = ()
 
+    def __hash__(self) -> int:  # the definition model holds lists: hash what names it
+        return hash((self.definition.id, self.op, self.wanted))
+
     @property
     def select(self) -> bool:
         return isinstance(self.definition.input_definition, SelectInput)
@@ -89,8 +92,8 @@ class Condition:
         return value in self.wanted  # "is" and "one of" on Text: exact
 
     def text(self) -> str:
-        """The condition in the form :func:`parse_condition` reads back: the identifier (or
-        the id, when the identifier is missing or not unique) and option values."""
+        """The condition in the form :func:`parse_condition` reads back: the identifier (the
+        id when there is none) and option values."""
         ident = self.definition.identifier or self.definition.id
         words = WORDS[self.op]
         if self.op in ("empty", "not_empty"):

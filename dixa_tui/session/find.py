@@ -146,7 +146,7 @@ class _Finder:
                         exhausted = True
                         break
                     taken += 1
-                    reads.append((conversation_id, asyncio.ensure_future(
+                    reads.append((conversation_id, asyncio.create_task(
                         self._read(conversation_id))))
                 if not reads:
                     return

@@ -348,6 +348,7 @@ def test_the_text_form_keeps_relative_moments_and_normalizes_the_rest(defs):
     assert later.created_since is not None
     assert later.created_since.at == NOW + timedelta(days=3) - timedelta(days=7)
     assert later.conditions == query.conditions and later.statuses == query.statuses
+    assert len({*later.conditions, *query.conditions}) == 2  # conditions can be set members
     assert QuerySpec.from_text(spec.to_text()) == spec
 
 
