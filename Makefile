@@ -11,7 +11,7 @@ ARGS ?=
 
 HOSTILE_PORT ?= 8766
 
-.PHONY: venv demo hostile test lint fmt clean screenshots bench
+.PHONY: venv demo hostile test lint fmt clean screenshots bench readme
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "dixa-tui needs Python 3.11 or newer on PATH" >&2; exit 1; }
@@ -44,7 +44,11 @@ test: venv
 
 ## Regenerate screenshots/*.svg and *.png (rsvg-convert) from scripted scenes on the demo.
 screenshots: venv
-	$(BIN)/python -m dixa_tui.tui.scenes screenshots
+	$(BIN)/python -m tools.scenes screenshots
+
+## Regenerate the README's generated tables (keys, faults) from the code.
+readme: venv
+	$(BIN)/python -m tools.readme README.md
 
 ## Benchmarks against their baselines (ARGS=--quick for a short run); writes bench/results.json.
 bench: venv

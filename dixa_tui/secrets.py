@@ -38,6 +38,7 @@ __all__ = [
     "KeyResolution",
     "KeyStoreError",
     "backend_name",
+    "check_key",
     "delete_key",
     "resolve_key",
     "store_key",
@@ -130,7 +131,7 @@ def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyRe
     if from_env.get_secret_value():
         # The keyring is not even imported: a script with the variable set never waits
         # on a D-Bus probe or an unlock prompt.
-        problem = _key_problem(from_env)
+        problem = check_key(from_env)
         if problem is not None:
             return KeyResolution(None, None, ENV_BACKEND,
                                  f"{ENV_VAR} is set but unusable. {problem} Fix or unset it.")
@@ -159,7 +160,7 @@ def store_key(profile: str, key: str) -> None:
     # (Textual and rich do that) shows "**********" instead of the key.
     del key
     register_secret(secret)  # before the keyring sees it: its errors may quote it
-    problem = _key_problem(secret)
+    problem = check_key(secret)
     if problem is not None:
         raise ValueError(problem)
     _guarded("save the API key in", _write, profile, secret)
@@ -177,15 +178,22 @@ def delete_key(profile: str) -> bool:
 # -- keyring access ------------------------------------------------------------------------
 
 
-def _key_problem(secret: SecretStr) -> str | None:
-    """Why ``secret`` cannot be a Dixa API key, in a message that does not repeat it."""
-    value = secret.get_secret_value()
+def check_key(secret: SecretStr | str) -> str | None:
+    """Why ``secret`` cannot be a Dixa API key, in a message that does not repeat it; None
+    when it can be one. The one rule for every source: ``auth set``, the key screen,
+    ``DIXA_API_KEY``, the keyring and the client."""
+    value = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
     if not value:
         return "The API key is empty: paste the API token created in your Dixa settings."
     if "\n" in value or "\r" in value:
         return "The API key must be a single line: it contains a line break."
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
         return "The API key contains control characters: paste the key again as plain text."
+    if any(ch.isspace() for ch in value):
+        return "The API key must not contain spaces: paste only the key itself."
+    if not value.isascii():
+        return ("The API key contains characters that are not plain ASCII (such as "
+                "typographic quotes): paste the key again as plain text.")
     return None
 
 

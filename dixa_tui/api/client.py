@@ -183,14 +183,15 @@ class DixaClient:
 
     # -- the operations ------------------------------------------------------------------
 
-    async def list_definitions(self) -> DefinitionsRead:
+    async def list_definitions(self, *, keep_as_sent: bool = False) -> DefinitionsRead:
         """Every custom attribute definition of the organization, archived ones included.
 
         Items that cannot be read are left out and listed in ``skipped`` (see
-        ``api.salvage``); only an answer that is not a list of items raises."""
+        ``api.salvage``); only an answer that is not a list of items raises. ``keep_as_sent``
+        keeps each readable item as Dixa sent it too (``as_sent``: for exports)."""
         op = "list definitions"
         items = [item async for item in self._paged(op, "/custom-attributes", {})]
-        return read_definitions(items, op)
+        return read_definitions(items, op, keep_as_sent=keep_as_sent)
 
     async def get_definition(self, definition_id: str) -> CustomAttributeDefinition:
         op = f"get definition {definition_id}"

@@ -1,6 +1,6 @@
 """The demo organization: Trailhead Outfitters, an invented Nordic outdoor-gear webshop.
 
-What ``MockState.demo()`` returns, the same on every call and every machine:
+What ``MockState.demo(now)`` returns, the same for one clock on every call and every machine:
 
 - 46 definitions (``catalog``): Dixa's 6 examples first, then 40 more; 26 Conversation and
   20 Contact; Text and Select, Selects up to 3 levels deep; archived, deactivated, required
@@ -41,7 +41,7 @@ from dixa_tui.mock.population import (
     shifted,
     window_start,
 )
-from dixa_tui.mock.state import ConversationRecord, EndUserRecord, MockState, People, clock
+from dixa_tui.mock.records import ConversationRecord, EndUserRecord, People, clock
 
 DEMO_SEED = 20240501
 # The clock the demo's people are generated for; every demo state moves them to its own.
@@ -84,22 +84,16 @@ def _by_identifier(definitions: list[CustomAttributeDefinition],
     return values
 
 
-def build_demo_state(now: datetime | None = None) -> MockState:
-    """A fresh demo organization whose clock says ``now`` (default: the real now): new
-    records and value dicts on every call; only the frozen pydantic models (definitions,
-    profiles) are shared. The people are generated once per process, for ``DEMO_NOW``, when
-    first asked for (not before the definitions); each state moves the conversations'
-    times by its clock's distance from ``DEMO_NOW``, so they always lie in the 90 days
-    before its ``now``."""
-    moment = clock(now)
-
-    def people() -> People:
-        users, conversations = _people()
-        delta = moment - DEMO_NOW
-        return ({u.id: EndUserRecord(u.profile, _copy(u.values)) for u in users},
-                {c.id: shifted(c, delta) for c in conversations})
-
-    return MockState(_definitions(), people=people, now=moment)
+def fresh_demo_people(now: datetime | None = None) -> People:
+    """The demo's people as new records and value dicts (only the frozen pydantic models are
+    shared), for an organization whose clock says ``now`` (default: the real now). They are
+    generated once per process, for ``DEMO_NOW``; each organization that asks gets the
+    conversations' times moved by its clock's distance from ``DEMO_NOW``, so they always lie
+    in the 90 days before its ``now``."""
+    users, conversations = _people()
+    delta = clock(now) - DEMO_NOW
+    return ({u.id: EndUserRecord(u.profile, _copy(u.values)) for u in users},
+            {c.id: shifted(c, delta) for c in conversations})
 
 
 def _copy(values: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
@@ -107,14 +101,14 @@ def _copy(values: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
 
 
 @cache
-def _definitions() -> list[CustomAttributeDefinition]:
+def organization_definitions() -> list[CustomAttributeDefinition]:
     return demo_definitions()
 
 
 @cache
 def _people() -> tuple[list[EndUserRecord], list[ConversationRecord]]:
     """Built once per process (generation takes ~80 ms; tests build many demo states)."""
-    definitions = _definitions()
+    definitions = organization_definitions()
     first = Person(
         id=DEMO_END_USER_ID, first_name="Astrid", last_name="Lindqvist",
         email=DEMO_END_USER_EMAIL, created_at=datetime(2019, 2, 11, 8, 30, tzinfo=UTC),

@@ -30,7 +30,8 @@ from typing import Any
 
 from dixa_tui.api.models import AttributeValue, Conversation, EndUser
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
-from dixa_tui.mock.state import ConversationRecord, EndUserRecord, MockState
+from dixa_tui.mock.records import ConversationRecord, EndUserRecord
+from dixa_tui.mock.state import MockState
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://dixa-tui.invalid/mock/hostile")
 HOSTILE_SEED = 66

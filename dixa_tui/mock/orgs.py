@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from dixa_tui.mock.state import MockState, clock
+from dixa_tui.mock.records import clock
+from dixa_tui.mock.state import MockState
 
 
 def _hostile(now: datetime | None = None) -> MockState:

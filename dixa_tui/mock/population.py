@@ -36,7 +36,7 @@ from dixa_tui.mock.people import (
     make_people,
     subject_for,
 )
-from dixa_tui.mock.state import ConversationRecord, EndUserRecord
+from dixa_tui.mock.records import ConversationRecord, EndUserRecord
 from dixa_tui.text import clean
 
 SUPPORT_EMAIL = "support@trailhead-outfitters.example"

@@ -34,7 +34,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dixa_tui.mock.front_door import error
-from dixa_tui.mock.state import ConversationRecord, MockState
+from dixa_tui.mock.records import ConversationRecord
+from dixa_tui.mock.state import MockState
 
 MAX_PAGE_LIMIT = 50
 DEFAULT_PAGE_LIMIT = 50

@@ -16,7 +16,7 @@ import pytest
 from dixa_tui.mock import MockState
 from dixa_tui.mock.demo import DEMO_CONVERSATION_ID, DEMO_CONVERSATION_VALUES, DEMO_NOW
 from dixa_tui.mock.population import QUEUES, TAGS, WINDOW
-from dixa_tui.mock.state import ConversationRecord
+from dixa_tui.mock.records import ConversationRecord
 
 NOW = DEMO_NOW + timedelta(days=17, hours=5, seconds=3)
 

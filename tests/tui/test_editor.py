@@ -414,7 +414,7 @@ async def test_a_send_without_a_client_is_an_error_not_a_send_that_never_ends(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         editor = await order_number_typed(pilot, "100-4244")
-        app.client = None
+        app.session.client = None
         await pilot.press("ctrl+t")
         bar = editor.query_one(ErrorBar)
         await wait_for(pilot, lambda: bar.shown)

@@ -22,14 +22,14 @@ from dixa_tui.domain.export_values import (
 )
 from dixa_tui.domain.options import path_values, resolve_path_text, walk
 from dixa_tui.domain.query import QueryError, QuerySpec, compile_query
-from dixa_tui.mock.demo import _definitions
+from dixa_tui.mock.demo import organization_definitions
 
 NOW = datetime(2026, 11, 10, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def defs():
-    return _definitions()
+    return organization_definitions()
 
 
 def by(defs, name):

@@ -17,7 +17,7 @@ from dixa_tui.api.errors import DixaApiError
 from dixa_tui.domain.query import QuerySpec, compile_query
 from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState, create_app
 from dixa_tui.mock.demo import DEMO_NOW
-from dixa_tui.mock.state import ConversationRecord
+from dixa_tui.mock.records import ConversationRecord
 from dixa_tui.session.find import Found, count_matches, find_conversations
 from dixa_tui.session.progress import Progress
 

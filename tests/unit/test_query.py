@@ -19,7 +19,7 @@ from dixa_tui.domain.query import (
     parse_query,
 )
 from dixa_tui.domain.where import WhereError, parse_condition, split_items
-from dixa_tui.mock.demo import _definitions
+from dixa_tui.mock.demo import organization_definitions
 
 NOW = datetime(2026, 11, 10, 12, 30, tzinfo=UTC)
 QUEUE = "418c7cfd-29e1-5d10-81eb-200e72cc9720"
@@ -29,7 +29,7 @@ ITEM = ["delivery", "damaged", "item"]
 
 @pytest.fixture(scope="module")
 def defs() -> list[CustomAttributeDefinition]:
-    return _definitions()
+    return organization_definitions()
 
 
 def ident(defs: list[CustomAttributeDefinition], name: str) -> CustomAttributeDefinition:

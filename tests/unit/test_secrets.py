@@ -410,6 +410,7 @@ def test_public_interface() -> None:
         "ENV_BACKEND",
         "ENV_VAR",
         "SERVICE",
+        "check_key",
         "KeyResolution",
         "KeyStoreError",
         "backend_name",

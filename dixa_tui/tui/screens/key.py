@@ -209,21 +209,13 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
         """The input as a key, or None after saying what is wrong with it (never the key)."""
         from pydantic import SecretStr
 
-        from dixa_tui.secrets import _key_problem  # the rule secrets.store_key applies
+        from dixa_tui.secrets import check_key  # the one rule, as `auth set` applies it
 
         secret = SecretStr(self.query_one("#key-input", Input).value.strip())
-        value = secret.get_secret_value()
         from dixa_tui.debuglog import register_secret
 
         register_secret(secret)  # even a key refused below must never reach the debug log
-        if not value:
-            problem: str | None = "Paste a key first."
-        elif (problem := _key_problem(secret)) is None:
-            if any(ch.isspace() for ch in value):
-                problem = "The API key must not contain spaces: paste only the key itself."
-            elif not value.isascii():
-                problem = ("The API key contains characters that are not plain ASCII (such as "
-                           "typographic quotes): paste the key again as plain text.")
+        problem = "Paste a key first." if not secret.get_secret_value() else check_key(secret)
         if problem is not None:
             self._say(problem, "error")
             return None
