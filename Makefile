@@ -37,9 +37,10 @@ hostile: venv
 	DIXA_API_KEY=demo-key DIXA_TUI_CONFIG=$(VENV)/hostile-no-config.toml \
 	$(BIN)/dixa-tui --base-url http://127.0.0.1:$(HOSTILE_PORT) $(ARGS)
 
-## Lint, then the whole test suite.
+## Lint, type-check, then the whole test suite.
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Regenerate screenshots/*.svg and *.png (rsvg-convert) from scripted scenes on the demo.
@@ -56,6 +57,7 @@ bench: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 fmt: venv
 	$(BIN)/ruff check --fix .

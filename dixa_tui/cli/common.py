@@ -58,9 +58,14 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
             # Imported only now: the TUI's first frame must not wait for httpx and pydantic.
             from dixa_tui.api.errors import DixaError
             from dixa_tui.config import ConfigError
+            from dixa_tui.journal import JournalError
             from dixa_tui.secrets import KeyStoreError
             from dixa_tui.session.core import TargetNotFound
 
+            if isinstance(exc, JournalError):
+                click.echo(f"Error: {clean(str(exc), single_line=False)}", err=True)
+                click.echo("Nothing was sent.", err=True)
+                sys.exit(EXIT_USAGE)
             if isinstance(exc, DixaError):
                 click.echo(f"Error: {clean(exc.summary())}", err=True)
                 click.echo(exc.hint, err=True)

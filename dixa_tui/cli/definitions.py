@@ -63,6 +63,7 @@ async def _list(session: Session) -> DefinitionsRead:
 
 
 async def _show(session: Session, ref: str) -> CustomAttributeDefinition:
+    from dixa_tui.api.salvage import skipped_lines
     from dixa_tui.cli import render
     from dixa_tui.domain.patch import Problem
 
@@ -71,7 +72,7 @@ async def _show(session: Session, ref: str) -> CustomAttributeDefinition:
         found = (await session.index()).resolve(ref)
         unreadable = [s for s in read.skipped if s.id == ref]
         if isinstance(found, Problem) and unreadable:  # Dixa sent it, unreadable: exit 1
-            fail("Error: " + "\n".join(render.skipped_lines(unreadable)), EXIT_API)
+            fail("Error: " + "\n".join(skipped_lines(unreadable)), EXIT_API)
         if read.skipped:
             click.echo(render.skipped_text(read.skipped), err=True)
         if isinstance(found, Problem):

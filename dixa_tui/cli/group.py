@@ -21,13 +21,17 @@ from dixa_tui.session.settings import Settings
 @click.option("--api-version", type=click.Choice(["beta", "v1"]),
               help="API path prefix (default: beta).")
 @click.option("--demo", is_flag=True, help="Use the embedded demo organization: no account needed.")
+@click.option("--no-journal", is_flag=True,
+              help="Send without recording writes in the local journal (no history, no undo "
+                   "for them): for a journal that cannot be written, or data that must not "
+                   "be kept on this machine.")
 @click.option("--debug", is_flag=True,
               help="Write a debug log (requests, tracebacks; never the key) to the user log "
                    "folder; its path is printed. DIXA_TUI_DEBUG=1 does the same.")
 @click.version_option(__version__, prog_name="dixa-tui")
 @click.pass_context
 def main(ctx: click.Context, profile: str | None, base_url: str | None,
-         api_version: str | None, demo: bool, debug: bool) -> None:
+         api_version: str | None, demo: bool, no_journal: bool, debug: bool) -> None:
     """Browse Dixa custom attribute definitions and change attribute values.
 
     With no command, opens the terminal UI (press ? inside it for every key).
@@ -39,7 +43,7 @@ def main(ctx: click.Context, profile: str | None, base_url: str | None,
       dixa-tui definitions show contact_reason
       dixa-tui patch conversation 12345 --set contact_reason=delivery/damaged/item --dry-run
     """
-    ctx.obj = Settings(profile, base_url, api_version, demo)
+    ctx.obj = Settings(profile, base_url, api_version, demo, no_journal)
     from dixa_tui import debuglog  # the standard library only: the first frame can afford it
 
     if debug or debuglog.wanted():

@@ -163,7 +163,9 @@ async def _patch(
         if dry_run:
             click.echo("Dry run: nothing was sent.", err=True)
             return
-        sent = await session.send(target, plan.body)
+        sent = await session.send(target, plan.body, before=state.values)
+    if sent.journal_warning:
+        click.echo(f"Warning: {sent.journal_warning}", err=True)
     if as_json:
         click.echo(render.to_json({"data": [a.to_dixa() for a in sent.attributes]}))
     else:

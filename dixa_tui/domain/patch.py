@@ -301,7 +301,7 @@ class DiffRow:
 
     @property
     def changed(self) -> bool:
-        return self.before != self.after
+        return bool(self.before != self.after)
 
 
 def format_value(definition: CustomAttributeDefinition | None, value: Any) -> str:

@@ -122,8 +122,9 @@ def cast() -> dict[str, dict[str, Any]]:
     """The hand-made hostile definitions, by a stable name (tests find them by it)."""
     defs: dict[str, dict[str, Any]] = {}
 
-    def add(name: str, *args: Any, **extra: Any) -> None:
-        defs[name] = _definition(name, *args, n=len(defs), **extra)
+    def add(name: str, entity: str, identifier: Any, label: Any, spec: dict[str, Any],
+            **extra: Any) -> None:
+        defs[name] = _definition(name, entity, identifier, label, spec, len(defs), **extra)
 
     add("markup", "Conversation", "[i]markup[/i]", MARKUP,
         {"_type": "Text", "placeholder": "[dim]type [b]here[/b][/dim]"},

@@ -10,26 +10,22 @@ key has no client; its operations then fail with ``DixaNotConnected`` (nothing i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dixa_tui.session.settings import KeySource, Resolved, Settings, resolve
+from dixa_tui.session.writes import Sent
 
 if TYPE_CHECKING:
     import httpx
     from pydantic import SecretStr
 
     from dixa_tui.api.client import DixaClient
-    from dixa_tui.api.models import (
-        Conversation,
-        CustomAttribute,
-        CustomAttributeDefinition,
-        EndUser,
-    )
+    from dixa_tui.api.models import Conversation, CustomAttributeDefinition, EndUser
     from dixa_tui.api.salvage import DefinitionsRead
     from dixa_tui.config import Profile
     from dixa_tui.domain.patch import DefinitionIndex, PatchPlan, StagedEdit, Target
     from dixa_tui.domain.targets import Lookup
+    from dixa_tui.journal import Journal, Origin
     from dixa_tui.session.targets import TargetState
 
 TransportFactory = Callable[[], "httpx.AsyncBaseTransport"]
@@ -39,16 +35,6 @@ LOOKUP_LIMIT = 50
 class TargetNotFound(Exception):
     """What a person typed names no target, or several: the message says which and what to
     do. Nothing was sent (a usage error, not Dixa's)."""
-
-
-@dataclass(frozen=True)
-class Sent:
-    """A write Dixa answered: the body sent and the values it returned (by definition id)."""
-
-    target: Target
-    body: dict[str, Any]
-    returned: dict[str, Any]
-    attributes: list[CustomAttribute]
 
 
 def open_client(profile: Profile, key: SecretStr,
@@ -74,6 +60,7 @@ class Session:
         self.client: DixaClient | None = None
         self.definitions: DefinitionsRead | None = None
         self._transport = transport
+        self._journal: Journal | None = None
         if resolved.key is not None and resolved.key_source is not None:
             self.use_key(resolved.key, resolved.key_source)
 
@@ -116,9 +103,23 @@ class Session:
             raise DixaNotConnected(operation)
         return self.client
 
+    def journal(self) -> Journal | None:
+        """The journal every write is recorded in (opened on first use; None with
+        ``--no-journal``). Raises ``JournalError``: then nothing may be sent."""
+        if self.settings.no_journal:
+            return None
+        if self._journal is None:
+            from dixa_tui.journal import Journal
+
+            self._journal = Journal.open()
+        return self._journal
+
     async def aclose(self) -> None:
         if self.client is not None:
             await self.client.aclose()
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
 
     async def __aenter__(self) -> Session:
         return self
@@ -213,15 +214,19 @@ class Session:
 
         return build_patch(await self.index(), target, edits)
 
-    async def send(self, target: Target, body: Mapping[str, Any]) -> Sent:
-        """Send ``body`` to ``target``; Dixa's answer, or the client's ``DixaError`` (a
-        failed write's error says what became of the change)."""
-        from dixa_tui.session.targets import endpoint
+    async def send(self, target: Target, body: Mapping[str, Any], *,
+                   before: Mapping[str, Any], origin: Origin = "cli", batch: str | None = None,
+                   undoes: str | None = None) -> Sent:
+        """Send ``body`` to ``target``, journaled (``before``: the target's values as read
+        before). Dixa's answer, or ``JournalError`` (nothing sent), or the client's
+        ``DixaError`` (whose hint says what became of the change; its outcome is journaled)."""
+        from dixa_tui.session.writes import WriteContext, journaled_send
 
         client = self.require_client(f"patch {target.describe()}")
-        attributes = await endpoint(client, target).patch(dict(body))
-        returned = {a.id: a.value for a in attributes}
-        return Sent(target, dict(body), returned, attributes)
+        journal = self.journal()
+        context = WriteContext(self.profile, origin, batch, undoes)
+        return await journaled_send(client, journal, context, await self.index(), target,
+                                    body, before)
 
 
 def _demo_transport() -> httpx.AsyncBaseTransport:

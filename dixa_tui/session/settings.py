@@ -34,6 +34,7 @@ class Settings:
     base_url: str | None = None
     api_version: str | None = None
     demo: bool = False
+    no_journal: bool = False  # send without recording (``--no-journal``)
 
     def check(self) -> None:
         """Options that contradict each other are a usage error before anything is read."""

@@ -75,7 +75,7 @@ class Ui:
         retry_with = again if isinstance(retry, _Again) else retry
 
         async def job() -> None:
-            from dixa_tui.api.client import retries_reported
+            from dixa_tui.api.client import RetryNotice, retries_reported
 
             session = self.session
             try:
@@ -83,8 +83,10 @@ class Ui:
                     from dixa_tui.api.errors import DixaNotConnected
 
                     raise DixaNotConnected(request.value)
-                with retries_reported(lambda notice: asker.post_message(
-                        Retrying(request, notice))):
+                def retrying(notice: RetryNotice) -> None:
+                    asker.post_message(Retrying(request, notice))
+
+                with retries_reported(retrying):
                     result = await call(session)
             except Exception as exc:  # every failure is shown, none crashes the app
                 _log_failure(request, exc)

@@ -336,11 +336,16 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         self._status("Sending…", "bold")
         self.query_one("#send", Button).disabled = True
         # Retry sends the draft as it is then (re-checked), not the body that failed.
-        self.ui.run(self, Request.SEND, lambda session: session.send(target, body), EditSent,
-                    retry=self.action_send)
+        before = dict(self.current)
+        self.ui.run(self, Request.SEND,
+                    lambda session: session.send(target, body, before=before, origin="tui"),
+                    EditSent, retry=self.action_send)
 
     def on_edit_sent(self, message: EditSent) -> None:
         self.sending = False
+        if message.sent.journal_warning:
+            self.notify(message.sent.journal_warning, title="Journal", severity="warning",
+                        timeout=15, markup=False)
         self.query_one(ErrorBar).clear()
         returned = message.sent.returned
         sent = message.sent.body

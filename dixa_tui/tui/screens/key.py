@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pydantic import SecretStr
+    from rich.text import Text
     from textual.app import ComposeResult
 
     from dixa_tui.secrets import KeyResolution, KeyStoreError
@@ -95,7 +96,7 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
         Binding("ctrl+g", "delete", "Delete stored", id="key.delete"),
         Binding("escape", "cancel", "Close", id="key.cancel"),
     ]
-    COMMANDS: ClassVar[set[type[Provider]]] = {_KeyCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_KeyCommands}
     AUTO_FOCUS = "#key-input"
     DEFAULT_CSS = """
     KeyScreen { align: center middle; }
@@ -200,7 +201,7 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _say(self, text: object, kind: Literal["error", "info"] = "info") -> None:
+    def _say(self, text: str | Text, kind: Literal["error", "info"] = "info") -> None:
         line = self.query_one("#key-message", Static)
         line.set_classes(f"-{kind}")
         line.update(text if not isinstance(text, str) else lit(text, single_line=False))

@@ -239,7 +239,7 @@ class MainScreen(Screen[None]):
 
     # -- the list -------------------------------------------------------------------------
 
-    def visible(self) -> list[CustomAttributeDefinition]:
+    def visible_rows(self) -> list[CustomAttributeDefinition]:
         if self.search is None:
             return []
         order = [self.definitions[i] for i in self.search.filter(self.query_text)]
@@ -254,7 +254,7 @@ class MainScreen(Screen[None]):
     def _refilter(self) -> None:
         listing = self.query_one(DefinitionList)
         keep = listing.highlighted.id if listing.highlighted else None
-        rows = self.visible()
+        rows = self.visible_rows()
         hidden_archived, hidden_off = self._hidden
         empty = (f"No definition matches {self.query_text!r}: esc clears the filter."
                  if self.query_text else "No definitions in this organization.")

@@ -29,6 +29,11 @@ def describe(error: BaseException, key_key: str = "K") -> tuple[str, str]:
         return error.summary(), f"{advice} {error.outcome}" if error.write else advice
     if isinstance(error, DixaError):
         return error.summary(), error.hint
+    from dixa_tui.journal import JournalError
+
+    if isinstance(error, JournalError):
+        return (f"journal: {error}", "Nothing was sent. Fix what the message says and retry, "
+                "or start dixa-tui with --no-journal to send without a record.")
     from dixa_tui import debuglog
 
     where = debuglog.current_path()
