@@ -24,22 +24,20 @@ so nothing can come to rest on them. The text query matches the subject: every w
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from dixa_tui.mock.cursors import Cursor
 from dixa_tui.mock.front_door import error
 from dixa_tui.mock.records import ConversationRecord
 from dixa_tui.mock.state import MockState
 
 MAX_PAGE_LIMIT = 50
 DEFAULT_PAGE_LIMIT = 50
-MAX_CURSORS = 10_000  # a long-running mock forgets the oldest searches first
 INT32_MAX = 2**31 - 1
 DATE_FIELDS = {"CreationDate", "ClosedDate", "AssignedDate", "LastActivity"}
 VALUE_FIELDS = {"Status", "Channel", "QueueId", "TagId", "AgentId", "ContactId",
@@ -53,16 +51,6 @@ Test = Callable[[ConversationRecord], bool]
 
 class BadSearch(ValueError):
     """A body or query Dixa would refuse; ``str()`` is the 400 message."""
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """What a ``pageKey`` names: the ids its search found (one list, shared by every page
-    of that search), where the page starts, and the page size asked for before."""
-
-    ids: list[int]
-    offset: int
-    limit: int
 
 
 def _body_error(why: str) -> BadSearch:
@@ -230,14 +218,6 @@ def _page_limit(request: Request, default: int) -> int:
     return number
 
 
-def _issue(state: MockState, cursor: Cursor) -> str:
-    while len(state.cursors) >= MAX_CURSORS:
-        del state.cursors[next(iter(state.cursors))]
-    key = secrets.token_urlsafe(18)
-    state.cursors[key] = cursor
-    return key
-
-
 async def search_conversations(request: Request) -> Response:
     """One page of a search: a new one from the body, or the page a ``pageKey`` names (a
     ``pageLimit`` beside it changes the page size from there on, as Dixa allows)."""
@@ -262,7 +242,7 @@ async def search_conversations(request: Request) -> Response:
     end = offset + limit
     payload: dict[str, Any] = {"data": [{"id": i} for i in ids[offset:end]]}
     if end < len(ids):
-        next_key = _issue(state, Cursor(ids, end, limit))
+        next_key = state.cursors.issue(Cursor(ids, end, limit))
         version = request.url.path.strip("/").split("/", 1)[0]
         payload["meta"] = {"next": f"/{version}/search/conversations?pageKey={next_key}"}
     return JSONResponse(payload)

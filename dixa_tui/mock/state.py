@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dixa_tui.api.errors import DixaResponseError
 from dixa_tui.api.models import (
@@ -30,6 +30,7 @@ from dixa_tui.api.models import (
 )
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
 from dixa_tui.domain.patch import DefinitionIndex, Problem, validate_body
+from dixa_tui.mock.cursors import Cursors
 from dixa_tui.mock.records import (
     ConversationRecord,
     EndUserRecord,
@@ -39,9 +40,6 @@ from dixa_tui.mock.records import (
     copy_value,
     user_record,
 )
-
-if TYPE_CHECKING:
-    from dixa_tui.mock.search import Cursor
 
 ORG_FILE_END_USERS = 20
 ORG_FILE_CONVERSATIONS = 60
@@ -86,7 +84,7 @@ class MockState:
         now: datetime | None = None,
     ) -> None:
         self.now = clock(now)
-        self.cursors: dict[str, Cursor] = {}
+        self.cursors = Cursors()
         self.definitions = list(definitions)
         self._people = people
         self._end_users = end_users if end_users is not None or people else {}

@@ -378,3 +378,13 @@ async def test_a_body_that_is_not_json(client, prefix):
 async def test_search_needs_the_key_like_every_route(anonymous, prefix):
     response = await anonymous.post(f"{prefix}/search/conversations", json={})
     assert response.status_code == 401
+
+
+def test_the_oldest_keys_are_forgotten_first(monkeypatch):
+    from dixa_tui.mock import cursors
+
+    monkeypatch.setattr(cursors, "MAX_CURSORS", 3)
+    book = cursors.Cursors()
+    keys = [book.issue(cursors.Cursor([1, 2], 1, 1)) for _ in range(5)]
+    assert len(book) == 3 and len(set(keys)) == 5
+    assert [book.get(k) is not None for k in keys] == [False, False, True, True, True]
