@@ -15,7 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+)
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -53,6 +60,8 @@ ApiVersion = Literal["beta", "v1"]
 API_VERSIONS: tuple[ApiVersion, ...] = ("beta", "v1")
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 MAX_PAGES = 1000
+SEARCH_PAGE_LIMIT = 50  # Dixa: "must be less than or equal to 50"
+SEARCH_MAX_PAGES = 100_000  # 5 million ids: a guard against a server that never ends
 USER_AGENT = "dixa-tui"
 
 
@@ -245,6 +254,45 @@ class DixaClient:
                 json=dict(body))
             return parse_attributes(data, op)
 
+    async def search_conversation_pages(
+        self, body: Mapping[str, Any], *, page_limit: int = SEARCH_PAGE_LIMIT
+    ) -> AsyncGenerator[list[int], None]:
+        """The conversation ids of Dixa's ``POST /search/conversations`` for ``body``, one
+        list per page, each page requested only when the one before has been consumed: a
+        caller that stops early sends no further request.
+
+        ``body`` is sent as is (``filters`` and/or ``query``; see
+        ``dixa_tui.domain.query.FindQuery.search_body``) with every page, ``pageLimit`` and
+        ``pageKey`` as query parameters. Only the ``pageKey`` is taken from ``meta.next``.
+        A search changes nothing, so it is retried like a read.
+        """
+        if not 1 <= page_limit <= SEARCH_PAGE_LIMIT:
+            raise ValueError(f"page_limit must be 1 to {SEARCH_PAGE_LIMIT} (Dixa's maximum)")
+        op = "search conversations"
+        params: dict[str, Any] = {"pageLimit": page_limit}
+        seen: set[str] = set()
+        for _ in range(SEARCH_MAX_PAGES):
+            payload = await self._request(op, "POST", "/search/conversations", params=params,
+                                          json=dict(body), repeatable=True)
+            envelope = parse_model(ListEnvelope, payload, op)
+            yield [_hit_id(item, op) for item in envelope.data]
+            page_key = _page_key(envelope.meta.next if envelope.meta else None)
+            if not page_key or page_key in seen:
+                return
+            seen.add(page_key)
+            params["pageKey"] = page_key
+        raise DixaResponseError(op, f"more than {SEARCH_MAX_PAGES} pages: stopped following "
+                                    "meta.next")
+
+    async def search_conversations(
+        self, body: Mapping[str, Any], *, page_limit: int = SEARCH_PAGE_LIMIT
+    ) -> AsyncGenerator[int, None]:
+        """The ids of :meth:`search_conversation_pages`, one by one, as lazily (a generator:
+        ``aclose()`` it, or use ``contextlib.aclosing``, to stop at once)."""
+        async for page in self.search_conversation_pages(body, page_limit=page_limit):
+            for conversation_id in page:
+                yield conversation_id
+
     # -- plumbing ------------------------------------------------------------------------
 
     async def _data(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
@@ -283,7 +331,10 @@ class DixaClient:
         except DixaError as exc:
             raise exc.redacted(self._key.get_secret_value()) from None
 
-    async def _send(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
+    async def _send(self, op: str, method: str, path: str, *, repeatable: bool = False,
+                    **kwargs: Any) -> Any:
+        """``repeatable``: the request is safe to repeat whatever its method (a search sent
+        as POST), so it is retried like a GET."""
         attempt = 0
         first: float | None = None
         while True:
@@ -309,7 +360,7 @@ class DixaClient:
                 reached = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 error: DixaError = DixaNetworkError(op, _describe_transport_error(exc),
                                                     reached=reached)
-                if not self.retry.retries(method, reached=reached):
+                if not self.retry.retries(method, reached=reached, safe=repeatable):
                     raise error from None
                 retry_after = None
             except httpx.HTTPError as exc:  # decoding, redirects: repeating will not help
@@ -326,7 +377,8 @@ class DixaClient:
                 error = DixaApiError(op, response.status_code,
                                      _message(response, self._key.get_secret_value()),
                                      names_id=_names_id(path))
-                if not self.retry.retries(method, status=response.status_code):
+                if not self.retry.retries(method, status=response.status_code,
+                                         safe=repeatable):
                     raise error
                 if response.status_code == 429:
                     self.bucket.penalize()
@@ -372,6 +424,17 @@ def _names_id(path: str) -> bool:
 def _seg(value: str) -> str:
     """A path segment: ids from users must not add path components or queries."""
     return quote(str(value), safe="")
+
+
+def _hit_id(item: Any, op: str) -> int:
+    """A search hit's conversation id: Dixa's CLI documents a number, a typed client a
+    string of digits; both are read."""
+    value = item.get("id") if isinstance(item, dict) else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise DixaResponseError(op, "a search result has no conversation id")
 
 
 def _page_key(next_url: str | None) -> str | None:

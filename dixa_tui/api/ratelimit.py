@@ -110,13 +110,16 @@ class RetryPolicy:
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
 
-    def retries(self, method: str, *, status: int | None = None, reached: bool = True) -> bool:
+    def retries(self, method: str, *, status: int | None = None, reached: bool = True,
+                safe: bool = False) -> bool:
         """Whether a failed attempt is tried again: an error ``status``, or (``status`` None)
-        a connection failure that may have ``reached`` the server."""
+        a connection failure that may have ``reached`` the server. ``safe``: the caller
+        vouches that this request changes nothing (a search sent as POST), so it is repeated
+        like a GET whatever its method."""
+        repeatable = safe or method.upper() in self.repeatable
         if status is not None:
-            return status in self.statuses and (
-                status == 429 or method.upper() in self.repeatable)
-        return not reached or method.upper() in self.repeatable
+            return status in self.statuses and (status == 429 or repeatable)
+        return not reached or repeatable
 
     def within_budget(self, elapsed: float, wait: float) -> bool:
         """Whether a try that would start ``wait`` s from now, ``elapsed`` s after the first

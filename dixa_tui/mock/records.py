@@ -10,6 +10,7 @@ without importing each other.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from dixa_tui.api.models import AttributeValue, Conversation, EndUser
 
@@ -29,18 +30,35 @@ class EndUserRecord:
 @dataclass
 class ConversationRecord:
     """A conversation: Dixa's fields in ``conversation`` (extra fields such as ``toEmail``
-    are kept by the model), attribute values by definition id."""
+    are kept by the model), attribute values by definition id, and the ids of its tags
+    (Dixa's conversation shape does not carry tags: only search filters on them)."""
 
     conversation: Conversation
     values: dict[str, AttributeValue] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> int:
         return self.conversation.id
 
     @property
+    def closed_at(self) -> datetime | None:
+        """When a closed conversation was closed: its last state change (Dixa's shape has
+        no separate close time)."""
+        c = self.conversation
+        return c.state_updated_at if c.state == "Closed" else None
+
+    @property
     def requester_id(self) -> str | None:
         return self.conversation.requester_id
+
+
+def clock(now: datetime | None = None) -> datetime:
+    """An organization's clock: ``now`` (default: the real now) in UTC, to the second, as
+    the mock's timestamps are."""
+    moment = now if now is not None else datetime.now(UTC)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(microsecond=0)
 
 
 def copy_value(value: AttributeValue) -> AttributeValue:

@@ -16,6 +16,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,12 @@ from dixa_tui.api.models import (
 )
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
 from dixa_tui.domain.patch import DefinitionIndex, Problem, validate_body
+from dixa_tui.mock.cursors import Cursors
 from dixa_tui.mock.records import (
     ConversationRecord,
     EndUserRecord,
     People,
+    clock,
     conversation_record,
     copy_value,
     user_record,
@@ -65,6 +68,10 @@ class MockState:
     messages are hostile too). ``writes`` counts the PATCHes applied per target,
     ``("enduser", user id)`` or ``("conversation", "10001")``; a refused PATCH is not counted
     (``Knobs.writes`` counts every PATCH request seen).
+
+    ``now`` is the organization's clock (UTC, whole seconds; default: when the state is
+    made): generated conversations lie in the 90 days before it. ``cursors`` holds the
+    search pages the mock has issued a ``pageKey`` for.
     """
 
     def __init__(
@@ -74,7 +81,10 @@ class MockState:
         conversations: dict[int, ConversationRecord] | None = None,
         *,
         people: Callable[[], People] | None = None,
+        now: datetime | None = None,
     ) -> None:
+        self.now = clock(now)
+        self.cursors = Cursors()
         self.definitions = list(definitions)
         self._people = people
         self._end_users = end_users if end_users is not None or people else {}
@@ -117,12 +127,15 @@ class MockState:
     # -- construction ------------------------------------------------------------------
 
     @classmethod
-    def demo(cls) -> MockState:
+    def demo(cls, now: datetime | None = None) -> MockState:
         """The seeded demo organization (see ``dixa_tui.mock.demo``): a fresh copy each call;
-        its people are generated when first asked for."""
+        its people are generated when first asked for, its conversations in the 90 days
+        before ``now`` (default: the real now)."""
         from dixa_tui.mock.demo import fresh_demo_people, organization_definitions
 
-        return cls(organization_definitions(), people=fresh_demo_people)
+        moment = clock(now)
+        return cls(organization_definitions(), people=lambda: fresh_demo_people(moment),
+                   now=moment)
 
     @classmethod
     def from_definitions(
@@ -157,22 +170,25 @@ class MockState:
         seed: int = 0,
         end_users: int = ORG_FILE_END_USERS,
         conversations: int = ORG_FILE_CONVERSATIONS,
+        now: datetime | None = None,
     ) -> MockState:
-        """``definitions`` with a deterministic, generated population holding valid values,
-        generated on first use of the people."""
+        """``definitions`` with a deterministic (for one ``now``) generated population holding
+        valid values, generated on first use of the people; its conversations lie in the 90
+        days before ``now`` (default: the real now)."""
         from dixa_tui.mock.population import generate_population
 
         definitions = list(definitions)
+        moment = clock(now)
 
         def people() -> People:
             users, convs = generate_population(definitions, seed=seed, end_users=end_users,
-                                               conversations=conversations)
+                                               conversations=conversations, now=moment)
             return {u.id: u for u in users}, {c.id: c for c in convs}
 
-        return cls(definitions, people=people)
+        return cls(definitions, people=people, now=moment)
 
     @classmethod
-    def from_org_file(cls, path: str | Path) -> MockState:
+    def from_org_file(cls, path: str | Path, now: datetime | None = None) -> MockState:
         """Definitions from a file in Dixa's list format (``{"data": [...]}`` or a bare list),
         plus a modest generated set of end users and conversations.
 
@@ -185,10 +201,11 @@ class MockState:
             payload: Any = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
-        return cls.from_org_payload(payload, Path(path).name)
+        return cls.from_org_payload(payload, Path(path).name, now)
 
     @classmethod
-    def from_org_payload(cls, payload: Any, name: str = "organization") -> MockState:
+    def from_org_payload(cls, payload: Any, name: str = "organization",
+                         now: datetime | None = None) -> MockState:
         """``from_org_file`` for JSON already loaded: ``{"data": [...]}`` or a bare list."""
         if isinstance(payload, dict) and "data" in payload:
             payload = payload["data"]
@@ -199,7 +216,7 @@ class MockState:
             read = read_definitions(payload, f"read {name}")
         except DixaResponseError as exc:
             raise ValueError(str(exc)) from None
-        state = cls.generated(read.definitions)
+        state = cls.generated(read.definitions, now=now)
         state.keep_as_sent(payload, read)
         return state
 

@@ -130,7 +130,7 @@ def test_a_plan_is_applied_only_where_it_was_made(mocked, serve_mock, tmp_path: 
     source = write_csv(tmp_path / "one.csv", [["conversation", "order_number"],
                                               [str(a), "600-1"]])
     assert mocked.run("bulk", "plan", str(source)).exit_code == 0
-    other_url, other_state, other_knobs = serve_mock()
+    other_url, _, other_knobs = serve_mock()
     from click.testing import CliRunner
 
     from dixa_tui.cli import main

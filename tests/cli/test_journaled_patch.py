@@ -15,9 +15,9 @@ from dixa_tui.api.ratelimit import RetryPolicy
 from dixa_tui.cli import main
 from dixa_tui.journal import Journal
 from dixa_tui.mock import MockState, create_app
+from dixa_tui.mock.demo import DEMO_CONVERSATION_ID
 from dixa_tui.mock.faults import Fault, FaultTransport
 from dixa_tui.session import core
-from dixa_tui.mock.demo import DEMO_CONVERSATION_ID
 
 CONV = str(DEMO_CONVERSATION_ID)
 
