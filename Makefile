@@ -11,7 +11,7 @@ ARGS ?=
 
 HOSTILE_PORT ?= 8766
 
-.PHONY: venv demo hostile test lint fmt clean screenshots bench
+.PHONY: venv demo hostile test lint fmt clean screenshots bench readme
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "dixa-tui needs Python 3.11 or newer on PATH" >&2; exit 1; }
@@ -37,14 +37,19 @@ hostile: venv
 	DIXA_API_KEY=demo-key DIXA_TUI_CONFIG=$(VENV)/hostile-no-config.toml \
 	$(BIN)/dixa-tui --base-url http://127.0.0.1:$(HOSTILE_PORT) $(ARGS)
 
-## Lint, then the whole test suite.
+## Lint, type-check, then the whole test suite.
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Regenerate screenshots/*.svg and *.png (rsvg-convert) from scripted scenes on the demo.
 screenshots: venv
-	$(BIN)/python -m dixa_tui.tui.scenes screenshots
+	$(BIN)/python -m tools.scenes screenshots
+
+## Regenerate the README's generated tables (keys, faults) from the code.
+readme: venv
+	$(BIN)/python -m tools.readme README.md
 
 ## Benchmarks against their baselines (ARGS=--quick for a short run); writes bench/results.json.
 bench: venv
@@ -52,6 +57,7 @@ bench: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 fmt: venv
 	$(BIN)/ruff check --fix .

@@ -314,8 +314,8 @@ async def picker_figures(scene: Scene, screen: Any) -> dict[str, Any]:
 async def measure(quick: bool, freeze: bool) -> dict[str, Any]:
     import httpx
 
-    from dixa_tui.connect import Settings
     from dixa_tui.mock import MockState, create_app
+    from dixa_tui.session.settings import Settings
     from dixa_tui.tui.app import DixaApp
 
     definitions = organization()

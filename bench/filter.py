@@ -25,8 +25,8 @@ async def measure(count: int, rounds: int) -> dict[str, Any]:
     import httpx
     from orgs import big_org
 
-    from dixa_tui.connect import Settings
     from dixa_tui.mock import MockState, create_app
+    from dixa_tui.session.settings import Settings
     from dixa_tui.tui.app import DixaApp
     from dixa_tui.tui.widgets.definitions import DefinitionList
 

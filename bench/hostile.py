@@ -27,9 +27,9 @@ BUDGET_LONG_OVER_SHORT = 2.0  # the long label's detail against a short Text's, 
 async def measure(quick: bool) -> dict[str, Any]:
     import httpx
 
-    from dixa_tui.connect import Settings
     from dixa_tui.mock import create_app
     from dixa_tui.mock.hostile import build_hostile_state, cast
+    from dixa_tui.session.settings import Settings
     from dixa_tui.tui.app import DixaApp
     from dixa_tui.tui.widgets.definitions import DefinitionList
     from dixa_tui.tui.widgets.detail import DetailPane

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SUITES = ("startup", "large_org", "big_select", "client", "hostile")
+SUITES = ("startup", "large_org", "big_select", "client", "hostile", "journal", "bulk",
+          "find")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -190,10 +190,6 @@ def delete_key(profile: str) -> bool:
 # -- keyring access ------------------------------------------------------------------------
 
 
-# The TUI's key screen imported the rule under this name: the same function.
-_key_problem = check_key
-
-
 def _inspect_backends() -> tuple[list[KeyringBackend], str]:
     """The backends we may use, and, when there are none, why (for the error message).
 

@@ -18,7 +18,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Generator, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Generator,
+    Iterator,
+    Mapping,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +75,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 MAX_PAGES = 1000
+SEARCH_PAGE_LIMIT = 50  # Dixa: "must be less than or equal to 50"
+SEARCH_MAX_PAGES = 100_000  # 5 million ids: a guard against a server that never ends
 USER_AGENT = "dixa-tui"
 
 
@@ -165,14 +173,15 @@ class DixaClient:
 
     # -- the operations ------------------------------------------------------------------
 
-    async def list_definitions(self) -> DefinitionsRead:
+    async def list_definitions(self, *, keep_as_sent: bool = False) -> DefinitionsRead:
         """Every custom attribute definition of the organization, archived ones included.
 
         Items that cannot be read are left out and listed in ``skipped`` (see
-        ``api.salvage``); only an answer that is not a list of items raises."""
+        ``api.salvage``); only an answer that is not a list of items raises. ``keep_as_sent``
+        keeps each readable item as Dixa sent it too (``as_sent``: for exports)."""
         op = "list definitions"
         items = [item async for item in self._paged(op, "/custom-attributes", {})]
-        return read_definitions(items, op)
+        return read_definitions(items, op, keep_as_sent=keep_as_sent)
 
     async def get_definition(self, definition_id: str) -> CustomAttributeDefinition:
         op = f"get definition {definition_id}"
@@ -235,6 +244,45 @@ class DixaClient:
                 json=dict(body))
             return parse_attributes(data, op)
 
+    async def search_conversation_pages(
+        self, body: Mapping[str, Any], *, page_limit: int = SEARCH_PAGE_LIMIT
+    ) -> AsyncGenerator[list[int], None]:
+        """The conversation ids of Dixa's ``POST /search/conversations`` for ``body``, one
+        list per page, each page requested only when the one before has been consumed: a
+        caller that stops early sends no further request.
+
+        ``body`` is sent as is (``filters`` and/or ``query``; see
+        ``dixa_tui.domain.query.FindQuery.search_body``) with every page, ``pageLimit`` and
+        ``pageKey`` as query parameters. Only the ``pageKey`` is taken from ``meta.next``.
+        A search changes nothing, so it is retried like a read.
+        """
+        if not 1 <= page_limit <= SEARCH_PAGE_LIMIT:
+            raise ValueError(f"page_limit must be 1 to {SEARCH_PAGE_LIMIT} (Dixa's maximum)")
+        op = "search conversations"
+        params: dict[str, Any] = {"pageLimit": page_limit}
+        seen: set[str] = set()
+        for _ in range(SEARCH_MAX_PAGES):
+            payload = await self._request(op, "POST", "/search/conversations", params=params,
+                                          json=dict(body), repeatable=True)
+            envelope = parse_model(ListEnvelope, payload, op)
+            yield [_hit_id(item, op) for item in envelope.data]
+            page_key = _page_key(envelope.meta.next if envelope.meta else None)
+            if not page_key or page_key in seen:
+                return
+            seen.add(page_key)
+            params["pageKey"] = page_key
+        raise DixaResponseError(op, f"more than {SEARCH_MAX_PAGES} pages: stopped following "
+                                    "meta.next")
+
+    async def search_conversations(
+        self, body: Mapping[str, Any], *, page_limit: int = SEARCH_PAGE_LIMIT
+    ) -> AsyncGenerator[int, None]:
+        """The ids of :meth:`search_conversation_pages`, one by one, as lazily (a generator:
+        ``aclose()`` it, or use ``contextlib.aclosing``, to stop at once)."""
+        async for page in self.search_conversation_pages(body, page_limit=page_limit):
+            for conversation_id in page:
+                yield conversation_id
+
     # -- plumbing ------------------------------------------------------------------------
 
     async def _data(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
@@ -273,7 +321,10 @@ class DixaClient:
         except DixaError as exc:
             raise exc.redacted(self._key.get_secret_value()) from None
 
-    async def _send(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
+    async def _send(self, op: str, method: str, path: str, *, repeatable: bool = False,
+                    **kwargs: Any) -> Any:
+        """``repeatable``: the request is safe to repeat whatever its method (a search sent
+        as POST), so it is retried like a GET."""
         if self._url_problem is not None:
             raise DixaNetworkError(op, f"the base URL {self._url_problem}", reached=False)
         attempt = 0
@@ -303,14 +354,14 @@ class DixaClient:
                 failure = describe(exc, self._http.base_url)
                 error: DixaError = DixaNetworkError(op, failure.message,
                                                     reached=failure.reached, kind=failure.kind)
-                if not failure.retryable or not self.retry.retries(method,
-                                                                   reached=failure.reached):
+                if not failure.retryable or not self.retry.retries(
+                        method, reached=failure.reached, safe=repeatable):
                     raise error from None
             except TimeoutError:  # the try as a whole (asyncio.timeout), not one read
                 self.stats.network_errors += 1
                 error = DixaNetworkError(op, f"Dixa did not finish answering within "
                                              f"{self.try_timeout:g} s", kind="slow")
-                if not self.retry.retries(method, reached=True):
+                if not self.retry.retries(method, reached=True, safe=repeatable):
                     raise error from None
             except UnreadableBody as exc:
                 raise DixaNetworkError(op, f"the response could not be read: {exc}") from None
@@ -328,7 +379,7 @@ class DixaClient:
                     return data_of(op, answer)
                 error = DixaApiError(op, status, message_of(answer, self._key.get_secret_value()),
                                      names_id=_names_id(path))
-                if not self.retry.retries(method, status=status):
+                if not self.retry.retries(method, status=status, safe=repeatable):
                     raise error
                 if status == 429:
                     self.bucket.penalize()
@@ -386,6 +437,17 @@ def _names_id(path: str) -> bool:
 def _seg(value: str) -> str:
     """A path segment: ids from users must not add path components or queries."""
     return quote(str(value), safe="")
+
+
+def _hit_id(item: Any, op: str) -> int:
+    """A search hit's conversation id: Dixa's CLI documents a number, a typed client a
+    string of digits; both are read."""
+    value = item.get("id") if isinstance(item, dict) else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise DixaResponseError(op, "a search result has no conversation id")
 
 
 def _page_key(next_url: str | None) -> str | None:

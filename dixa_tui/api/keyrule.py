@@ -1,8 +1,9 @@
 """The one rule for whether a string can be a Dixa API key: it travels as an HTTP header.
 
-``dixa_tui.secrets.check_key`` is this function; the client, the environment variable, the
-keyring and the key screen all apply it, so a key is refused the same way wherever it comes
-from, before anything is sent. Nothing here repeats the key.
+``dixa_tui.secrets.check_key`` is this function; ``auth set``, the key screen, the
+environment variable, the keyring, the session and the client all apply it, so a key is
+refused the same way wherever it comes from, before anything is sent. Nothing here repeats
+the key.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ def check_key(key: str | _Secret) -> str | None:
         return "The API key must be a single line: it contains a line break."
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
         return "The API key contains control characters: paste the key again as plain text."
+    if any(ch.isspace() for ch in value):
+        return "The API key must not contain spaces: paste only the key itself."
     if not value.isascii():
-        return ("The API key contains characters other than ASCII letters, digits and "
-                "punctuation, which an HTTP header cannot carry: paste the key again.")
+        return ("The API key contains characters that are not plain ASCII (such as "
+                "typographic quotes), which an HTTP header cannot carry: paste the key "
+                "again as plain text.")
     if len(value) > MAX_KEY_LENGTH:
         return (f"The API key is {len(value):,} characters long, more than a Dixa key "
                 f"(at most {MAX_KEY_LENGTH:,}): paste only the key.")

@@ -134,8 +134,8 @@ def _input_kind(value: Any) -> str:
     if not isinstance(value, dict):
         return "Unknown"
     kind = value.get("_type")
-    if kind in ("Text", "Select"):
-        return kind
+    if kind == "Text" or kind == "Select":
+        return str(kind)
     if kind is None and "options" in value:
         return "Select"
     if kind is None and "placeholder" in value:
@@ -240,18 +240,19 @@ class ListEnvelope(DixaModel):
     meta: PageMeta | None = None
 
 
-_definitions = TypeAdapter(list[CustomAttributeDefinition])
-_attributes = TypeAdapter(list[CustomAttribute])
+_definitions: TypeAdapter[list[CustomAttributeDefinition]] = TypeAdapter(
+    list[CustomAttributeDefinition])
+_attributes: TypeAdapter[list[CustomAttribute]] = TypeAdapter(list[CustomAttribute])
 
 
 def _fail(operation: str, exc: ValidationError) -> DixaResponseError:
-    first = exc.errors()[0] if exc.errors() else {}
-    where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+    errors = exc.errors()
+    where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+    message = errors[0]["msg"] if errors else "invalid"
     if len(where) > 200:  # a deep place keeps its start and end; what was wrong survives
         where = f"{where[:80]}…{where[-80:]}"
     return DixaResponseError(
-        operation, f"unexpected response shape at {where}: {first.get('msg', 'invalid')}"
-    )
+        operation, f"unexpected response shape at {where or 'body'}: {message}")
 
 
 def parse_definitions(payload: Any, operation: str = "list definitions") -> list[

@@ -120,13 +120,16 @@ class RetryPolicy:
     sleep: Callable[[float], Awaitable[None]] | None = field(default=None, compare=False,
                                                              repr=False)
 
-    def retries(self, method: str, *, status: int | None = None, reached: bool = True) -> bool:
+    def retries(self, method: str, *, status: int | None = None, reached: bool = True,
+                safe: bool = False) -> bool:
         """Whether a failed attempt is tried again: an error ``status``, or (``status`` None)
-        a connection failure that may have ``reached`` the server."""
+        a connection failure that may have ``reached`` the server. ``safe``: the caller
+        vouches that this request changes nothing (a search sent as POST), so it is repeated
+        like a GET whatever its method."""
+        repeatable = safe or method.upper() in self.repeatable
         if status is not None:
-            return status in self.statuses and (
-                status == 429 or method.upper() in self.repeatable)
-        return not reached or method.upper() in self.repeatable
+            return status in self.statuses and (status == 429 or repeatable)
+        return not reached or repeatable
 
     def attempts_for(self, status: int | None) -> int:
         """The most tries a failure with ``status`` (None: a network failure) may get: for

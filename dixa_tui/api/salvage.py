@@ -50,17 +50,25 @@ class SkippedDefinition:
 @dataclass(frozen=True)
 class DefinitionsRead:
     """What a list of definitions gave: the readable ``definitions`` in Dixa's order, and
-    the ``skipped`` items in theirs."""
+    the ``skipped`` items in theirs.
+
+    ``as_sent`` (only when asked for: it keeps the decoded JSON alive as long as the
+    definitions) holds each readable definition's item exactly as Dixa sent it, in the same
+    order as ``definitions``: an export is then what Dixa sent (``null`` labels, key order,
+    fields the models do not know), not the models' re-dump."""
 
     definitions: list[CustomAttributeDefinition]
     skipped: tuple[SkippedDefinition, ...] = field(default=())
+    as_sent: tuple[Any, ...] | None = None
 
     def skipped_ids(self) -> set[str]:
         return {s.id for s in self.skipped if s.id is not None}
 
 
-def read_definitions(payload: Any, operation: str = "list definitions") -> DefinitionsRead:
-    """Every readable definition of ``payload`` (a list of Dixa objects) and what was skipped.
+def read_definitions(payload: Any, operation: str = "list definitions", *,
+                     keep_as_sent: bool = False) -> DefinitionsRead:
+    """Every readable definition of ``payload`` (a list of Dixa objects) and what was skipped;
+    with ``keep_as_sent``, also the readable items themselves (``DefinitionsRead.as_sent``).
 
     Raises ``DixaResponseError`` when ``payload`` is not a list; never for a single item.
     """
@@ -75,7 +83,12 @@ def read_definitions(payload: Any, operation: str = "list definitions") -> Defin
             skipped: list[SkippedDefinition] = []
         except DixaResponseError:
             indexed, skipped = _item_by_item(payload, operation)
-        return _without_repeated_ids(indexed, skipped)
+        read = _without_repeated_ids(indexed, skipped)
+    if not keep_as_sent:
+        return read
+    kept = {s.index for s in read.skipped}
+    return DefinitionsRead(read.definitions, read.skipped,
+                           tuple(item for i, item in enumerate(payload) if i not in kept))
 
 
 def _item_by_item(payload: list[Any], operation: str) -> tuple[

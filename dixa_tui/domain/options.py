@@ -7,23 +7,42 @@ are pure and iterative (no recursion limit on deep, hostile trees).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # annotations only: the TUI imports this before pydantic is loaded
-    from dixa_tui.api.models import SelectOption
+from typing import Protocol, Self, TypeVar
 
 PATH_SEPARATOR = " > "
 
 
-def ordered(options: Sequence[SelectOption]) -> list[SelectOption]:
+class OptionLike(Protocol):
+    """What these functions read of an option: ``api.models.SelectOption`` has it, and so
+    has anything else shaped like one (the TUI's tree never needs pydantic to draw)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def is_deactivated(self) -> bool: ...
+    @property
+    def order_index(self) -> int: ...
+    @property
+    def nested_options(self) -> Sequence[Self]: ...
+
+
+SelectOption = OptionLike  # the name the rest of this module reads best with
+Opt = TypeVar("Opt", bound=OptionLike)
+
+
+def ordered(options: Sequence[Opt]) -> list[Opt]:
     return sorted(options, key=lambda o: o.order_index)
 
 
-def walk(options: Sequence[SelectOption]) -> Iterator[tuple[SelectOption, ...]]:
+def walk(options: Sequence[Opt]) -> Iterator[tuple[Opt, ...]]:
     """Every option as its path from the top level, in display (pre-)order."""
-    stack: list[tuple[SelectOption, ...]] = [(o,) for o in reversed(ordered(options))]
+    stack: list[tuple[Opt, ...]] = [(o,) for o in reversed(ordered(options))]
     while stack:
         path = stack.pop()
         yield path
@@ -45,6 +64,89 @@ def path_values(path: Sequence[SelectOption]) -> list[str]:
 def path_label(path: Sequence[SelectOption]) -> str:
     """``Parent > Child`` as people read it."""
     return PATH_SEPARATOR.join(o.label for o in path)
+
+
+@dataclass(frozen=True, slots=True)
+class OptionCounts:
+    total: int
+    top: int
+    levels: int
+    deactivated: int
+
+
+def option_counts(options: Sequence[SelectOption]) -> OptionCounts:
+    """How many options, top-level ones, levels and deactivated ones: level by level, without
+    building a path per option."""
+    total = levels = deactivated = 0
+    level: Sequence[SelectOption] = options
+    while level:
+        levels += 1
+        total += len(level)
+        deactivated += sum(1 for o in level if o.is_deactivated)
+        level = [child for o in level for child in o.nested_options]
+    return OptionCounts(total, len(options), levels, deactivated)
+
+
+class OptionIndex:
+    """Every option once, in display order, for search: parallel flat lists.
+
+    ``haystacks[i]`` is the lowercased label path (``Parent > Child``) and value path
+    (``parent/child``) of ``options[i]``, one line each; its parent is
+    ``options[parents[i]]`` (-1 at the top level). Strings and ints are not tracked by the
+    garbage collector: however big, the index costs a full collection three lists.
+    """
+
+    __slots__ = ("haystacks", "options", "parents")
+
+    def __init__(self, options: Sequence[SelectOption]) -> None:
+        flat: list[SelectOption] = []
+        parents: list[int] = []
+        haystacks: list[str] = []
+        labels: list[str] = []
+        values: list[str] = []
+        # Two parallel stacks (option, parent position): no tuple per option.
+        todo = ordered(options)
+        todo.reverse()
+        todo_parents = [-1] * len(todo)
+        while todo:
+            option, parent = todo.pop(), todo_parents.pop()
+            here = len(flat)
+            label, value = option.label, option.value
+            if parent >= 0:
+                label = f"{labels[parent]}{PATH_SEPARATOR}{label}"
+                value = f"{values[parent]}/{value}"
+            flat.append(option)
+            parents.append(parent)
+            labels.append(label)
+            values.append(value)
+            haystacks.append(f"{label}\n{value}".lower())
+            children = option.nested_options
+            if children:
+                more = ordered(children)
+                more.reverse()
+                todo += more
+                todo_parents += [here] * len(more)
+        self.options, self.parents, self.haystacks = flat, parents, haystacks
+
+    def chain(self, position: int) -> list[int]:
+        """Positions from the top level down to ``position``."""
+        chain = [position]
+        parents = self.parents
+        while parents[chain[-1]] >= 0:
+            chain.append(parents[chain[-1]])
+        chain.reverse()
+        return chain
+
+    def search(self, terms: Sequence[str], within: list[int] | None = None) -> list[int]:
+        """Positions whose haystack holds every term (among ``within``; None: all)."""
+        haystacks = self.haystacks
+        matches = within
+        for term in terms:
+            if matches is None:
+                matches = [i for i, text in enumerate(haystacks) if term in text]
+            else:
+                matches = [i for i in matches if term in haystacks[i]]
+        return list(range(len(haystacks))) if matches is None else matches
 
 
 @dataclass(frozen=True)
@@ -156,9 +258,12 @@ def resolve_path_text(options: Sequence[SelectOption], text: str) -> PathText:
 
 def _pick(level: Sequence[SelectOption], step: str) -> tuple[SelectOption | None, str | None]:
     """The option ``step`` names at ``level``, or (None, why) when it names several."""
-    for same in (lambda o: o.value == step, lambda o: o.label == step,
-                 lambda o: o.value.strip().casefold() == step.strip().casefold(),
-                 lambda o: o.label.strip().casefold() == step.strip().casefold()):
+    folded = step.strip().casefold()
+    keys: tuple[Callable[[SelectOption], bool], ...] = (
+        lambda o: o.value == step, lambda o: o.label == step,
+        lambda o: o.value.strip().casefold() == folded,
+        lambda o: o.label.strip().casefold() == folded)
+    for same in keys:
         hits = [o for o in level if same(o)]
         if len(hits) == 1:
             return hits[0], None

@@ -69,6 +69,10 @@ class Target:
     def describe(self) -> str:
         return f"end user {self.id}" if self.kind == "enduser" else f"conversation {self.id}"
 
+    def normalized(self) -> Target:
+        """The form Dixa's ids compare in: end user UUIDs in lower case."""
+        return Target(self.kind, self.id.lower()) if self.kind == "enduser" else self
+
 
 def check_target(target: Target) -> list[Problem]:
     """End users are UUIDs; conversations are positive int64 numbers."""
@@ -297,7 +301,7 @@ class DiffRow:
 
     @property
     def changed(self) -> bool:
-        return self.before != self.after
+        return bool(self.before != self.after)
 
 
 def format_value(definition: CustomAttributeDefinition | None, value: Any) -> str:

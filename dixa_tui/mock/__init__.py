@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dixa_tui.mock.app import DEMO_API_KEY, create_app
 from dixa_tui.mock.knobs import Knobs
+from dixa_tui.mock.records import ConversationRecord, EndUserRecord
 from dixa_tui.mock.server import serve
-from dixa_tui.mock.state import ConversationRecord, EndUserRecord, MockState
+from dixa_tui.mock.state import MockState
 
 __all__ = [
     "DEMO_API_KEY",

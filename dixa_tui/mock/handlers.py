@@ -8,6 +8,7 @@ order: path parameters and body decoding (400) before lookups (404) before value
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -17,9 +18,12 @@ from starlette.responses import JSONResponse, Response
 
 from dixa_tui.api.gcpause import gc_paused
 from dixa_tui.domain.patch import INT64_MAX, UUID_PATTERN
+from dixa_tui.domain.schema_export import snapshot_bytes
 from dixa_tui.mock.front_door import error
+from dixa_tui.mock.knobs import Knobs
 from dixa_tui.mock.paging import PagingError, page_of, parse_page_request
-from dixa_tui.mock.state import EndUserRecord, MockState, PatchRejected
+from dixa_tui.mock.records import EndUserRecord
+from dixa_tui.mock.state import MockState, PatchRejected
 from dixa_tui.mock.wire import (
     conversation_json,
     definitions_body,
@@ -74,12 +78,16 @@ def _error(request: Request, status: int, message: str) -> JSONResponse:
 
 
 async def list_definitions(request: Request) -> Response:
-    """All definitions, archived included, in one response (Dixa does not page this)."""
+    """All definitions, archived included, in one response (Dixa does not page this).
+
+    An org file's listing is written as an export writes it (``snapshot_bytes``), so the
+    mock serving an exported file answers that file's bytes."""
     state = _state(request)
     with gc_paused():
         if state.unreadable or state.raw:
-            return _ok(state.listing())
-        body = definitions_body(state.definitions)
+            body = snapshot_bytes(state.listing())
+        else:
+            body = definitions_body(state.definitions)
     return Response(body, media_type="application/json")
 
 
@@ -175,16 +183,25 @@ async def _body(request: Request) -> Any:
     return json.loads(raw.decode("utf-8"))
 
 
+async def _hold(request: Request) -> None:
+    """The ``hold_writes`` knob: the PATCH has arrived whole; wait before processing it."""
+    knobs = getattr(request.app.state, "knobs", None)
+    if isinstance(knobs, Knobs) and knobs.hold_writes > 0:
+        knobs.held += 1
+        await asyncio.sleep(knobs.hold_writes)
+
+
 async def _patch(request: Request, values: dict[str, Any] | None, entity_type: str,
-                 what: str) -> Response:
+                 what: str, target: tuple[str, str]) -> Response:
     try:
         body = await _body(request)
     except (ValueError, UnicodeDecodeError):
         return _error(request, 400, DECODING_FAILURE)
+    await _hold(request)
     if values is None:
         return _error(request, 404, f"{NOT_FOUND}: no {what} has this id")
     try:
-        patched = _state(request).apply_patch(values, entity_type, body)
+        patched = _state(request).apply_patch(values, entity_type, body, target=target)
     except PatchRejected as exc:
         return _error(request, 400, str(exc))
     return _ok([a.to_dixa() for a in patched])
@@ -193,14 +210,15 @@ async def _patch(request: Request, values: dict[str, Any] | None, entity_type: s
 async def patch_end_user(request: Request) -> Response:
     user_id = _user_id(request)
     record = _find_user(_state(request), user_id)
-    return await _patch(request, record.values if record else None, "Contact", "end user")
+    return await _patch(request, record.values if record else None, "Contact", "end user",
+                        ("enduser", record.id if record else user_id))
 
 
 async def patch_conversation(request: Request) -> Response:
     conversation_id = _conversation_id(request)
     record = _state(request).conversations.get(conversation_id)
     return await _patch(request, record.values if record else None, "Conversation",
-                        "conversation")
+                        "conversation", ("conversation", str(conversation_id)))
 
 
 async def bad_path(request: Request, exc: Exception) -> Response:

@@ -30,7 +30,8 @@ from typing import Any
 
 from dixa_tui.api.models import AttributeValue, Conversation, EndUser
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
-from dixa_tui.mock.state import ConversationRecord, EndUserRecord, MockState
+from dixa_tui.mock.records import ConversationRecord, EndUserRecord
+from dixa_tui.mock.state import MockState
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://dixa-tui.invalid/mock/hostile")
 HOSTILE_SEED = 66
@@ -121,8 +122,9 @@ def cast() -> dict[str, dict[str, Any]]:
     """The hand-made hostile definitions, by a stable name (tests find them by it)."""
     defs: dict[str, dict[str, Any]] = {}
 
-    def add(name: str, *args: Any, **extra: Any) -> None:
-        defs[name] = _definition(name, *args, n=len(defs), **extra)
+    def add(name: str, entity: str, identifier: Any, label: Any, spec: dict[str, Any],
+            **extra: Any) -> None:
+        defs[name] = _definition(name, entity, identifier, label, spec, len(defs), **extra)
 
     add("markup", "Conversation", "[i]markup[/i]", MARKUP,
         {"_type": "Text", "placeholder": "[dim]type [b]here[/b][/dim]"},

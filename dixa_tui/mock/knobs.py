@@ -26,9 +26,16 @@ class Knobs:
     fraction of requests answered with ``failure_status``, drawn from
     ``random.Random(seed)`` so a seeded run fails the same requests every time).
 
+    ``hold_writes``: seconds a PATCH waits after it has arrived whole (body read) and before
+    it is processed, so a test can kill the client between sending and the answer. The write
+    is then processed anyway, as by a server that received it: it lands, and its answer goes
+    nowhere. ``held`` counts the PATCHes that started waiting: once it has grown, the request
+    is in the mock (a test's moment to kill the client).
+
     The counters say what the mock did: ``requests`` seen, ``rate_limited`` (429s sent) and
     ``failures`` (injected failures sent) and ``writes`` (PATCH requests seen, whatever
-    their outcome: "nothing was sent" in a test means this stayed 0).
+    their outcome: "nothing was sent" in a test means this stayed 0; ``MockState.writes``
+    counts the writes that changed a target).
     """
 
     latency: float = 0.0
@@ -37,16 +44,19 @@ class Knobs:
     failure_rate: float = 0.0
     failure_status: int = 503
     seed: int | None = None
+    hold_writes: float = 0.0
     requests: int = 0
     writes: int = 0
     rate_limited: int = 0
     failures: int = 0
+    held: int = 0
 
     def reset_counters(self) -> None:
         self.requests = 0
         self.writes = 0
         self.rate_limited = 0
         self.failures = 0
+        self.held = 0
 
 
 class RateLimiter:

@@ -36,16 +36,23 @@ from dixa_tui.mock.people import (
     make_people,
     subject_for,
 )
-from dixa_tui.mock.state import ConversationRecord, EndUserRecord
+from dixa_tui.mock.records import ConversationRecord, EndUserRecord
 from dixa_tui.text import clean
 
 SUPPORT_EMAIL = "support@trailhead-outfitters.example"
 SUPPORT_NUMBER = "+4570201234"
 FIRST_CONVERSATION_ID = 10001
-CONVERSATIONS_FROM = datetime(2023, 1, 2, 7, 0, tzinfo=UTC)
-CONVERSATIONS_SPAN = timedelta(days=700)
+# Conversations are spread over the WINDOW before the organization's clock. Each creation
+# time is drawn from DRAW_SPAN and scaled into the window: the draw is the one the
+# population has always made, so a seed keeps giving the same people and values.
+WINDOW = timedelta(days=90)
+DRAW_SPAN = timedelta(days=700)
 AGENTS = [str(uuid.uuid5(NAMESPACE, f"agent/{n}")) for n in range(6)]
 QUEUES = [str(uuid.uuid5(NAMESPACE, f"queue/{n}")) for n in range(3)]
+# (name, share of conversations carrying it); ids are uuid5 like every id of the mock.
+TAG_NAMES = [("vip", 0.08), ("refund", 0.15), ("complaint", 0.12), ("follow-up", 0.2),
+             ("warranty", 0.07), ("wholesale", 0.04)]
+TAGS = {name: str(uuid.uuid5(NAMESPACE, f"tag/{name}")) for name, _ in TAG_NAMES}
 
 # (channel, _type, weight, needs a phone number)
 CHANNELS = [
@@ -100,12 +107,17 @@ def _leaf_paths(definition: CustomAttributeDefinition) -> list[list[str]]:
             if not path[-1].nested_options and not any(o.is_deactivated for o in path)]
 
 
+Leaves = dict[str, list[list[str]]]  # definition id -> its leaf paths, made once per run
+
+
 def _make_value(definition: CustomAttributeDefinition, rng: random.Random,
-                person: Person) -> AttributeValue | None:
+                person: Person, leaves: Leaves) -> AttributeValue | None:
     spec = definition.input_definition
     value: AttributeValue | None = None
     if isinstance(spec, SelectInput):
-        paths = _leaf_paths(definition)
+        paths = leaves.get(definition.id)
+        if paths is None:
+            paths = leaves[definition.id] = _leaf_paths(definition)
         value = rng.choice(paths) if paths else None
     elif isinstance(spec, TextInput):
         maker = TEXT_MAKERS.get(definition.identifier)
@@ -126,8 +138,11 @@ def _settable(definitions: Sequence[CustomAttributeDefinition], entity: str,
 
 
 def make_values(definitions: Sequence[CustomAttributeDefinition], rng: random.Random,
-                person: Person) -> dict[str, AttributeValue]:
-    """Values for one end user or conversation (``definitions`` of one entity type)."""
+                person: Person, leaves: Leaves | None = None) -> dict[str, AttributeValue]:
+    """Values for one end user or conversation (``definitions`` of one entity type);
+    ``leaves`` keeps each Select's leaf paths between calls (5,000 conversations would
+    otherwise walk every option tree 5,000 times)."""
+    leaves = {} if leaves is None else leaves
     values: dict[str, AttributeValue] = {}
     by_identifier: dict[str, AttributeValue] = {}
     for d in definitions:
@@ -137,7 +152,7 @@ def make_values(definitions: Sequence[CustomAttributeDefinition], rng: random.Ra
             share = 0.8 if isinstance(segment, list) and segment[0] == "business" else 0.0
         if rng.random() >= share:
             continue
-        value = _make_value(d, rng, person)
+        value = _make_value(d, rng, person, leaves)
         if value is not None:
             values[d.id] = value
             by_identifier[d.identifier] = value
@@ -164,29 +179,37 @@ def end_user_record(person: Person, values: dict[str, AttributeValue]) -> EndUse
     return EndUserRecord(EndUser.model_validate(payload), values)
 
 
+def draw_tags(rng: random.Random) -> list[str]:
+    """Tag ids for one conversation, each tag with its own share."""
+    return [TAGS[name] for name, share in TAG_NAMES if rng.random() < share]
+
+
 def conversation_record(
     rng: random.Random, conversation_id: int, person: Person, created: datetime,
     values: dict[str, AttributeValue], language: str,
-    by_identifier: dict[str, AttributeValue], channel: str | None = None,
+    by_identifier: dict[str, AttributeValue], channel: str | None = None, *,
+    now: datetime, tags: list[str] | None = None,
 ) -> ConversationRecord:
     """A conversation in Dixa's shape for its channel (email ones carry addresses and a
-    subject, SMS ones numbers), with an assignment and queue like Dixa's example."""
+    subject, SMS ones numbers), with an assignment and queue like Dixa's example. Nothing
+    happens after ``now``: a later queue, assignment or state change is moved back to it.
+    A closed conversation's ``stateUpdatedAt`` is when it was closed."""
     usable = [c for c in CHANNELS if (person.phone or not c[3])
               and channel in (None, c[0])]
     channel, kind, _, _ = rng.choices(usable, weights=[c[2] for c in usable])[0]
     state = rng.choices([s for s, _ in STATES], weights=[w for _, w in STATES])[0]
-    queued = created + timedelta(seconds=rng.randint(5, 300))
+    queued = min(now, created + timedelta(seconds=rng.randint(5, 300)))
     payload: dict[str, Any] = {
         "id": conversation_id, "requesterId": person.id, "channel": channel,
         "createdAt": _iso(created), "direction": "Outbound" if rng.random() < 0.08
         else "Inbound", "state": state,
-        "stateUpdatedAt": _iso(created + timedelta(minutes=rng.randint(1, 4000))),
+        "stateUpdatedAt": _iso(min(now, created + timedelta(minutes=rng.randint(1, 4000)))),
         "queue": {"id": rng.choice(QUEUES), "queuedAt": _iso(queued)},
         "_type": kind,
     }
     if state != "Open" or rng.random() < 0.5:
         payload["assignment"] = {"agentId": rng.choice(AGENTS), "assignedAt": _iso(
-            queued + timedelta(seconds=rng.randint(10, 3600)))}
+            min(now, queued + timedelta(seconds=rng.randint(10, 3600))))}
     if channel in ("Email", "ContactForm"):
         payload |= {"fromEmail": person.email, "toEmail": SUPPORT_EMAIL,
                     "integrationEmail": SUPPORT_EMAIL,
@@ -195,7 +218,28 @@ def conversation_record(
         payload |= {"fromNumber": person.phone, "toNumber": SUPPORT_NUMBER}
     if channel in ("Email", "ContactForm", "WidgetChat"):
         payload["language"] = language
-    return ConversationRecord(Conversation.model_validate(payload), values)
+    return ConversationRecord(Conversation.model_validate(payload), values, list(tags or []))
+
+
+_MOMENTS = (("createdAt",), ("stateUpdatedAt",), ("queue", "queuedAt"),
+            ("assignment", "assignedAt"))
+
+
+def shifted(record: ConversationRecord, delta: timedelta) -> ConversationRecord:
+    """``record`` with every moment of its conversation ``delta`` later (values and tags
+    copied): the demo is made once for a fixed clock and moved to each state's own."""
+    values = {k: list(v) if isinstance(v, list) else v for k, v in record.values.items()}
+    if not delta:
+        return ConversationRecord(record.conversation, values, list(record.tags))
+    payload = record.conversation.to_dixa()
+    for path in _MOMENTS:
+        holder: Any = payload
+        for key in path[:-1]:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        if isinstance(holder, dict) and isinstance(holder.get(path[-1]), str):
+            moment = datetime.fromisoformat(holder[path[-1]])
+            holder[path[-1]] = _iso(moment + delta)
+    return ConversationRecord(Conversation.model_validate(payload), values, list(record.tags))
 
 
 def _language(values: dict[str, AttributeValue],
@@ -214,33 +258,44 @@ def generate_population(
     end_users: int,
     conversations: int,
     first: Person | None = None,
+    now: datetime,
 ) -> tuple[list[EndUserRecord], list[ConversationRecord]]:
     """``end_users`` people (``first`` leading, if given) and ``conversations``
-    conversations (ids from 10001, in time order), spread unevenly over the people the way
-    real requesters are; the first person is among the most frequent."""
+    conversations (ids from 10001, in time order over the ``WINDOW`` before ``now``), spread
+    unevenly over the people the way real requesters are; the first person is among the
+    most frequent. Tags come from a second random stream, so adding them changed no value."""
     rng = random.Random(seed)
+    tag_rng = random.Random(f"{seed}/tags")
     contact_defs = _settable(definitions, "Contact")
     conversation_defs = _settable(definitions, "Conversation")
     if first is not None and end_users > 0:
         people = [first, *make_people(rng, end_users - 1, {first.email}, first_number=1)]
     else:
         people = make_people(rng, end_users)
-    users = [end_user_record(p, make_values(contact_defs, rng, p)) for p in people]
+    leaves: Leaves = {}
+    users = [end_user_record(p, make_values(contact_defs, rng, p, leaves)) for p in people]
     if not people:
         return users, []
     weights = [1.0 / (rank + 1) ** 0.6 for rank in range(len(people))]
     rng.shuffle(weights)
     weights[0] = max(weights)
-    offsets = sorted(rng.randrange(int(CONVERSATIONS_SPAN.total_seconds()))
-                     for _ in range(conversations))
+    draw, window = int(DRAW_SPAN.total_seconds()), int(WINDOW.total_seconds())
+    offsets = sorted(rng.randrange(draw) for _ in range(conversations))
+    start = window_start(now)
     records = []
     for n, offset in enumerate(offsets):
         index = rng.choices(range(len(people)), weights=weights)[0]
         person, user = people[index], users[index]
-        values = make_values(conversation_defs, rng, person)
+        values = make_values(conversation_defs, rng, person, leaves)
         by_identifier = {d.identifier: values[d.id] for d in conversation_defs if d.id in values}
         records.append(conversation_record(
-            rng, FIRST_CONVERSATION_ID + n, person, CONVERSATIONS_FROM +
-            timedelta(seconds=offset), values, _language(user.values, contact_defs),
-            by_identifier))
+            rng, FIRST_CONVERSATION_ID + n, person,
+            start + timedelta(seconds=offset * window // draw), values,
+            _language(user.values, contact_defs), by_identifier, now=now,
+            tags=draw_tags(tag_rng)))
     return users, records
+
+
+def window_start(now: datetime) -> datetime:
+    """When the first conversation of an organization whose clock says ``now`` begins."""
+    return now - WINDOW

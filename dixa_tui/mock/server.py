@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from dixa_tui.mock.app import create_app
 from dixa_tui.mock.knobs import Knobs
@@ -72,15 +73,15 @@ def serve(
 
 
 @contextmanager
-def serving(app: object, host: str = "127.0.0.1") -> Iterator[str]:
+def serving(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
     """Any ASGI ``app`` over real HTTP on a free port of ``host``, in a daemon thread, for
     as long as the block runs; yields the base URL. For tests and benchmarks."""
     import uvicorn
 
     sock = bind(host, 0)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning",  # type: ignore[arg-type]
-                                           access_log=False, lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
                               name="dixa-mock")
     thread.start()

@@ -1,22 +1,22 @@
 """The mock's organization in memory: definitions, end users, conversations and their values.
 
-Records keep Dixa's own model of a person or a conversation (``EndUser`` / ``Conversation``
-from ``dixa_tui.api.models``, so the wire shape is written once) next to the attribute
-values, which live apart in ``values``: a dict of definition id -> value (a string for Text,
-a list of option values for Select). Values are the single source of truth; any
+People are records (``dixa_tui.mock.records``): Dixa's own model of a person or a
+conversation next to its attribute values. Values are the single source of truth; any
 ``customAttributes`` on the stored model are ignored when answering, so a PATCH never has
 two places to update.
 
 State is mutated only by ``apply_patch``, which checks the whole body first and then writes
-every key with no ``await`` in between, so a PATCH is atomic under asyncio.
+every key with no ``await`` in between, so a PATCH is atomic under asyncio. ``writes`` counts
+the PATCHes that changed each target, so a test can prove every value landed exactly once.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,63 +30,23 @@ from dixa_tui.api.models import (
 )
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
 from dixa_tui.domain.patch import DefinitionIndex, Problem, validate_body
+from dixa_tui.mock.cursors import Cursors
+from dixa_tui.mock.records import (
+    ConversationRecord,
+    EndUserRecord,
+    People,
+    clock,
+    conversation_record,
+    copy_value,
+    user_record,
+)
 
 ORG_FILE_END_USERS = 20
 ORG_FILE_CONVERSATIONS = 60
 
 
-@dataclass
-class EndUserRecord:
-    """An end user: Dixa's fields in ``profile``, attribute values by definition id."""
-
-    profile: EndUser
-    values: dict[str, AttributeValue] = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return self.profile.id
-
-
-@dataclass
-class ConversationRecord:
-    """A conversation: Dixa's fields in ``conversation`` (extra fields such as ``toEmail``
-    are kept by the model), attribute values by definition id."""
-
-    conversation: Conversation
-    values: dict[str, AttributeValue] = field(default_factory=dict)
-
-    @property
-    def id(self) -> int:
-        return self.conversation.id
-
-    @property
-    def requester_id(self) -> str | None:
-        return self.conversation.requester_id
-
-
 class PatchRejected(Exception):
     """A PATCH body Dixa would answer 400 to; ``str()`` is the message to send."""
-
-
-def _copy_value(value: AttributeValue) -> AttributeValue:
-    return list(value) if isinstance(value, list) else value
-
-
-def _values_of(item: EndUser | Conversation) -> dict[str, AttributeValue]:
-    return {a.id: a.value for a in item.custom_attributes if a.value is not None}
-
-
-def _user_record(item: EndUserRecord | EndUser) -> EndUserRecord:
-    return item if isinstance(item, EndUserRecord) else EndUserRecord(item, _values_of(item))
-
-
-def _conversation_record(item: ConversationRecord | Conversation) -> ConversationRecord:
-    if isinstance(item, ConversationRecord):
-        return item
-    return ConversationRecord(item, _values_of(item))
-
-
-People = tuple[dict[str, EndUserRecord], dict[int, ConversationRecord]]
 
 
 class MockState:
@@ -105,7 +65,13 @@ class MockState:
     definitions dixa-tui can read, as (position in the listing, the item as it was): the
     mock serves them there, as a Dixa with such data would. ``error_note`` is
     appended to every error message the routes send (a hostile organization's server
-    messages are hostile too).
+    messages are hostile too). ``writes`` counts the PATCHes applied per target,
+    ``("enduser", user id)`` or ``("conversation", "10001")``; a refused PATCH is not counted
+    (``Knobs.writes`` counts every PATCH request seen).
+
+    ``now`` is the organization's clock (UTC, whole seconds; default: when the state is
+    made): generated conversations lie in the 90 days before it. ``cursors`` holds the
+    search pages the mock has issued a ``pageKey`` for.
     """
 
     def __init__(
@@ -115,7 +81,10 @@ class MockState:
         conversations: dict[int, ConversationRecord] | None = None,
         *,
         people: Callable[[], People] | None = None,
+        now: datetime | None = None,
     ) -> None:
+        self.now = clock(now)
+        self.cursors = Cursors()
         self.definitions = list(definitions)
         self._people = people
         self._end_users = end_users if end_users is not None or people else {}
@@ -124,6 +93,7 @@ class MockState:
         self.raw: dict[str, Any] = {}
         self.unreadable: list[tuple[int, Any]] = []
         self.error_note = ""
+        self.writes: Counter[tuple[str, str]] = Counter()
 
     @property
     def end_users(self) -> dict[str, EndUserRecord]:
@@ -157,11 +127,15 @@ class MockState:
     # -- construction ------------------------------------------------------------------
 
     @classmethod
-    def demo(cls) -> MockState:
-        """The seeded demo organization (see ``dixa_tui.mock.demo``): a fresh copy each call."""
-        from dixa_tui.mock.demo import build_demo_state
+    def demo(cls, now: datetime | None = None) -> MockState:
+        """The seeded demo organization (see ``dixa_tui.mock.demo``): a fresh copy each call;
+        its people are generated when first asked for, its conversations in the 90 days
+        before ``now`` (default: the real now)."""
+        from dixa_tui.mock.demo import fresh_demo_people, organization_definitions
 
-        return build_demo_state()
+        moment = clock(now)
+        return cls(organization_definitions(), people=lambda: fresh_demo_people(moment),
+                   now=moment)
 
     @classmethod
     def from_definitions(
@@ -180,8 +154,8 @@ class MockState:
         users = end_users.values() if isinstance(end_users, Mapping) else (end_users or [])
         convs = (conversations.values() if isinstance(conversations, Mapping)
                  else (conversations or []))
-        user_records = [_user_record(u) for u in users]
-        conv_records = [_conversation_record(c) for c in convs]
+        user_records = [user_record(u) for u in users]
+        conv_records = [conversation_record(c) for c in convs]
         return cls(
             definitions=list(definitions),
             end_users={u.id: u for u in user_records},
@@ -196,22 +170,25 @@ class MockState:
         seed: int = 0,
         end_users: int = ORG_FILE_END_USERS,
         conversations: int = ORG_FILE_CONVERSATIONS,
+        now: datetime | None = None,
     ) -> MockState:
-        """``definitions`` with a deterministic, generated population holding valid values,
-        generated on first use of the people."""
+        """``definitions`` with a deterministic (for one ``now``) generated population holding
+        valid values, generated on first use of the people; its conversations lie in the 90
+        days before ``now`` (default: the real now)."""
         from dixa_tui.mock.population import generate_population
 
         definitions = list(definitions)
+        moment = clock(now)
 
         def people() -> People:
             users, convs = generate_population(definitions, seed=seed, end_users=end_users,
-                                               conversations=conversations)
+                                               conversations=conversations, now=moment)
             return {u.id: u for u in users}, {c.id: c for c in convs}
 
-        return cls(definitions, people=people)
+        return cls(definitions, people=people, now=moment)
 
     @classmethod
-    def from_org_file(cls, path: str | Path) -> MockState:
+    def from_org_file(cls, path: str | Path, now: datetime | None = None) -> MockState:
         """Definitions from a file in Dixa's list format (``{"data": [...]}`` or a bare list),
         plus a modest generated set of end users and conversations.
 
@@ -224,10 +201,11 @@ class MockState:
             payload: Any = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
-        return cls.from_org_payload(payload, Path(path).name)
+        return cls.from_org_payload(payload, Path(path).name, now)
 
     @classmethod
-    def from_org_payload(cls, payload: Any, name: str = "organization") -> MockState:
+    def from_org_payload(cls, payload: Any, name: str = "organization",
+                         now: datetime | None = None) -> MockState:
         """``from_org_file`` for JSON already loaded: ``{"data": [...]}`` or a bare list."""
         if isinstance(payload, dict) and "data" in payload:
             payload = payload["data"]
@@ -238,7 +216,7 @@ class MockState:
             read = read_definitions(payload, f"read {name}")
         except DixaResponseError as exc:
             raise ValueError(str(exc)) from None
-        state = cls.generated(read.definitions)
+        state = cls.generated(read.definitions, now=now)
         state.keep_as_sent(payload, read)
         return state
 
@@ -271,11 +249,11 @@ class MockState:
 
     def end_user_values(self, user_id: str) -> dict[str, object]:
         """A copy of one end user's values (definition id -> value); KeyError if unknown."""
-        return {k: _copy_value(v) for k, v in self.end_users[user_id].values.items()}
+        return {k: copy_value(v) for k, v in self.end_users[user_id].values.items()}
 
     def conversation_values(self, conversation_id: int) -> dict[str, object]:
         """A copy of one conversation's values; KeyError if unknown."""
-        return {k: _copy_value(v)
+        return {k: copy_value(v)
                 for k, v in self.conversations[conversation_id].values.items()}
 
     def conversations_of(self, user_id: str) -> list[ConversationRecord]:
@@ -287,15 +265,17 @@ class MockState:
         """Values as Dixa lists them, in definition order; values of unknown ids are left out
         (a definition deleted from the org file takes its values with it)."""
         return [CustomAttribute(id=d.id, name=d.label, identifier=d.identifier,
-                                value=_copy_value(values[d.id]))
+                                value=copy_value(values[d.id]))
                 for d in self.definitions if d.id in values]
 
     # -- writing -----------------------------------------------------------------------
 
     def apply_patch(
-        self, values: dict[str, AttributeValue], entity_type: str, body: Any
+        self, values: dict[str, AttributeValue], entity_type: str, body: Any, *,
+        target: tuple[str, str] | None = None,
     ) -> list[CustomAttribute]:
-        """Check ``body`` like Dixa, then set (or, for ``null``, clear) every key at once.
+        """Check ``body`` like Dixa, then set (or, for ``null``, clear) every key at once;
+        an applied PATCH counts once in ``writes[target]`` when ``target`` is given.
 
         Raises ``PatchRejected`` on any error and on a deactivated option (Dixa refuses
         those); other warnings (deactivated attribute, a path stopping above a leaf) pass.
@@ -313,10 +293,12 @@ class MockState:
             if value is None:
                 values.pop(key, None)
             else:
-                values[key] = _copy_value(value)
+                values[key] = copy_value(value)
             d = index.by_id[key]
             result.append(CustomAttribute(id=key, name=d.label, identifier=d.identifier,
-                                          value=_copy_value(value)))
+                                          value=copy_value(value)))
+        if target is not None:
+            self.writes[target] += 1
         return result
 
 

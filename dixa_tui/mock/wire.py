@@ -18,7 +18,8 @@ from dixa_tui.api.models import (
     DixaModel,
     definitions_json,
 )
-from dixa_tui.mock.state import ConversationRecord, EndUserRecord, MockState
+from dixa_tui.mock.records import ConversationRecord, EndUserRecord
+from dixa_tui.mock.state import MockState
 
 
 def definitions_body(definitions: list[CustomAttributeDefinition]) -> bytes:

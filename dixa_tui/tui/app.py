@@ -1,15 +1,16 @@
-"""The Textual app: start-up, the client's lifecycle, requests in workers, and errors.
+"""The Textual app: start-up, the session's lifecycle, the key, and the one place errors show.
 
-The first frame needs nothing but Textual: the profile, the keyring and the client (httpx,
-pydantic) are loaded by a worker after the main screen is on screen. Every request runs in a
-worker through :meth:`DixaApp.request`, which posts a :class:`Loaded` or :class:`ApiFailed`
-back to whoever asked; failures then bubble here, to :meth:`on_api_failed`, the one place that
-shows them.
+The first frame needs nothing but Textual: the session (the profile, the keyring, httpx and
+pydantic) is made by a worker after the main screen is on screen, then handed to the screens
+through their :class:`~dixa_tui.tui.context.Ui`. The app tells the main screen what happened
+with messages (:class:`SessionStarted`, :class:`Connected`, :class:`KeyMissing`); it never
+reaches into a screen's state. Failed requests bubble here, to :meth:`on_request_failed`,
+which shows them in the error bar of the screen that asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -19,25 +20,27 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from dixa_tui.text import clean
-from dixa_tui.tui.messages import ApiFailed, Loaded, Retrying
+from dixa_tui.tui.context import Ui
+from dixa_tui.tui.messages import (
+    Connected,
+    KeyMissing,
+    Request,
+    RequestFailed,
+    Retrying,
+    SessionStarted,
+)
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 
 if TYPE_CHECKING:
     import httpx
-    from pydantic import SecretStr
 
     from dixa_tui.api.client import DixaClient
-    from dixa_tui.config import Profile
-    from dixa_tui.connect import Settings
-    from dixa_tui.secrets import KeyResolution
+    from dixa_tui.session.core import Session
+    from dixa_tui.session.settings import Settings
     from dixa_tui.tui.screens.key import KeyOutcome
     from dixa_tui.tui.screens.main import MainScreen
 
 RETRY_KEY = "ctrl+r"
-
-
-class Started(Loaded):
-    """The start-up worker resolved the profile, the keymap and the key."""
 
 
 class DixaApp(App[None]):
@@ -58,11 +61,30 @@ class DixaApp(App[None]):
         super().__init__()
         self.settings = settings
         self.transport_factory = transport_factory
-        self.profile: Profile | None = None
-        self.client: DixaClient | None = None
-        self.keymap: dict[str, str] = {}
-        self._retries: dict[Screen[Any], Callable[[], object]] = {}
+        self.ui = Ui()
+        self._main: MainScreen | None = None
         self._asking_quit: Screen[Any] | None = None  # the "quit anyway?" question, when asked
+
+    @property
+    def session(self) -> Session | None:
+        return self.ui.session
+
+    @property
+    def client(self) -> DixaClient | None:
+        """The session's client (None until there is a usable key)."""
+        return self.ui.session.client if self.ui.session is not None else None
+
+    @property
+    def main_screen(self) -> MainScreen:
+        """The main screen (dialogs may be above it)."""
+        assert self._main is not None, "the main screen is pushed on mount"
+        return self._main
+
+    def binding_keys(self, binding_id: str, default: str) -> str:
+        return self.ui.binding_keys(binding_id, default)
+
+    def key_hint(self, binding_id: str, default: str) -> str:
+        return self.ui.key_hint(binding_id, default)
 
     # -- start ----------------------------------------------------------------------------
 
@@ -71,26 +93,24 @@ class DixaApp(App[None]):
 
         # Mounted first, so nothing the start-up worker reports can reach it half-built or
         # be overwritten by its first-frame placeholders.
-        await self.push_screen(MainScreen(self.settings))
+        self._main = MainScreen(self.ui, demo=self.settings.demo,
+                                profile_name=self.settings.profile_name)
+        await self.push_screen(self._main)
         self._start()
 
     @work(thread=True, exit_on_error=False, group="start")
     def _start(self) -> None:
         """Off the event loop: config (TOML), keyring (D-Bus) and the heavy imports."""
-        from dixa_tui.config import load_config
+        from dixa_tui.session.core import Session
 
         try:
-            profile = self.settings.profile()
-            keymap = {} if self.settings.demo else dict(load_config().keymap)
-            resolution = self.settings.key(profile)
+            session = Session.open(self.settings, transport=self.transport_factory)
         except Exception as exc:  # a broken config file, a keyring that fails: say so
             self.call_from_thread(self._start_failed, exc)
             return
-        # Warm the heavy imports here, off the event loop, before the first request.
-        import dixa_tui.api.client
-        import dixa_tui.domain.patch  # noqa: F401
+        import dixa_tui.domain.patch  # noqa: F401  (warm, off the event loop)
 
-        self.call_from_thread(self._started, profile, keymap, resolution)
+        self.call_from_thread(self._started, session)
 
     def _start_failed(self, exc: Exception) -> None:
         from dixa_tui import debuglog
@@ -102,13 +122,13 @@ class DixaApp(App[None]):
             debuglog.log.warning("start: %s", exc)
         else:
             error = DixaError("start", debuglog.unexpected("start-up", exc))
-        self.main_screen.list_message("Could not start: see the message below.")
-        self.post_message(ApiFailed("start", error, self._start))
+        self.main_screen.post_message(RequestFailed(Request.START, error, self._start,
+                                                    self.main_screen))
 
-    def _started(self, profile: Profile, keymap: dict[str, str],
-                 resolution: KeyResolution) -> None:
-        self.profile = profile
-        self.keymap = keymap
+    def _started(self, session: Session) -> None:
+        self.ui.session = session
+        keymap = dict(session.keymap)
+        self.ui.keymap = keymap
         if keymap:
             from dixa_tui.tui.keys import all_bindings
 
@@ -120,47 +140,25 @@ class DixaApp(App[None]):
                             title="Config", severity="warning", timeout=10, markup=False)
             self.set_keymap(keymap)
         main = self.main_screen
-        main.keys_changed()
-        main.show_profile(profile, self.settings.demo)
+        main.post_message(SessionStarted(session))
         from dixa_tui import debuglog
 
+        profile = session.profile
         debuglog.log.info("profile %r: %s (%s), key from %s", profile.name, profile.base_url,
-                          profile.api_version, resolution.source or "nowhere")
+                          profile.api_version, session.key_source or "nowhere")
         if debuglog.enabled():
             self.notify(f"Debug log: {debuglog.current_path()}", title="Debug",
                         markup=False, timeout=6)
-        if resolution.key is None:
-            from dixa_tui.connect import missing_key_message
+        if not session.connected:
+            from dixa_tui.session.settings import missing_key_message
 
-            main.waiting_for_key()
+            main.post_message(KeyMissing())
             # Once the main screen has painted the profile and the "no key" state: a screen
             # under a dialog is not repainted, so it would go on showing "Starting…".
-            reason = missing_key_message(profile, resolution).splitlines()[0]
+            reason = missing_key_message(profile, session.key_problem).splitlines()[0]
             main.call_after_refresh(self._ask_key, reason, True)
             return
-        self._connect(resolution.key)
-
-    def _connect(self, key: SecretStr) -> None:
-        from dixa_tui.connect import open_client
-
-        old, self.client = self.client, None
-        if old is not None:
-            self.run_worker(old.aclose(), group="close")
-        transport = self.transport_factory() if self.transport_factory else None
-        try:
-            self.client = open_client(self.settings, key=key, transport=transport)
-        except ValueError as exc:  # a key with control characters: never in the message
-            self.main_screen.waiting_for_key()
-            self._ask_key(str(exc), True)
-            return
-        self.main_screen.load_definitions()
-
-    @property
-    def main_screen(self) -> MainScreen:
-        """The main screen, wherever it is in the stack (dialogs may be above it)."""
-        from dixa_tui.tui.screens.main import MainScreen
-
-        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+        main.post_message(Connected())
 
     # -- quitting -------------------------------------------------------------------------
 
@@ -196,7 +194,8 @@ class DixaApp(App[None]):
     def _ask_key(self, reason: str | None, required: bool) -> None:
         from dixa_tui.tui.screens.key import KeyScreen
 
-        name = self.profile.name if self.profile else "default"
+        session = self.ui.session
+        name = session.profile.name if session else "default"
         self.push_screen(KeyScreen(name, required=required, reason=reason), self._key_done)
 
     def _key_done(self, outcome: KeyOutcome | None) -> None:
@@ -205,9 +204,23 @@ class DixaApp(App[None]):
         if outcome.key is not None:
             where = "saved in the keyring" if outcome.stored else "used for this session only"
             self.notify(f"API key {where}.", title="API key")
-            self._connect(outcome.key)
+            self._use_key(outcome)
         elif outcome.deleted:
             self.notify("The stored API key was deleted.", title="API key")
+
+    def _use_key(self, outcome: KeyOutcome) -> None:
+        session = self.ui.session
+        if session is None or outcome.key is None:
+            return
+        try:
+            old = session.use_key(outcome.key, "keyring" if outcome.stored else "session")
+        except ValueError as exc:  # the key rule's sentence: never the key itself
+            self.main_screen.post_message(KeyMissing())
+            self._ask_key(str(exc), True)
+            return
+        if old is not None:
+            self.run_worker(old.aclose(), group="close")
+        self.main_screen.post_message(Connected())
 
     def action_key(self) -> None:
         if self.settings.demo:
@@ -215,38 +228,7 @@ class DixaApp(App[None]):
             return
         self._ask_key(None, False)
 
-    # -- requests -------------------------------------------------------------------------
-
-    def request(self, asker: DOMNode, what: str,
-                call: Callable[[DixaClient], Awaitable[Any]], *, context: Any = None,
-                exclusive: bool = True) -> None:
-        """Run ``call(client)`` in a worker of ``asker``; answer with Loaded or ApiFailed."""
-
-        origin = asker if isinstance(asker, Screen) else asker.screen
-
-        def again() -> None:
-            self.request(asker, what, call, context=context, exclusive=exclusive)
-
-        async def job() -> None:
-            from dixa_tui.api.client import retries_reported
-
-            client = self.client
-            if client is None:  # said, not dropped: a dialog waiting on it would wait forever
-                from dixa_tui.api.errors import DixaNotConnected
-
-                asker.post_message(ApiFailed(what, DixaNotConnected(what), again, context,
-                                             origin))
-                return
-            try:
-                with retries_reported(lambda notice: asker.post_message(Retrying(what, notice))):
-                    result = await call(client)
-            except Exception as exc:  # every failure is shown, none crashes the app
-                _log_failure(what, exc)
-                asker.post_message(ApiFailed(what, exc, again, context, origin))
-            else:
-                asker.post_message(Loaded(what, result, context))
-
-        asker.run_worker(job(), group=what, exclusive=exclusive, exit_on_error=False)
+    # -- errors and retries ---------------------------------------------------------------
 
     def on_retrying(self, message: Retrying) -> None:
         """A slow failure is never silent: each retry is said, until it succeeds or fails."""
@@ -254,48 +236,29 @@ class DixaApp(App[None]):
         self.notify(clean(notice.sentence()), title="Dixa: trying again", severity="warning",
                     timeout=max(10.0, notice.wait + 5), markup=False)
 
-    def on_api_failed(self, message: ApiFailed) -> None:
+    def on_request_failed(self, message: RequestFailed) -> None:
         """The one place errors are shown: the error bar of the screen that asked."""
         screen = message.origin if message.origin in self.screen_stack else self.screen
-        if message.retry is not None:
-            self._retries[screen] = message.retry
-        else:
-            self._retries.pop(screen, None)
+        key_key = self.key_hint("app.key", "K")
         try:
             bar = screen.query_one(ErrorBar)
         except Exception:
             from dixa_tui.tui.widgets.errorbar import describe
 
-            self.notify(clean(" ".join(describe(message.error, self.key_hint("app.key", "K")))),
+            self.notify(clean(" ".join(describe(message.error, key_key))),
                         severity="error", markup=False)
             return
-        bar.show(message.error, self.key_hint("app.retry", RETRY_KEY) if message.retry else None,
-                 self.key_hint("app.key", "K"))
-
-    def clear_error(self) -> None:
-        self._retries.pop(self.screen, None)
-        for bar in self.screen.query(ErrorBar):
-            bar.clear()
+        retry_key = self.key_hint("app.retry", RETRY_KEY) if message.retry else None
+        bar.show(message.error, retry_key, key_key, retry=message.retry)
 
     def action_retry(self) -> None:
-        retry = self._retries.pop(self.screen, None)
+        retry = None
+        for bar in self.screen.query(ErrorBar):
+            retry = retry or bar.take_retry()
         if retry is None:
             self.notify("Nothing to retry.", timeout=2)
             return
-        for bar in self.screen.query(ErrorBar):
-            bar.clear()
         retry()
-
-    def binding_keys(self, binding_id: str, default: str) -> str:
-        """The key(s) a binding answers to, after the user's keymap."""
-        return self.keymap.get(binding_id, default)
-
-    def key_hint(self, binding_id: str, default: str) -> str:
-        """The key to name in a hint ("press t"), after the user's keymap: its first key,
-        as typed (``/`` for ``slash``)."""
-        from textual.keys import format_key
-
-        return format_key(self.binding_keys(binding_id, default).split(",")[0].strip())
 
     # -- help and the palette -------------------------------------------------------------
 
@@ -303,7 +266,7 @@ class DixaApp(App[None]):
         from dixa_tui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.ui.keymap))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own entries (themes, quit, keys), then every action of ours that is
@@ -325,38 +288,40 @@ class DixaApp(App[None]):
             yield SystemCommand(binding.description, binding.tooltip or f"key: {keys}", run)
 
     async def on_unmount(self) -> None:
-        if self.client is not None:
-            await self.client.aclose()
+        if self.ui.session is not None:
+            await self.ui.session.aclose()
 
     # -- the last resort ------------------------------------------------------------------
 
     def _handle_exception(self, error: Exception) -> None:
-        """An exception nothing caught: Textual (8.2.8) would exit and print a traceback with
-        local variables, which may hold anything on screen. Exit with one line instead, and
-        put the traceback, redacted, in the debug log."""
+        """An exception nothing caught. Textual (8.2.8) would print a traceback with local
+        variables, which may hold anything on screen; an exception with ``__rich__`` it
+        shows as that instead. So the error gets one line as its ``__rich__``, and the
+        traceback, redacted, goes to the debug log. (A private hook: see
+        ``dixa_tui.tui.private``.)"""
         from rich.text import Text
 
         from dixa_tui import debuglog
 
-        line = debuglog.unexpected("the terminal UI", error)
-        self._return_code = 1
-        if self._exception is None:  # pilot re-raises the first one in tests, as Textual does
-            self._exception = error
-            self._exception_event.set()
+        line = Text(f"dixa-tui stopped: {debuglog.unexpected('the terminal UI', error)}",
+                    style="bold red")
+        try:
+            vars(error)["__rich__"] = lambda: line
+        except TypeError:  # an exception type without a __dict__: show ours in its place
+            error = Stopped(line)
         self.bell()
-        self._exit_renderables.append(Text(f"dixa-tui stopped: {line}", style="bold red"))
-        self._close_messages_no_wait()
+        super()._handle_exception(error)
 
 
-def _log_failure(what: str, error: Exception) -> None:
-    """Expected failures (a DixaError) in one line; anything else with its traceback."""
-    from dixa_tui import debuglog
-    from dixa_tui.api.errors import DixaError
+class Stopped(Exception):
+    """An uncaught error that could not carry its own line: the line, nothing else."""
 
-    if isinstance(error, DixaError):
-        debuglog.log.warning("%s failed: %s", what, error)
-    else:
-        debuglog.unexpected(what, error)
+    def __init__(self, line: object) -> None:
+        super().__init__(str(line))
+        self.line = line
+
+    def __rich__(self) -> object:
+        return self.line
 
 
 def run_tui(settings: Settings) -> int:

@@ -1,4 +1,5 @@
-"""Every key binding of the app, by where it applies: the help screen and the README's table.
+"""Every key binding of the app, by where it applies: for the help screen (and the README's
+table, which ``tools/readme.py`` writes from :func:`key_table`).
 
 Each ``Binding`` has an ``id``; the user's ``[keymap]`` (binding id -> keys) replaces its keys.
 """
@@ -62,20 +63,3 @@ def key_table(keymap: Mapping[str, str]) -> Iterator[tuple[str, list[tuple[str, 
             keys = keymap.get(b.id or "", b.key)
             rows.append((display_keys(keys), b.description or b.action, b.id or ""))
         yield title, rows
-
-
-def markdown(keymap: Mapping[str, str] | None = None) -> str:
-    """The README's key table (``python -m dixa_tui.tui.keys`` prints it)."""
-    lines = []
-    for title, rows in key_table(keymap or {}):
-        lines += [f"**{title}**", "", "| Key | Action | Binding id |", "|---|---|---|"]
-        lines += [f"| `{keys}` | {description} | {f'`{binding_id}`' if binding_id else '—'} |"
-                  for keys, description, binding_id in rows]
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-if __name__ == "__main__":
-    from dixa_tui.readme_block import command
-
-    command("keys", markdown)

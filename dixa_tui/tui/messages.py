@@ -1,49 +1,130 @@
-"""Messages from workers to the screens that asked: results in, retries and errors in.
+"""Messages: one class per outcome, from workers to the node that asked, and from the app to
+the main screen.
 
 Workers never touch widgets. They post one of these to the node that started them; that
-node's handler owns the state. Failures bubble on to the app, the one place that shows errors.
+node's handler owns the state. :class:`RequestFailed` and :class:`Retrying` bubble on to the
+app, the one place that shows errors and retries. Which request a failure belongs to is a
+:class:`Request`, never a string, so a handler cannot miss it through a typo.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from dixa_tui.api.client import RetryNotice
-    from dixa_tui.api.errors import DixaError
+    from dixa_tui.api.models import Conversation, CustomAttributeDefinition, EndUser
+    from dixa_tui.api.salvage import DefinitionsRead
+    from dixa_tui.domain.targets import Lookup
+    from dixa_tui.session.core import Sent, Session
+    from dixa_tui.session.targets import TargetState
 
 
-class Loaded(Message):
-    """A worker finished: ``what`` names the request, ``result`` is what the client returned."""
+class Request(Enum):
+    """What a worker was asked to do (its value names it in the debug log)."""
 
-    def __init__(self, what: str, result: Any, context: Any = None) -> None:
-        super().__init__()
-        self.what = what
-        self.result = result
-        self.context = context
+    START = "start"
+    DEFINITIONS = "definitions"
+    DETAIL = "detail"
+    TARGET_VALUES = "target values"
+    TARGET = "target"
+    LOOKUP = "end user lookup"
+    CONVERSATIONS = "conversations of an end user"
+    SEND = "send"
 
 
+# -- from the app to the main screen ------------------------------------------------------
+
+
+@dataclass
+class SessionStarted(Message, bubble=False):
+    """The session exists: profile and keymap are known; ``session.connected`` says whether
+    there is a key yet."""
+
+    session: Session
+
+
+@dataclass
+class Connected(Message, bubble=False):
+    """A usable key is in use now (at start, or entered on the key screen): load."""
+
+
+@dataclass
+class KeyMissing(Message, bubble=False):
+    """There is no usable key yet: the key screen is open over the main screen."""
+
+
+# -- answers to requests ------------------------------------------------------------------
+
+
+@dataclass
+class DefinitionsLoaded(Message, bubble=False):
+    read: DefinitionsRead
+
+
+@dataclass
+class DetailLoaded(Message, bubble=False):
+    """The full definition of ``definition_id``, fetched by id."""
+
+    definition_id: str
+    definition: CustomAttributeDefinition
+
+
+@dataclass
+class TargetRead(Message, bubble=False):
+    """A target and its current values, as just read."""
+
+    state: TargetState
+
+
+@dataclass
+class UsersFound(Message, bubble=False):
+    lookup: Lookup
+    users: list[EndUser]
+
+
+@dataclass
+class ConversationsListed(Message, bubble=False):
+    """``owner`` is (end user id, name) whose conversations these are."""
+
+    owner: tuple[str, str]
+    conversations: list[Conversation]
+
+
+@dataclass
+class EditSent(Message, bubble=False):
+    """Dixa applied a PATCH: what was sent and what it now holds."""
+
+    sent: Sent
+
+
+@dataclass
 class Retrying(Message):
     """A request failed and is about to be tried again. Bubbles to the app, which says so."""
 
-    def __init__(self, what: str, notice: RetryNotice) -> None:
-        super().__init__()
-        self.what = what
-        self.notice = notice
+    request: Request
+    notice: RetryNotice
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer notice of the same request replaces one not yet shown."""
+        return isinstance(message, Retrying) and message.request is self.request
 
 
-class ApiFailed(Message):
-    """A request failed; ``retry`` runs it again. Bubbles to the app, which shows it."""
+@dataclass
+class RequestFailed(Message):
+    """A request failed; ``retry`` (None where repeating cannot help) runs it again.
+    ``origin`` is the screen that asked: the error is shown in its error bar. Bubbles to the
+    app, the one place that shows errors."""
 
-    def __init__(self, what: str, error: DixaError | Exception,
-                 retry: Callable[[], object] | None, context: Any = None,
-                 origin: Any = None) -> None:
-        super().__init__()
-        self.origin = origin  # the screen that asked, where the error is shown
-        self.what = what
-        self.error = error
-        self.retry = retry
-        self.context = context
+    request: Request
+    error: BaseException
+    retry: Callable[[], object] | None
+    origin: Screen[Any] | None = None
+    context: Any = None

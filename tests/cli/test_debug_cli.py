@@ -55,7 +55,7 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_is_logged(
     def broken_table(definitions: object) -> str:
         raise RuntimeError(f"renderer exploded near {KEY}")
 
-    monkeypatch.setattr("dixa_tui.cli_render.definitions_table", broken_table)
+    monkeypatch.setattr("dixa_tui.cli.render.definitions_table", broken_table)
     args = ["--debug"] if debug else []
     result = CliRunner().invoke(main, [*args, "--base-url", url, "definitions", "list"],
                                 env={"DIXA_API_KEY": KEY})
@@ -78,7 +78,7 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_is_logged(
 def test_a_real_process_prints_no_traceback(home: Path) -> None:
     """Outside CliRunner too: an unexpected error in a command is one line and exit 3."""
     code = ("import sys\n"
-            "import dixa_tui.cli_render as r\n"
+            "import dixa_tui.cli.render as r\n"
             "r.definitions_table = lambda d: 1 / 0\n"
             "from dixa_tui.cli import main\n"
             "sys.argv = ['dixa-tui', '--demo', '--debug', 'definitions', 'list']\n"

@@ -54,7 +54,7 @@ def test_problems_never_leave_a_body_that_is_sent(edits: list[StagedEdit], force
     state, knobs = MockState.demo(), Knobs()
     app = create_app(state, knobs=knobs)
 
-    def client(settings: Any) -> DixaClient:
+    def client(profile: Any, key: Any, transport: Any = None) -> DixaClient:
         return DixaClient(DEMO_API_KEY, base_url="http://mock", rate=0,
                           transport=httpx.ASGITransport(app=app))
 
@@ -66,7 +66,7 @@ def test_problems_never_leave_a_body_that_is_sent(edits: list[StagedEdit], force
             args += ["--set-json", f"{edit.ref}={json.dumps(edit.value)}"]
     args += ["--force"] * force
     before = state.conversation_values(int(CONVERSATION))
-    with mock.patch("dixa_tui.cli_patch.open_client", client):
+    with mock.patch("dixa_tui.session.core.open_client", client):
         result = CliRunner().invoke(main, args, env={"DIXA_API_KEY": DEMO_API_KEY})
     assert "Traceback" not in result.output
     plan = build_patch(DEMO.definitions, Target("conversation", CONVERSATION), edits)

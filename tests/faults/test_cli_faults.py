@@ -34,10 +34,10 @@ from fault_matrix import (
     advice,
 )
 
-from dixa_tui import cli_patch, connect
 from dixa_tui.cli import main
 from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState, create_app
 from dixa_tui.mock.faults import Fault, FaultTransport
+from dixa_tui.session import core
 
 SET = ("--set", "order_number=100-7777")
 
@@ -55,13 +55,12 @@ def invoke(*args: str, key: str | None = None) -> Result:
 @pytest.fixture
 def cli(faults: FaultTransport, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """``cli(*args)`` runs ``dixa-tui --demo *args`` with the fault transport behind it."""
-    real = connect.open_client
+    real = core.open_client
 
-    def with_faults(settings: Any, key: Any = None, transport: Any = None) -> Any:
-        return real(settings, key=key, transport=faults)
+    def with_faults(profile: Any, key: Any, transport: Any = None) -> Any:
+        return real(profile, key, faults)
 
-    monkeypatch.setattr(connect, "open_client", with_faults)
-    monkeypatch.setattr(cli_patch, "open_client", with_faults)
+    monkeypatch.setattr(core, "open_client", with_faults)
     return lambda *args: invoke("--demo", *args)
 
 

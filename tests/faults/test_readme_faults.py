@@ -9,7 +9,7 @@ from fault_matrix import CASES
 
 from dixa_tui.api.client import DEFAULT_TIMEOUT
 from dixa_tui.api.ratelimit import RetryPolicy
-from dixa_tui.mock.fault_table import FAULTS, markdown
+from tools.fault_table import FAULTS, markdown
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -19,7 +19,7 @@ def test_readme_fault_table_is_generated_from_the_client() -> None:
     block = re.search(r"<!-- faults:start[^>]*-->\n(.*?)<!-- faults:end -->", text, re.S)
     assert block, "README lost its faults block"
     assert block.group(1) == markdown(), \
-        "run `python -m dixa_tui.mock.fault_table --readme README.md`"
+        "run `make readme`"
 
 
 def test_the_table_has_every_fault_of_the_matrix() -> None:

@@ -23,14 +23,14 @@ from fault_matrix import (
 from textual.widgets import Input
 from tui_helpers import wait_for
 
-from dixa_tui.connect import Settings
 from dixa_tui.domain.patch import Target
 from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState
 from dixa_tui.mock.faults import FaultTransport
+from dixa_tui.session.settings import Settings
+from dixa_tui.session.targets import read_target
 from dixa_tui.tui.app import DixaApp
 from dixa_tui.tui.screens.confirm import ConfirmScreen
 from dixa_tui.tui.screens.editor import EditorScreen
-from dixa_tui.tui.screens.target import load_target
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 
@@ -98,8 +98,7 @@ async def open_editor_on(pilot: Any, app: DixaApp, state: MockState, identifier:
     main = app.main_screen
     await wait_for(pilot, lambda: main.definitions)
     assert app.client is not None
-    chosen = await load_target(app.client, Target("conversation", "10001"))
-    main.set_target(chosen.target, chosen.name, chosen.values)
+    main.set_target(await read_target(app.client, Target("conversation", "10001")))
     listing = main.query_one(DefinitionList)
     listing.cursor = next(i for i, d in enumerate(listing.rows) if d.identifier == identifier)
     await pilot.press("e")

@@ -15,9 +15,9 @@ from textual.widgets import Input, Static
 from tui_helpers import wait_for
 
 from dixa_tui.cli import main
-from dixa_tui.connect import Settings
 from dixa_tui.mock import MockState, create_app
 from dixa_tui.secrets import ENV_VAR, SERVICE
+from dixa_tui.session.settings import Settings
 from dixa_tui.tui.app import DixaApp
 from dixa_tui.tui.screens.key import KeyScreen
 

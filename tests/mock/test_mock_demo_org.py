@@ -24,6 +24,7 @@ from dixa_tui.mock.demo import (
     DEMO_END_USER_ID,
     DEMO_END_USER_PHONE,
     DEMO_END_USERS,
+    DEMO_NOW,
 )
 
 EXAMPLES = Path("/work/shared/dixa-api/examples/custom-attributes.list.json")
@@ -144,7 +145,7 @@ def _dump(state: MockState) -> str:
     return json.dumps({
         "definitions": [d.to_dixa() for d in state.definitions],
         "users": [[u.profile.to_dixa(), u.values] for u in state.end_users.values()],
-        "conversations": [[c.conversation.to_dixa(), c.values]
+        "conversations": [[c.conversation.to_dixa(), c.values, c.tags]
                           for c in state.conversations.values()],
     }, sort_keys=True)
 
@@ -152,7 +153,8 @@ def _dump(state: MockState) -> str:
 def test_deterministic_across_processes(demo: MockState):
     code = ("import hashlib, sys; sys.path.insert(0, 'tests/mock');"
             "from test_mock_demo_org import _dump; from dixa_tui.mock import MockState;"
-            "print(hashlib.sha256(_dump(MockState.demo()).encode()).hexdigest())")
+            "from dixa_tui.mock.demo import DEMO_NOW;"
+            "print(hashlib.sha256(_dump(MockState.demo(DEMO_NOW)).encode()).hexdigest())")
     root = Path(__file__).parents[2]
     digests = {subprocess.run([sys.executable, "-c", code], cwd=root, check=True,
                               capture_output=True, text=True,
@@ -162,13 +164,14 @@ def test_deterministic_across_processes(demo: MockState):
 
 
 def test_each_call_is_a_fresh_copy():
-    one, two = MockState.demo(), MockState.demo()
+    one, two = MockState.demo(DEMO_NOW), MockState.demo(DEMO_NOW)
     assert _dump(one) == _dump(two)
     one.end_users[DEMO_END_USER_ID].values.clear()
     one.conversations[DEMO_CONVERSATION_ID].values["x"] = "y"
+    one.conversations[DEMO_CONVERSATION_ID].tags.clear()
     one.definitions.pop()
     one.end_users.clear()
-    assert _dump(two) == _dump(MockState.demo())
+    assert _dump(two) == _dump(MockState.demo(DEMO_NOW))
 
 
 def test_importing_the_mock_does_not_import_textual():

@@ -53,8 +53,8 @@ from tui_helpers import wait_for
 
 from dixa_tui import debuglog
 from dixa_tui.cli import main
-from dixa_tui.connect import Settings
 from dixa_tui.mock.demo import DEMO_CONVERSATION_ID, DEMO_END_USER_EMAIL, DEMO_END_USER_ID
+from dixa_tui.session.settings import Settings
 from dixa_tui.tui.app import DixaApp
 from dixa_tui.tui.screens.editor import EditorScreen
 from dixa_tui.tui.screens.key import KeyScreen
@@ -321,7 +321,7 @@ def cli_session(mock_url: str, hostile_url: str, outputs: list[str],
         def broken_table(definitions: object) -> str:
             raise RuntimeError(f"table bug near {SENTINEL}")
 
-        patched.setattr("dixa_tui.cli_render.definitions_table", broken_table)
+        patched.setattr("dixa_tui.cli.render.definitions_table", broken_table)
         codes.append(cli("definitions", "list"))
     codes.append(cli("auth", "clear", env_key=False))
     env = {**os.environ, "DIXA_API_KEY": SENTINEL, "NO_COLOR": "1"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from dixa_tui.tui import scenes
+from tools import scenes
 
 
 @pytest.mark.parametrize("name", sorted(scenes.SCENES))

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from dixa_tui.connect import Settings
 from dixa_tui.mock import Knobs, MockState, create_app
+from dixa_tui.session.settings import Settings
 from dixa_tui.tui.app import DixaApp
 
 

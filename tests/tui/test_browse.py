@@ -6,8 +6,8 @@ import pytest
 from textual.widgets import Input
 from tui_helpers import main_screen, rendered, started, wait_for
 
-from dixa_tui.connect import Settings
 from dixa_tui.mock import MockState
+from dixa_tui.session.settings import Settings
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.detail import DetailPane
 from dixa_tui.tui.widgets.errorbar import ErrorBar

@@ -8,9 +8,9 @@ from pathlib import Path
 from textual.command import CommandPalette
 from tui_helpers import main_screen, started, wait_for
 
-from dixa_tui.connect import Settings
 from dixa_tui.mock import DEMO_API_KEY
-from dixa_tui.tui.keys import markdown
+from dixa_tui.session.settings import Settings
+from tools.readme import keys_markdown as markdown
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -19,7 +19,7 @@ def test_readme_key_table_is_generated_from_the_bindings() -> None:
     text = README.read_text(encoding="utf-8")
     block = re.search(r"<!-- keys:start[^>]*-->\n(.*?)<!-- keys:end -->", text, re.S)
     assert block, "README lost its keys block"
-    assert block.group(1) == markdown(), "run `python -m dixa_tui.tui.keys --readme README.md`"
+    assert block.group(1) == markdown(), "run `make readme`"
 
 
 async def test_keymap_from_the_profile_config_remaps_a_binding(make_app, tmp_path,

@@ -7,6 +7,7 @@ traceback with local variables).
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ import pytest
 from tui_helpers import rendered, started, wait_for
 
 from dixa_tui import debuglog
-from dixa_tui.connect import Settings
 from dixa_tui.mock import MockState, create_app
+from dixa_tui.session.settings import Settings
 from dixa_tui.tui.app import DixaApp
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 
@@ -104,8 +105,16 @@ async def test_the_exit_line_replaces_textuals_traceback(monkeypatch: pytest.Mon
     monkeypatch.setenv("DIXA_API_KEY", KEY)
     app = make_app(Exploding())
     lines: list[str] = []
-    monkeypatch.setattr(DixaApp, "_print_error_renderables",
-                        lambda self: lines.extend(str(r) for r in self._exit_renderables))
+
+    def printed(self: DixaApp) -> None:  # what the terminal would show, one entry each,
+        from rich.console import Console  # as plain text (unwrapped)
+
+        for renderable in self._exit_renderables:
+            console = Console(color_system=None, record=True, file=io.StringIO())
+            console.print(renderable)
+            lines.append("".join(console.export_text().splitlines()))
+
+    monkeypatch.setattr(DixaApp, "_print_error_renderables", printed)
 
     def broken(self: Any, definition: Any) -> None:
         raise RuntimeError(f"detail pane bug for {KEY}")

@@ -414,7 +414,7 @@ async def test_a_send_without_a_client_is_an_error_not_a_send_that_never_ends(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         editor = await order_number_typed(pilot, "100-4244")
-        app.client = None
+        app.session.client = None
         await pilot.press("ctrl+t")
         bar = editor.query_one(ErrorBar)
         await wait_for(pilot, lambda: bar.shown)
@@ -422,3 +422,34 @@ async def test_a_send_without_a_client_is_an_error_not_a_send_that_never_ends(
         assert "not connected to Dixa" in text and "Enter a valid API key" in text
         assert not editor.sending and editor.staged
         assert "kept" in rendered(editor.query_one("#status"))
+
+
+async def test_a_send_is_journaled_with_the_values_it_replaced(make_app, state: MockState) -> None:
+    from dixa_tui.journal import Journal
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await order_number_typed(pilot, "100-4245")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: not editor.sending and editor.returned is not None)
+    with Journal.open() as journal:
+        [entry] = journal.history()
+    assert entry.origin == "tui" and entry.outcome == "applied" and entry.profile == "demo"
+    assert [(c.identifier, c.before, c.after) for c in entry.changes] == [
+        ("order_number", "100-2345", "100-4245")]
+
+
+async def test_a_journal_that_cannot_be_written_keeps_the_draft(
+        make_app, state: MockState, knobs: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("DIXA_TUI_STATE", str(blocker / "state"))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await order_number_typed(pilot, "100-4246")
+        await pilot.press("ctrl+t")
+        bar = editor.query_one(ErrorBar)
+        await wait_for(pilot, lambda: bar.shown)
+        text = rendered(bar)
+        assert "journal" in text and "Nothing was sent" in text and "--no-journal" in text
+        assert editor.staged and not editor.sending and knobs.writes == 0

@@ -18,9 +18,9 @@ from keyring.errors import KeyringLocked
 from textual.widgets import Button, Input
 from tui_helpers import rendered, wait_for
 
-from dixa_tui.connect import Settings
 from dixa_tui.mock import MockState, create_app
 from dixa_tui.secrets import ENV_VAR
+from dixa_tui.session.settings import Settings
 from dixa_tui.tui.app import DixaApp
 from dixa_tui.tui.screens.key import KeyScreen
 

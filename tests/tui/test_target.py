@@ -13,7 +13,6 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static, TabbedContent
 from tui_helpers import main_screen
 
-from dixa_tui.connect import Settings
 from dixa_tui.domain.patch import Target
 from dixa_tui.domain.targets import Lookup, interpret
 from dixa_tui.mock import Knobs, MockState, create_app
@@ -24,6 +23,7 @@ from dixa_tui.mock.demo import (
     DEMO_END_USER_ID,
     DEMO_END_USER_PHONE,
 )
+from dixa_tui.session.settings import Settings
 from dixa_tui.tui.app import DixaApp
 from dixa_tui.tui.screens.target import TargetScreen
 from dixa_tui.tui.widgets.errorbar import ErrorBar

@@ -11,17 +11,27 @@ import pytest
 @pytest.mark.parametrize("module", ["dixa_tui.api.client", "dixa_tui.api.models",
                                     "dixa_tui.api.salvage", "dixa_tui.mock.hostile",
                                     "dixa_tui.domain.patch", "dixa_tui.domain.options",
-                                    "dixa_tui.domain.search",
+                                    "dixa_tui.domain.search", "dixa_tui.domain.query",
+                                    "dixa_tui.session.find",
+                                    "dixa_tui.domain.schema_diff",
+                                    "dixa_tui.domain.schema_export",
+                                    "dixa_tui.domain.schema_lint",
+                                    "dixa_tui.domain.schema_markdown",
+                                    "dixa_tui.domain.schema_snapshot",
+                                    "dixa_tui.domain.bulk_input",
+                                    "dixa_tui.domain.bulk_planner",
+                                    "dixa_tui.domain.bulk_results",
+                                    "dixa_tui.domain.undo",
+                                    "dixa_tui.journal", "dixa_tui.paths",
                                     "dixa_tui.mock", "dixa_tui.mock.faults",
-                                    "dixa_tui.mock.fault_table",
-                                    "dixa_tui.cli", "dixa_tui.connect",
+                                    "dixa_tui.cli", "dixa_tui.session",
                                     "dixa_tui.secrets", "dixa_tui.config"])
 def test_no_textual(module):
     code = (f"import sys, {module}\n"
             # build what loads lazily too: the demo organization, the app, a client
             "from dixa_tui.mock import MockState, create_app\n"
             "from dixa_tui.api.client import DixaClient\n"
-            "import dixa_tui.cli_patch, dixa_tui.cli_render\n"
+            "import dixa_tui.cli.patch, dixa_tui.cli.render\n"
             "create_app(MockState.demo()); DixaClient('k')\n"
             "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
             "print(','.join(bad))")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dixa_tui.readme_block import command, replace_block
+from tools.readme import command, replace_block
 
 TEXT = ("intro\n<!-- keys:start (generated) -->\nold keys\n<!-- keys:end -->\n"
         "<!-- faults:start -->\nold faults\n<!-- faults:end -->\noutro\n")

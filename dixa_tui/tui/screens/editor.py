@@ -20,8 +20,8 @@ from textual.widgets import Button, Input, Static
 
 from dixa_tui.domain.patch import (
     DefinitionIndex,
+    PatchPlan,
     StagedEdit,
-    Target,
     build_patch,
     check_value,
     diff,
@@ -29,7 +29,7 @@ from dixa_tui.domain.patch import (
 )
 from dixa_tui.text import clean
 from dixa_tui.tui.literal import join, lit
-from dixa_tui.tui.messages import ApiFailed, Loaded
+from dixa_tui.tui.messages import EditSent, Request, RequestFailed
 from dixa_tui.tui.screens.confirm import ConfirmScreen
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.errorbar import ErrorBar
@@ -43,9 +43,9 @@ from dixa_tui.tui.widgets.payload import (
 )
 
 if TYPE_CHECKING:
-    from dixa_tui.api.client import DixaClient
-    from dixa_tui.api.models import CustomAttribute, CustomAttributeDefinition
-    from dixa_tui.tui.app import DixaApp
+    from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.session.targets import TargetState
+    from dixa_tui.tui.context import Ui
 
 
 class EditorScreen(ModalScreen[dict[str, Any] | None]):
@@ -86,13 +86,14 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     EditorScreen #buttons Button { margin-left: 1; min-width: 16; height: 1; border: none; }
     """
 
-    def __init__(self, definitions: Sequence[CustomAttributeDefinition], target: Target,
-                 target_name: str, current: dict[str, Any], *, start: str | None = None) -> None:
+    def __init__(self, ui: Ui, definitions: Sequence[CustomAttributeDefinition],
+                 state: TargetState, *, start: str | None = None) -> None:
         super().__init__()
+        self.ui = ui
         self.index = DefinitionIndex(definitions)
-        self.target = target
-        self.target_name = target_name
-        self.current = dict(current)
+        self.state = state
+        self.target = target = state.target
+        self.current = dict(state.values)
         self.rows = [d for d in definitions if d.entity_type == target.entity_type]
         self.staged: dict[str, Any] = {}  # definition id -> value (None clears), in order
         self.start = start
@@ -102,15 +103,9 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         self.editing: CustomAttributeDefinition | None = None
         self._set_text: str | None = None
 
-    @property
-    def dixa(self) -> DixaApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         with Vertical(id="editor") as box:
-            who = self.target_name if self.target.kind == "conversation" else \
-                f"end user {self.target_name}"
-            box.border_title = lit(f"Edit · {who}")
+            box.border_title = lit(f"Edit · {self.state.title}")
             with Horizontal(id="top"):
                 yield DefinitionList(id="attributes")
                 with Vertical(id="value"):
@@ -128,7 +123,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
             yield Static(id="problems")
             with Horizontal(id="buttons"):
                 yield Static(id="status")
-                yield Button(f"Send ({self.dixa.key_hint('editor.send', 'ctrl+t')})",
+                yield Button(f"Send ({self.ui.key_hint('editor.send', 'ctrl+t')})",
                              id="send", variant="primary")
             yield ErrorBar()
         yield Footer()
@@ -262,7 +257,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
 
     # -- the live panel -------------------------------------------------------------------
 
-    def plan(self) -> Any:
+    def plan(self) -> PatchPlan:
         edits = [StagedEdit(key, value) for key, value in self.staged.items()]
         return build_patch(self.index, self.target, edits)
 
@@ -340,22 +335,20 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         self.sending = True
         self._status("Sending…", "bold")
         self.query_one("#send", Button).disabled = True
+        # Retry sends the draft as it is then (re-checked), not the body that failed.
+        before = dict(self.current)
+        self.ui.run(self, Request.SEND,
+                    lambda session: session.send(target, body, before=before, origin="tui"),
+                    EditSent, retry=self.action_send)
 
-        async def patch(client: DixaClient) -> list[CustomAttribute]:
-            if target.kind == "enduser":
-                return await client.patch_end_user_attributes(target.id, body)
-            return await client.patch_conversation_attributes(int(target.id), body)
-
-        self.dixa.request(self, "send", patch, context=dict(body))
-
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what != "send":
-            return
-        message.stop()
+    def on_edit_sent(self, message: EditSent) -> None:
         self.sending = False
-        self.dixa.clear_error()
-        returned = {a.id: a.value for a in message.result}
-        sent: dict[str, Any] = message.context
+        if message.sent.journal_warning:
+            self.notify(message.sent.journal_warning, title="Journal", severity="warning",
+                        timeout=15, markup=False)
+        self.query_one(ErrorBar).clear()
+        returned = message.sent.returned
+        sent = message.sent.body
         shown = {key: returned.get(key, value) for key, value in sent.items()}
         self.current.update(returned)
         self.sent.update(returned)
@@ -367,10 +360,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
                      "shown. esc closes.", "bold green")
         self._show_value(self.editing)
 
-    def on_api_failed(self, message: ApiFailed) -> None:
-        if message.what == "send":
-            # Retry sends the draft as it is then (re-checked), not the body that failed.
-            message.retry = self.action_send
+    def on_request_failed(self, message: RequestFailed) -> None:
+        if message.request is Request.SEND:
             self.sending = False
             self._refresh()
             self._status("Send failed: your staged edits are kept.", "bold red")
@@ -380,7 +371,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     def action_back(self) -> None:
         listing = self.query_one("#attributes", DefinitionList)
         if self.query_one(ErrorBar).shown:
-            self.dixa.clear_error()
+            self.query_one(ErrorBar).clear()
             return
         if not listing.has_focus:
             listing.focus()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.table import Table
@@ -27,8 +28,12 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
+    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.keymap = dict(keymap or {})
+
     def compose(self) -> ComposeResult:
-        keymap = getattr(self.app, "keymap", {})
+        keymap = self.keymap
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys · escape closes"
             yield Static(lit("Every action is also in the command palette (ctrl+p). Keys can "

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pydantic import SecretStr
+    from rich.text import Text
     from textual.app import ComposeResult
 
     from dixa_tui.secrets import KeyResolution, KeyStoreError
@@ -95,7 +96,7 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
         Binding("ctrl+g", "delete", "Delete stored", id="key.delete"),
         Binding("escape", "cancel", "Close", id="key.cancel"),
     ]
-    COMMANDS: ClassVar[set[type[Provider]]] = {_KeyCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_KeyCommands}
     AUTO_FOCUS = "#key-input"
     DEFAULT_CSS = """
     KeyScreen { align: center middle; }
@@ -200,7 +201,7 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _say(self, text: object, kind: Literal["error", "info"] = "info") -> None:
+    def _say(self, text: str | Text, kind: Literal["error", "info"] = "info") -> None:
         line = self.query_one("#key-message", Static)
         line.set_classes(f"-{kind}")
         line.update(text if not isinstance(text, str) else lit(text, single_line=False))
@@ -209,21 +210,13 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
         """The input as a key, or None after saying what is wrong with it (never the key)."""
         from pydantic import SecretStr
 
-        from dixa_tui.secrets import _key_problem  # the rule secrets.store_key applies
+        from dixa_tui.secrets import check_key  # the one rule, as `auth set` applies it
 
         secret = SecretStr(self.query_one("#key-input", Input).value.strip())
-        value = secret.get_secret_value()
         from dixa_tui.debuglog import register_secret
 
         register_secret(secret)  # even a key refused below must never reach the debug log
-        if not value:
-            problem: str | None = "Paste a key first."
-        elif (problem := _key_problem(secret)) is None:
-            if any(ch.isspace() for ch in value):
-                problem = "The API key must not contain spaces: paste only the key itself."
-            elif not value.isascii():
-                problem = ("The API key contains characters that are not plain ASCII (such as "
-                           "typographic quotes): paste the key again as plain text.")
+        problem = "Paste a key first." if not secret.get_secret_value() else check_key(secret)
         if problem is not None:
             self._say(problem, "error")
             return None

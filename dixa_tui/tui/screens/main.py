@@ -1,13 +1,16 @@
 """The main screen: definitions on the left, the highlighted one in detail on the right.
 
 This screen owns the browsing state (the definitions, the filter, the toggles, the sort, the
-target and its current values, the detail cache). Workers answer with Loaded/ApiFailed
-messages; the handlers below update the state and then the widgets.
+target and its current values, the detail cache). It asks the session through its
+:class:`~dixa_tui.tui.context.Ui`; each answer comes back as its own message, and the
+handlers below update the state and then the widgets. The app tells it when the session has
+started, is connected, or still needs a key, with messages too.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -21,7 +24,17 @@ from textual.widgets import Input, LoadingIndicator, Static
 
 from dixa_tui.text import clean
 from dixa_tui.tui.literal import join, lit
-from dixa_tui.tui.messages import ApiFailed, Loaded, Retrying
+from dixa_tui.tui.messages import (
+    Connected,
+    DefinitionsLoaded,
+    DetailLoaded,
+    KeyMissing,
+    Request,
+    RequestFailed,
+    Retrying,
+    SessionStarted,
+    TargetRead,
+)
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.detail import DetailPane
 from dixa_tui.tui.widgets.errorbar import ErrorBar
@@ -29,15 +42,12 @@ from dixa_tui.tui.widgets.footer import Footer
 from dixa_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
-    from dixa_tui.api.client import DixaClient
     from dixa_tui.api.models import CustomAttributeDefinition
-    from dixa_tui.api.salvage import DefinitionsRead, SkippedDefinition
-    from dixa_tui.config import Profile
-    from dixa_tui.connect import Settings
+    from dixa_tui.api.salvage import SkippedDefinition
     from dixa_tui.domain.patch import Target
     from dixa_tui.domain.search import DefinitionSearch
-    from dixa_tui.tui.app import DixaApp
-    from dixa_tui.tui.screens.target import Chosen
+    from dixa_tui.session.targets import TargetState
+    from dixa_tui.tui.context import Ui
 
 SORTS = ("Dixa's order", "by entity type", "by label")
 SHOW_DELAY = 0.03  # seconds the cursor rests before the detail pane follows it
@@ -65,9 +75,11 @@ class MainScreen(Screen[None]):
         Binding("down", "to_list", "To the list", show=False, id="main.to_list"),
     ]
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, ui: Ui, *, demo: bool = False, profile_name: str | None = None) -> None:
         super().__init__()
-        self.settings = settings
+        self.ui = ui
+        self._demo = demo
+        self._profile_name = profile_name
         self.definitions: list[CustomAttributeDefinition] = []
         self.search: DefinitionSearch | None = None
         self.query_text = ""
@@ -75,7 +87,7 @@ class MainScreen(Screen[None]):
         self.show_deactivated = False
         self.sort = 0
         self.target: Target | None = None
-        self.target_name = ""
+        self.target_state: TargetState | None = None
         self.current: dict[str, Any] = {}
         self.details: dict[str, CustomAttributeDefinition] = {}
         self._detail_timer: Timer | None = None
@@ -86,8 +98,9 @@ class MainScreen(Screen[None]):
         self.fetching = False
 
     @property
-    def dixa(self) -> DixaApp:
-        return self.app  # type: ignore[return-value]
+    def target_name(self) -> str:
+        """A name for the target, for people ("" without one)."""
+        return self.target_state.name if self.target_state is not None else ""
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
@@ -106,52 +119,48 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
         self.query_one("#loading").display = False
-        if self.settings is not None:  # the badge is known before any import or lookup
-            self.show_settings(self.settings)
+        header = self.query_one(StatusHeader)  # the badge is known before any lookup
+        header.demo = self._demo
+        header.profile = "demo" if self._demo else self._profile_name or "…"
         self._show_target()
         self.query_one(DefinitionList).show_message("Starting…")
         self.query_one(DefinitionList).focus()
 
     # -- header and target bar ------------------------------------------------------------
 
-    def keys_changed(self) -> None:
-        """The user's keymap is known: hints that name keys follow it."""
-        self._show_target()
-
-    def waiting_for_key(self) -> None:
-        key = self.dixa.key_hint("app.key", "K")
-        self.list_message(f"No API key yet: enter one ({key}) to load the definitions.")
-
-    def list_message(self, text: str) -> None:
-        self.query_one(DefinitionList).show_message(text)
-
-    def show_settings(self, settings: Settings) -> None:
-        header = self.query_one(StatusHeader)
-        header.demo = settings.demo
-        header.profile = "demo" if settings.demo else settings.profile_name or "…"
-
-    def show_profile(self, profile: Profile, demo: bool) -> None:
+    def on_session_started(self, message: SessionStarted) -> None:
+        """The profile and the keymap are known: the header names them, hints follow the
+        keymap."""
+        session = message.session
+        profile = session.profile
         header = self.query_one(StatusHeader)
         header.profile = profile.name
         header.url = f"{profile.base_url}/{profile.api_version}"
-        header.demo = demo
+        header.demo = session.demo
+        self._show_target()
+
+    def on_key_missing(self, message: KeyMissing) -> None:
+        key = self.ui.key_hint("app.key", "K")
+        self.query_one(DefinitionList).show_message(
+            f"No API key yet: enter one ({key}) to load the definitions.")
+
+    def on_connected(self, message: Connected) -> None:
+        self.load_definitions()
 
     def _show_target(self) -> None:
         bar = self.query_one("#target-bar", Static)
-        if self.target is None:
-            key = self.dixa.key_hint("main.target", "t")
+        if self.target is None or self.target_state is None:
+            key = self.ui.key_hint("main.target", "t")
             bar.update(join(lit("Target: ", "bold"),
                             lit(f"none — press {key} to choose an end user or a conversation")))
             return
         entity = self.target.entity_type
         count = sum(1 for d in self.definitions if d.entity_type == entity)
         filled = sum(1 for v in self.current.values() if v not in (None, "", []))
-        who = self.target_name if self.target.kind == "conversation" else \
-            f"end user {self.target_name}"
-        bar.update(join(lit("Target: ", "bold"), lit(who, "bold"),
+        bar.update(join(lit("Target: ", "bold"), lit(self.target_state.title, "bold"),
                         lit(f" · {filled} of {count} {entity} attributes set · "
-                            f"{self.dixa.key_hint('main.edit', 'e')} edits · "
-                            f"{self.dixa.key_hint('main.target', 't')} changes")))
+                            f"{self.ui.key_hint('main.edit', 'e')} edits · "
+                            f"{self.ui.key_hint('main.target', 't')} changes")))
 
     # -- loading definitions --------------------------------------------------------------
 
@@ -159,21 +168,19 @@ class MainScreen(Screen[None]):
         self.fetching = True
         self.query_one("#loading").display = True
         self.query_one(DefinitionList).show_message("Loading definitions…")
-        self.dixa.request(self, "definitions", _list_definitions)
+        # The client decodes and parses a large answer with the collector paused, and keeps
+        # the definitions out of its way afterwards (``api.gcpause``): they live as long as
+        # the screen.
+        self.ui.run(self, Request.DEFINITIONS, lambda session: session.load_definitions(),
+                    DefinitionsLoaded)
 
-    async def on_loaded(self, message: Loaded) -> None:
-        handler = getattr(self, f"_loaded_{message.what.replace('-', '_')}", None)
-        if handler is not None:
-            message.stop()
-            handler(message)
-
-    def _loaded_definitions(self, message: Loaded) -> None:
+    def on_definitions_loaded(self, message: DefinitionsLoaded) -> None:
         from dixa_tui.domain.search import DefinitionSearch
 
         self.fetching = False
         self.query_one("#loading").display = False
-        self.dixa.clear_error()
-        read: DefinitionsRead = message.result
+        self.query_one(ErrorBar).clear()
+        read = message.read
         self.definitions, self.details = read.definitions, {}
         self.skipped = read.skipped
         self._warn_skipped()
@@ -207,19 +214,23 @@ class MainScreen(Screen[None]):
     def on_retrying(self, message: Retrying) -> None:
         """While the first load is retried, the empty list says which try it is on (the
         message goes on to the app, which shows the toast)."""
-        if message.what == "definitions" and self.fetching and not self.definitions:
+        if message.request is Request.DEFINITIONS and self.fetching and not self.definitions:
             notice = message.notice
             self.query_one(DefinitionList).show_message(
                 f"Loading definitions… try {notice.attempt} of {notice.attempts} "
                 f"(the last failed: {notice.reason.removeprefix(notice.operation + ': ')})")
 
-    def on_api_failed(self, message: ApiFailed) -> None:
-        if message.what == "detail":
+    def on_request_failed(self, message: RequestFailed) -> None:
+        """Stop what waited for the request; the message goes on to the app, which shows it."""
+        if message.request is Request.START:
+            self.query_one(DefinitionList).show_message(
+                "Could not start: see the message below.")
+        if message.request is Request.DETAIL:
             pane = self.query_one(DetailPane)
             if pane.definition is not None and pane.definition.id == message.context:
                 pane.show(pane.definition, current=self._current_text(pane.definition),
                           source="from the list: fetching by id failed (see below)")
-        if message.what == "definitions":
+        if message.request is Request.DEFINITIONS:
             self.fetching = False
             self.query_one("#loading").display = False
             if not self.definitions:
@@ -228,7 +239,7 @@ class MainScreen(Screen[None]):
 
     # -- the list -------------------------------------------------------------------------
 
-    def visible(self) -> list[CustomAttributeDefinition]:
+    def visible_rows(self) -> list[CustomAttributeDefinition]:
         if self.search is None:
             return []
         order = [self.definitions[i] for i in self.search.filter(self.query_text)]
@@ -243,7 +254,7 @@ class MainScreen(Screen[None]):
     def _refilter(self) -> None:
         listing = self.query_one(DefinitionList)
         keep = listing.highlighted.id if listing.highlighted else None
-        rows = self.visible()
+        rows = self.visible_rows()
         hidden_archived, hidden_off = self._hidden
         empty = (f"No definition matches {self.query_text!r}: esc clears the filter."
                  if self.query_text else "No definitions in this organization.")
@@ -304,7 +315,7 @@ class MainScreen(Screen[None]):
         self.notify(f"Sorted: {SORTS[self.sort]}.", timeout=2)
 
     def action_refresh(self) -> None:
-        if self.dixa.client is None:
+        if not self.ui.connected:
             self.notify("Not connected yet.", timeout=2)
             return
         self.load_definitions()
@@ -316,7 +327,7 @@ class MainScreen(Screen[None]):
         box = self.query_one("#filter", Input)
         listing = self.query_one(DefinitionList)
         if self.query_one(ErrorBar).shown:
-            self.dixa.clear_error()
+            self.query_one(ErrorBar).clear()
         elif box.display and box.value:
             box.value = ""
         elif box.display:
@@ -343,23 +354,20 @@ class MainScreen(Screen[None]):
 
     def _fetch_detail(self) -> None:
         definition = self.query_one(DefinitionList).highlighted
-        if definition is None or definition.id in self.details or self.dixa.client is None:
+        if definition is None or definition.id in self.details or not self.ui.connected:
             return
         ident = definition.id
+        self.ui.run(self, Request.DETAIL, lambda session: session.get_definition(ident),
+                    lambda fetched: DetailLoaded(ident, fetched), context=ident)
 
-        async def get(client: DixaClient) -> CustomAttributeDefinition:
-            return await client.get_definition(ident)
-
-        self.dixa.request(self, "detail", get, context=ident)
-
-    def _loaded_detail(self, message: Loaded) -> None:
-        fetched = message.result
-        listed = next((d for d in self.definitions if d.id == message.context), None)
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        fetched = message.definition
+        listed = next((d for d in self.definitions if d.id == message.definition_id), None)
         # The same as the list's copy (the usual case): keep the list's object, which is
         # frozen out of the collector and whose option index the tree already has.
-        self.details[message.context] = listed if listed == fetched else fetched
+        self.details[message.definition_id] = listed if listed == fetched else fetched
         highlighted = self.query_one(DefinitionList).highlighted
-        if highlighted is not None and highlighted.id == message.context:
+        if highlighted is not None and highlighted.id == message.definition_id:
             self._show_detail(highlighted)
 
     def _show_detail(self, definition: CustomAttributeDefinition | None) -> None:
@@ -428,40 +436,34 @@ class MainScreen(Screen[None]):
     # -- the target -----------------------------------------------------------------------
 
     def action_target(self) -> None:
-        if self.dixa.client is None:
+        if not self.ui.connected:
             self.notify("Not connected yet.", timeout=2)
             return
         from dixa_tui.tui.screens.target import TargetScreen
 
-        self.app.push_screen(TargetScreen(self.target), self._target_chosen)
+        self.app.push_screen(TargetScreen(self.ui, self.target), self._target_chosen)
 
-    def _target_chosen(self, chosen: Chosen | None) -> None:
-        if chosen is None:
-            return
-        self.set_target(chosen.target, chosen.name, chosen.values)
+    def _target_chosen(self, chosen: TargetState | None) -> None:
+        if chosen is not None:
+            self.set_target(chosen)
 
-    def set_target(self, target: Target, name: str, values: dict[str, Any]) -> None:
-        self.target, self.target_name, self.current = target, name, dict(values)
+    def set_target(self, state: TargetState) -> None:
+        self.target_state = state
+        self.target, self.current = state.target, dict(state.values)
         self._show_values()
         self._show_target()
         self._show_detail(self.query_one(DefinitionList).highlighted)
 
     def _load_target_values(self) -> None:
-        from dixa_tui.tui.screens.target import load_target
-
         target = self.target
         if target is None:
             return
+        self.ui.run(self, Request.TARGET_VALUES, lambda session: session.read_target(target),
+                    TargetRead, context=target)
 
-        async def get(client: DixaClient) -> Any:
-            return await load_target(client, target)
-
-        self.dixa.request(self, "target-values", get, context=target)
-
-    def _loaded_target_values(self, message: Loaded) -> None:
-        if message.context == self.target:
-            chosen: Chosen = message.result
-            self.set_target(chosen.target, chosen.name, chosen.values)
+    def on_target_read(self, message: TargetRead) -> None:
+        if message.state.target == self.target:
+            self.set_target(message.state)
 
     # -- editing --------------------------------------------------------------------------
 
@@ -469,29 +471,23 @@ class MainScreen(Screen[None]):
         if not self.definitions:
             self.notify("The definitions have not loaded yet.", timeout=3)
             return
-        if self.target is None:
-            self.notify(f"Choose a target first: press {self.dixa.key_hint('main.target', 't')}, "
-                        f"then {self.dixa.key_hint('main.edit', 'e')} to edit its values.",
+        if self.target_state is None:
+            self.notify(f"Choose a target first: press {self.ui.key_hint('main.target', 't')}, "
+                        f"then {self.ui.key_hint('main.edit', 'e')} to edit its values.",
                         timeout=4)
             self.action_target()
             return
         from dixa_tui.tui.screens.editor import EditorScreen
 
         highlighted = self.query_one(DefinitionList).highlighted
-        editor = EditorScreen(self.definitions, self.target, self.target_name, self.current,
+        state = replace(self.target_state, values=dict(self.current))
+        editor = EditorScreen(self.ui, self.definitions, state,
                               start=highlighted.id if highlighted else None)
         self.app.push_screen(editor, self._edited)
 
     def _edited(self, values: dict[str, Any] | None) -> None:
         """After a successful send the editor returns the values Dixa now holds."""
-        if values is None or self.target is None:
+        if values is None or self.target_state is None:
             return
-        self.current = {**self.current, **values}
-        self.set_target(self.target, self.target_name, self.current)
+        self.set_target(replace(self.target_state, values={**self.current, **values}))
         self._load_target_values()
-
-
-async def _list_definitions(client: DixaClient) -> DefinitionsRead:
-    """The client decodes and parses a large answer with the collector paused, and keeps the
-    definitions out of its way afterwards (``api.gcpause``): they live as long as the screen."""
-    return await client.list_definitions()

@@ -3,15 +3,14 @@
 People rarely know an end user's UUID, so the end-user input also takes an email, a phone
 number or an external id and says, as the user types, how Enter will read it. Ids are checked
 with the domain's ``check_target`` before anything is sent: a malformed id is an input problem
-shown under the input, not an API error. Every request goes through ``DixaApp.request``; the
-answers come back as ``Loaded``/``ApiFailed`` messages, and failures go on to the app, which
+shown under the input, not an API error. Every request goes through the session
+(``Ui.run``); each answer comes back as its own message, and failures go on to the app, which
 shows them in this dialog's error bar.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
 from textual import on
@@ -21,57 +20,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TabbedContent, TabPane, Tabs
 from textual.widgets.option_list import Option
 
-from dixa_tui.domain.patch import UUID_PATTERN, Target, check_target, current_values
-from dixa_tui.domain.targets import NOUNS, Lookup, interpret
+from dixa_tui.domain.patch import UUID_PATTERN, Target, check_target
+from dixa_tui.domain.targets import NOUNS, interpret
+from dixa_tui.session.targets import TargetState, end_user_name
 from dixa_tui.tui.literal import join, lit
-from dixa_tui.tui.messages import ApiFailed, Loaded
+from dixa_tui.tui.messages import (
+    ConversationsListed,
+    Request,
+    RequestFailed,
+    TargetRead,
+    UsersFound,
+)
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 from dixa_tui.tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from dixa_tui.api.client import DixaClient
     from dixa_tui.api.models import Conversation, EndUser
-    from dixa_tui.tui.app import DixaApp
+    from dixa_tui.tui.context import Ui
 
-__all__ = ["Chosen", "Lookup", "TargetScreen", "interpret", "load_target"]
+__all__ = ["TargetScreen"]
 
 Mode = Literal["enduser", "conversation"]
 LOOKUP_LIMIT = 50
-
-
-@dataclass(frozen=True)
-class Chosen:
-    """What the dialog answers: the target, a human name for it, and its current values
-    (definition id -> value)."""
-
-    target: Target
-    name: str
-    values: dict[str, Any]
-
-
-def end_user_name(user: EndUser) -> str:
-    full = " ".join(p for p in (user.first_name, user.last_name) if p and p.strip())
-    for name in (user.display_name, full, user.email, user.phone_number, user.external_id):
-        if name and name.strip():
-            return name.strip()
-    return user.id
-
-
-def conversation_name(conversation: Conversation) -> str:
-    parts = [f"#{conversation.id}", conversation.subject or "", conversation.state or ""]
-    return " · ".join(p for p in parts if p.strip())
-
-
-async def load_target(client: DixaClient, target: Target) -> Chosen:
-    """Fetch ``target`` and its current values (raises the client's ``DixaError``s)."""
-    if target.kind == "enduser":
-        user = await client.get_end_user(target.id)
-        return Chosen(target, end_user_name(user), current_values(user.custom_attributes))
-    conversation = await client.get_conversation(int(target.id))
-    return Chosen(target, conversation_name(conversation),
-                  current_values(conversation.custom_attributes))
 
 
 def _user_row(user: EndUser) -> Text:
@@ -90,7 +62,7 @@ def _conversation_row(conversation: Conversation) -> Text:
     return Text(" · ").join(parts)
 
 
-class TargetScreen(ModalScreen[Chosen | None]):
+class TargetScreen(ModalScreen[TargetState | None]):
     """Choose an end user (by id, email, phone or external id) or a conversation."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -126,16 +98,13 @@ class TargetScreen(ModalScreen[Chosen | None]):
     TargetScreen OptionList { height: 1fr; min-height: 3; }
     """
 
-    def __init__(self, current: Target | None = None) -> None:
+    def __init__(self, ui: Ui, current: Target | None = None) -> None:
         super().__init__()
+        self.ui = ui
         self.current = current
         self.users: dict[str, EndUser] = {}  # the last lookup's results, by id
         self.owner: tuple[str, str] | None = None  # (id, name) whose conversations are listed
-        self.busy: dict[str, Mode] = {}  # the requests running, and the tab they report to
-
-    @property
-    def dixa(self) -> DixaApp:
-        return self.app  # type: ignore[return-value]
+        self.busy: dict[Request, Mode] = {}  # the requests running, and the tab they report to
 
     @property
     def mode(self) -> Mode:
@@ -183,7 +152,7 @@ class TargetScreen(ModalScreen[Chosen | None]):
         return self.query_one(f"#{mode}-results", OptionList)
 
     def _key_conv(self) -> str:
-        return self.dixa.binding_keys("target.conversations", "ctrl+o")
+        return self.ui.binding_keys("target.conversations", "ctrl+o")
 
     def _hint(self, mode: Mode, problem: str | None = None) -> None:
         """The live reading of the input, or ``problem`` in its place."""
@@ -213,10 +182,13 @@ class TargetScreen(ModalScreen[Chosen | None]):
         line.update(text if isinstance(text, Text) else lit(text))
         self._list(mode).loading = busy
 
-    def _start(self, what: str, mode: Mode, text: str, call: Any, context: Any = None) -> None:
-        self.busy[what] = mode
+    def _busy(self, request: Request, mode: Mode, text: str) -> None:
+        self.busy[request] = mode
         self._status(mode, text, busy=True)
-        self.dixa.request(self, what, call, context=context)
+
+    def _answered(self, request: Request) -> None:
+        mode = self.busy.pop(request, self.mode)
+        self._status(mode, "")
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
@@ -232,7 +204,7 @@ class TargetScreen(ModalScreen[Chosen | None]):
 
     def action_close(self) -> None:
         if self.query_one(ErrorBar).shown:
-            self.dixa.clear_error()
+            self.query_one(ErrorBar).clear()
             return
         self.dismiss(None)
 
@@ -266,7 +238,7 @@ class TargetScreen(ModalScreen[Chosen | None]):
         lookup = interpret(self._input("enduser").value)
         if lookup and lookup.kind == "id" and UUID_PATTERN.fullmatch(lookup.value):
             return lookup.value.lower(), lookup.value.lower()
-        if self.current is not None and self.current.kind == "enduser":
+        if self.current is not None and self.current.entity_type == "Contact":
             return self.current.id, self.current.id
         return None
 
@@ -283,17 +255,15 @@ class TargetScreen(ModalScreen[Chosen | None]):
             self._choose("enduser", Target("enduser", lookup.value),
                          " (prefix ext: to look it up as an external id)")
             return
-        value, kind = lookup.value, lookup.kind
+        self._busy(Request.LOOKUP, "enduser", f"Looking up end users by {NOUNS[lookup.kind]}…")
+        self.ui.run(self, Request.LOOKUP,
+                    lambda session: session.find_end_users(lookup, LOOKUP_LIMIT),
+                    lambda users: UsersFound(lookup, users))
 
-        async def find(client: DixaClient) -> list[EndUser]:
-            return await client.find_end_users(**{kind: value}, limit=LOOKUP_LIMIT)
-
-        self._start("target-lookup", "enduser", f"Looking up end users by {NOUNS[kind]}…",
-                    find, context=lookup)
-
-    def _found(self, message: Loaded) -> None:
-        lookup: Lookup = message.context
-        users: list[EndUser] = message.result
+    def on_users_found(self, message: UsersFound) -> None:
+        self._answered(Request.LOOKUP)
+        self.query_one(ErrorBar).clear()
+        lookup, users = message.lookup, message.users
         self.users = {u.id: u for u in users}
         listing = self._list("enduser")
         listing.clear_options()
@@ -319,19 +289,21 @@ class TargetScreen(ModalScreen[Chosen | None]):
 
     def _list_conversations(self, user_id: str, name: str) -> None:
         self.action_mode("conversation")
-        self.owner = (user_id, name)
+        owner = self.owner = (user_id, name)
+        self._busy(Request.CONVERSATIONS, "conversation",
+                   f"Loading the conversations of {name}…")
+        self.ui.run(self, Request.CONVERSATIONS,
+                    lambda session: session.conversations_of(user_id),
+                    lambda conversations: ConversationsListed(owner, conversations))
 
-        async def listing(client: DixaClient) -> list[Conversation]:
-            return await client.list_end_user_conversations(user_id)
-
-        self._start("target-conversations", "conversation",
-                    f"Loading the conversations of {name}…", listing, context=self.owner)
-
-    def _listed(self, message: Loaded) -> None:
-        if message.context != self.owner:
+    def on_conversations_listed(self, message: ConversationsListed) -> None:
+        self._answered(Request.CONVERSATIONS)
+        self.query_one(ErrorBar).clear()
+        if message.owner != self.owner:
             return
-        _, name = self.owner
-        rows: list[Conversation] = sorted(message.result, key=lambda c: c.id, reverse=True)
+        _, name = message.owner
+        rows: list[Conversation] = sorted(message.conversations, key=lambda c: c.id,
+                                          reverse=True)
         listing = self._list("conversation")
         listing.clear_options()
         listing.add_options([Option(_conversation_row(c), id=str(c.id)) for c in rows])
@@ -365,37 +337,26 @@ class TargetScreen(ModalScreen[Chosen | None]):
         if problems:
             self._hint(mode, problems[0].message + advice)
             return
-        if target.kind == "enduser":
-            target = Target("enduser", target.id.lower())
+        target = target.normalized()
+        self._busy(Request.TARGET, mode, f"Loading {target.describe()}…")
+        self.ui.run(self, Request.TARGET, lambda session: session.read_target(target),
+                    TargetRead)
 
-        async def get(client: DixaClient) -> Chosen:
-            return await load_target(client, target)
+    def on_target_read(self, message: TargetRead) -> None:
+        self._answered(Request.TARGET)
+        self.query_one(ErrorBar).clear()
+        self.dismiss(message.state)
 
-        self._start("target-load", mode, f"Loading {target.describe()}…", get, context=target)
+    # -- failures --------------------------------------------------------------------------
 
-    def _chosen(self, message: Loaded) -> None:
-        self.dixa.clear_error()
-        self.dismiss(message.result)
+    FAILED: ClassVar[dict[Request, str]] = {
+        Request.LOOKUP: "The lookup failed", Request.TARGET: "Nothing was loaded",
+        Request.CONVERSATIONS: "The conversations could not be listed"}
 
-    # -- answers ---------------------------------------------------------------------------
-
-    def on_loaded(self, message: Loaded) -> None:
-        handler = {"target-lookup": self._found, "target-conversations": self._listed,
-                   "target-load": self._chosen}.get(message.what)
-        if handler is None:
-            return
-        message.stop()
-        mode = self.busy.pop(message.what, self.mode)
-        self._status(mode, "")
-        if message.what != "target-load":
-            self.dixa.clear_error()
-        handler(message)
-
-    def on_api_failed(self, message: ApiFailed) -> None:
+    def on_request_failed(self, message: RequestFailed) -> None:
         """Stop the "loading" state; the message goes on to the app, which shows it."""
-        if message.what not in ("target-lookup", "target-conversations", "target-load"):
+        failed = self.FAILED.get(message.request)
+        if failed is None:
             return
-        mode = self.busy.pop(message.what, self.mode)
-        failed = {"target-lookup": "The lookup failed", "target-load": "Nothing was loaded",
-                  "target-conversations": "The conversations could not be listed"}
-        self._status(mode, f"{failed[message.what]}: see the message below.")
+        mode = self.busy.pop(message.request, self.mode)
+        self._status(mode, f"{failed}: see the message below.")

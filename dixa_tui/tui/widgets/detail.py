@@ -16,9 +16,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from dixa_tui.domain.options import OptionLike, option_counts
 from dixa_tui.text import clean
 from dixa_tui.tui.literal import join, lit
-from dixa_tui.tui.widgets.option_tree import OptionBrowser, OptionLike, option_counts
+from dixa_tui.tui.widgets.option_tree import OptionBrowser
 
 if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition

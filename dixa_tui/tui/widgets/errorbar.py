@@ -8,6 +8,8 @@ the bar's tooltip) before what to do could be pushed out of the bar.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -27,6 +29,11 @@ def describe(error: BaseException, key_key: str = "K") -> tuple[str, str]:
         return error.summary(), f"{advice} {error.outcome}" if error.write else advice
     if isinstance(error, DixaError):
         return error.summary(), error.hint
+    from dixa_tui.journal import JournalError
+
+    if isinstance(error, JournalError):
+        return (f"journal: {error}", "Nothing was sent. Fix what the message says and retry, "
+                "or start dixa-tui with --no-journal to send without a record.")
     from dixa_tui import debuglog
 
     where = debuglog.current_path()
@@ -39,7 +46,8 @@ def describe(error: BaseException, key_key: str = "K") -> tuple[str, str]:
 
 
 class ErrorBar(Static):
-    """Hidden until :meth:`show`; ``ctrl+r`` (the app's retry binding) runs the retry."""
+    """Hidden until :meth:`show`; ``ctrl+r`` (the app's retry binding) runs the retry it
+    holds (:meth:`take_retry`)."""
 
     DEFAULT_CSS = f"""
     ErrorBar {{
@@ -52,8 +60,12 @@ class ErrorBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._parts: tuple[Text, Text] | None = None
+        self._retry: Callable[[], object] | None = None
 
-    def show(self, error: BaseException, retry_key: str | None, key_key: str = "K") -> None:
+    def show(self, error: BaseException, retry_key: str | None, key_key: str = "K",
+             retry: Callable[[], object] | None = None) -> None:
+        """Show ``error``; ``retry`` (offered with ``retry_key``) is kept until taken."""
+        self._retry = retry
         what, todo = describe(error, key_key)
         hint = f"{todo}" + (f" Press {retry_key} to retry, or escape to dismiss." if
                             retry_key else " Press escape to dismiss.")
@@ -83,7 +95,15 @@ class ErrorBar(Static):
             head = Text("\n").join(kept)
         self.update(join(head, "\n", hint))
 
+    def take_retry(self) -> Callable[[], object] | None:
+        """The retry on offer (clearing the bar), or None."""
+        retry = self._retry
+        if retry is not None:
+            self.clear()
+        return retry
+
     def clear(self) -> None:
+        self._retry = None
         self._parts = None
         self.tooltip = None
         self.update("")

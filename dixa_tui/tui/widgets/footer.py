@@ -17,14 +17,15 @@ from textual.widgets import Footer as TextualFooter
 class Footer(TextualFooter):
     _recompose_pending = False
 
-    def bindings_changed(self, screen: Screen) -> None:  # type: ignore[type-arg]
-        self._bindings_ready = True
-        if not screen.app.app_focus or self._recompose_pending:
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Textual's own handler, except while a recompose it scheduled is still pending."""
+        if self._recompose_pending:
             return
-        if self.is_attached and screen is self.screen:
-            self._recompose_pending = True
-            self.call_after_refresh(self._recompose_once)
+        super().bindings_changed(screen)  # marks the bindings ready; schedules a recompose
+        # when the app has focus and this footer is on that screen, and only then
+        self._recompose_pending = bool(screen.app.app_focus and self.is_attached
+                                       and screen is self.screen)
 
-    async def _recompose_once(self) -> None:
+    async def recompose(self) -> None:
         self._recompose_pending = False
-        await self.recompose()
+        await super().recompose()

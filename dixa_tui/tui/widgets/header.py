@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -19,7 +20,7 @@ class StatusHeader(Static):
     url: reactive[str] = reactive("connecting…")
     demo: reactive[bool | None] = reactive(None)
 
-    def render(self) -> object:
+    def render(self) -> Text:
         if self.demo is None:
             badge = lit(" … ", "reverse")
         elif self.demo:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar, Self
 
 from rich.cells import cell_len
 from rich.text import Span, Text
@@ -29,45 +29,19 @@ from textual.message import Message
 from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from dixa_tui.domain.options import (
+    OptionIndex,
+    OptionLike,
+    option_counts,
+    ordered,
+    path_label,
+    path_values,
+)
 from dixa_tui.tui.literal import lit
 
-PATH_SEPARATOR = " > "  # as in dixa_tui.domain.options, which imports pydantic
 MAX_SHOWN = 200
 MATCH_STYLE = "bold underline"
-
-
-class OptionLike(Protocol):
-    """What we read of a ``SelectOption``."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def label(self) -> str: ...
-    @property
-    def value(self) -> str: ...
-    @property
-    def is_deactivated(self) -> bool: ...
-    @property
-    def order_index(self) -> int: ...
-    @property
-    def nested_options(self) -> Sequence[OptionLike]: ...
-
-
 OptionPath = tuple[OptionLike, ...]
-
-
-def ordered(options: Sequence[OptionLike]) -> list[OptionLike]:
-    return sorted(options, key=lambda o: o.order_index)
-
-
-def path_values(path: Sequence[OptionLike]) -> list[str]:
-    """The stored form of a Select value: option values from the top level down."""
-    return [o.value for o in path]
-
-
-def path_label(path: Sequence[OptionLike]) -> str:
-    """``Parent > Child`` as people read it."""
-    return PATH_SEPARATOR.join(o.label for o in path)
 
 
 def _clean(value: object) -> str:
@@ -95,89 +69,6 @@ def option_label(option: OptionLike) -> Text:
 
 def _plural(n: int, word: str, words: str = "") -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
-
-
-@dataclass(frozen=True, slots=True)
-class OptionCounts:
-    total: int
-    top: int
-    levels: int
-    deactivated: int
-
-
-def option_counts(options: Sequence[OptionLike]) -> OptionCounts:
-    """How many options, top-level ones, levels and deactivated ones: level by level, without
-    building a path per option."""
-    total = levels = deactivated = 0
-    level: Sequence[OptionLike] = options
-    while level:
-        levels += 1
-        total += len(level)
-        deactivated += sum(1 for o in level if o.is_deactivated)
-        level = [child for o in level for child in o.nested_options]
-    return OptionCounts(total, len(options), levels, deactivated)
-
-
-class OptionIndex:
-    """Every option once, in display order, for search: parallel flat lists.
-
-    ``haystacks[i]`` is the lowercased label path (``Parent > Child``) and value path
-    (``parent/child``) of ``options[i]``, one line each; its parent is
-    ``options[parents[i]]`` (-1 at the top level). Strings and ints are not tracked by the
-    garbage collector: however big, the index costs a full collection three lists.
-    """
-
-    __slots__ = ("haystacks", "options", "parents")
-
-    def __init__(self, options: Sequence[OptionLike]) -> None:
-        flat: list[OptionLike] = []
-        parents: list[int] = []
-        haystacks: list[str] = []
-        labels: list[str] = []
-        values: list[str] = []
-        # Two parallel stacks (option, parent position): no tuple per option.
-        todo = ordered(options)
-        todo.reverse()
-        todo_parents = [-1] * len(todo)
-        while todo:
-            option, parent = todo.pop(), todo_parents.pop()
-            here = len(flat)
-            label, value = option.label, option.value
-            if parent >= 0:
-                label = f"{labels[parent]}{PATH_SEPARATOR}{label}"
-                value = f"{values[parent]}/{value}"
-            flat.append(option)
-            parents.append(parent)
-            labels.append(label)
-            values.append(value)
-            haystacks.append(f"{label}\n{value}".lower())
-            children = option.nested_options
-            if children:
-                more = ordered(children)
-                more.reverse()
-                todo += more
-                todo_parents += [here] * len(more)
-        self.options, self.parents, self.haystacks = flat, parents, haystacks
-
-    def chain(self, position: int) -> list[int]:
-        """Positions from the top level down to ``position``."""
-        chain = [position]
-        parents = self.parents
-        while parents[chain[-1]] >= 0:
-            chain.append(parents[chain[-1]])
-        chain.reverse()
-        return chain
-
-    def search(self, terms: Sequence[str], within: list[int] | None = None) -> list[int]:
-        """Positions whose haystack holds every term (among ``within``; None: all)."""
-        haystacks = self.haystacks
-        matches = within
-        for term in terms:
-            if matches is None:
-                matches = [i for i, text in enumerate(haystacks) if term in text]
-            else:
-                matches = [i for i in matches if term in haystacks[i]]
-        return list(range(len(haystacks))) if matches is None else matches
 
 
 @dataclass(frozen=True)
@@ -238,6 +129,8 @@ class OptionTree(Tree[OptionNodeData]):
         self._last_query = ""  # lowercased; "" while the normal tree is shown
         self._last_matches: list[int] | None = None  # index positions; None: all
         self._query = ""
+        self._batching = 0  # nested _batch() blocks open
+        self._batched = False  # an invalidation is owed when the last one closes
 
     def show_options(self, options: Sequence[OptionLike]) -> None:
         """Replace the tree with ``options``: the top level shows, the rest on expand.
@@ -275,25 +168,37 @@ class OptionTree(Tree[OptionNodeData]):
         width = label.cell_len if isinstance(label, Text) else cell_len(label)
         return width + (cell_len(self.ICON_NODE) if node.allow_expand else 0)
 
+    def _invalidate(self) -> None:
+        """Private hook (``dixa_tui.tui.private``): every added node invalidates the whole
+        tree; inside :meth:`_batch` that happens once, at its end."""
+        if self._batching:
+            self._batched = True
+            return
+        super()._invalidate()
+
     @contextmanager
     def _batch(self) -> Iterator[None]:
-        """Many adds/expands, one invalidation (if Textual renames it, we only lose speed)."""
-        if "_invalidate" in vars(self):  # already batching
-            yield
-            return
-        self._invalidate = lambda: None  # type: ignore[method-assign]
+        """Many adds/expands, one invalidation."""
+        self._batching += 1
         try:
             yield
         finally:
-            del self._invalidate
-            self._invalidate()
+            self._batching -= 1
+            if not self._batching and self._batched:
+                self._batched = False
+                self._invalidate()
+
+    def clear(self) -> Self:
+        """Textual 8.2.8's ``Tree.clear()`` keeps the old nodes in its id map and does not
+        register the new root, so ``get_node_by_id()`` would answer with stale nodes (and
+        keep them alive). Private attribute: see ``dixa_tui.tui.private``."""
+        super().clear()
+        self._tree_nodes.clear()
+        self._tree_nodes[self.root.id] = self.root
+        return self
 
     def _reset(self) -> None:
         self.clear()
-        # Tree.clear() keeps the old nodes in its id map and does not register the new root
-        # (textual 8.2.8): get_node_by_id() would answer with stale nodes.
-        self._tree_nodes.clear()
-        self._tree_nodes[self.root.id] = self.root
         self.root.set_label(self._summary)
         self.root.data = None
         self.root.allow_expand = False  # the root is a heading, it never folds
@@ -328,16 +233,18 @@ class OptionTree(Tree[OptionNodeData]):
                 node.add(self._label(child), OptionNodeData((*parent, child)),
                          expand=expand and more, allow_expand=more)
 
-    def _toggle_node(self, node: TreeNode[OptionNodeData]) -> None:
-        # Every user toggle (space, click on the arrow, l) passes here: create the children
-        # before the node opens, so the very next key press sees them.
-        if node.allow_expand and not node.is_expanded:
+    def action_toggle_node(self) -> None:
+        """Space: create the children before the node opens, so the very next key press
+        sees them."""
+        node = self.cursor_node
+        if node is not None and node.allow_expand and not node.is_expanded:
             self._materialize(node)
-        super()._toggle_node(node)
+        super().action_toggle_node()
 
     @on(Tree.NodeExpanded)
     def _expanded(self, event: Tree.NodeExpanded[OptionNodeData]) -> None:
-        """A node opened some other way (``node.expand()``, shift+space) gets its children."""
+        """A node opened some other way (a click on its arrow, ``node.expand()``,
+        shift+space) gets its children."""
         if event.node.tree is self and not event.node.is_root:
             self._materialize(event.node)
 
@@ -407,7 +314,8 @@ class OptionTree(Tree[OptionNodeData]):
         node = self.cursor_node
         if node is not None and node.allow_expand:
             if not node.is_expanded:
-                self._toggle_node(node)
+                self._materialize(node)
+                node.expand()
             elif node.children:
                 self.move_cursor(node.children[0])
 

@@ -1,8 +1,9 @@
 """Scripted tours of the demo: the screens the README shows, driven like a person would.
 
-``make screenshots`` runs :func:`main` to write SVG (and PNG via rsvg-convert) into
-``screenshots/``; the snapshot tests drive the same scenes, so the pictures in the README are
-the screens the tests check. Every scene starts from a fresh demo organization.
+``make screenshots`` (``python -m tools.scenes``) runs :func:`main` to write SVG (and PNG via
+rsvg-convert) into ``screenshots/``; the snapshot tests drive the same scenes, so the
+pictures in the README are the screens the tests check. Every scene starts from a fresh demo
+organization.
 """
 
 from __future__ import annotations
@@ -21,17 +22,19 @@ Scene = Callable[[Any], Awaitable[None]]
 
 
 def demo_app(*, fail_status: int | None = None, demo: bool = True, org: str = "demo") -> Any:
-    """The app on a fresh demo org (or ``org``, a built-in organization's name);
-    ``fail_status`` makes every request fail with it."""
+    """The app on a fresh demo org (or ``org``, a built-in organization's name), its clock
+    at ``DEMO_NOW`` so every date a scene shows is the same on every run; ``fail_status``
+    makes every request fail with it."""
     import httpx
 
-    from dixa_tui.connect import Settings
     from dixa_tui.mock import Knobs, create_app
+    from dixa_tui.mock.demo import DEMO_NOW
     from dixa_tui.mock.orgs import load_org
+    from dixa_tui.session.settings import Settings
     from dixa_tui.tui.app import DixaApp
 
     knobs = Knobs(failure_rate=1.0, failure_status=fail_status) if fail_status else Knobs()
-    state = load_org(org)
+    state = load_org(org, DEMO_NOW)
     return DixaApp(Settings(demo=demo), transport_factory=lambda: httpx.ASGITransport(
         app=create_app(state, knobs=knobs)))
 

@@ -1,7 +1,7 @@
 """The README's "When Dixa fails" table, measured: every fault run through the real client.
 
-``python -m dixa_tui.mock.fault_table`` prints it; ``--readme README.md`` rewrites the block
-between ``<!-- faults:start -->`` and ``<!-- faults:end -->``; a test keeps it in sync. Each
+``python -m tools.readme README.md`` rewrites the block between ``<!-- faults:start -->`` and
+``<!-- faults:end -->`` (``make readme``); a test keeps it in sync. Each
 row comes from what the client does against the embedded mock behind a ``FaultTransport``:
 the message and hint of the error, and how many attempts reached the wire with the default
 ``RetryPolicy``, run on a virtual time line (its waits and a read timeout's 20 s pass on the
@@ -111,9 +111,3 @@ def markdown(rows: list[Row] | None = None) -> str:
     lines += [f"| {r.fault} | `{r.shown}` | {r.advice} | {r.tries_get} / {r.tries_patch} "
               f"| {r.patch_outcome} |" for r in rows]
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    from dixa_tui.readme_block import command
-
-    command("faults", markdown)

@@ -1,0 +1,80 @@
+"""``dixa-tui definitions list|show``: the organization's custom attribute definitions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from dixa_tui.cli.common import EXIT_API, fail, handled, open_session, run
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.api.salvage import DefinitionsRead
+    from dixa_tui.session.core import Session
+
+
+@click.group()
+def definitions() -> None:
+    """List and inspect custom attribute definitions."""
+
+
+@definitions.command("list")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array in Dixa's own shape.")
+@click.option("--entity", type=click.Choice(["contact", "conversation"]),
+              help="Only definitions for end users (contact) or conversations.")
+@click.option("--include-archived", is_flag=True, help="Show archived definitions too.")
+@handled
+def definitions_list(as_json: bool, entity: str | None, include_archived: bool) -> None:
+    """Every custom attribute definition of the organization."""
+    from dixa_tui.cli import render
+
+    read = run(_list(open_session()))
+    found = read.definitions
+    shown = [d for d in found if (include_archived or not d.is_archived)
+             and (entity is None or d.entity_type.lower() == entity)]
+    if as_json:
+        click.echo(render.to_json([d.to_dixa() for d in shown]))
+    else:
+        click.echo(render.definitions_table(shown))
+        hidden = sum(1 for d in found if d.is_archived) if not include_archived else 0
+        note = f", {hidden} archived hidden (--include-archived shows them)" if hidden else ""
+        click.echo(f"{len(shown)} definitions{note}", err=True)
+    if read.skipped:
+        click.echo(render.skipped_text(read.skipped), err=True)
+
+
+@definitions.command("show")
+@click.argument("ref", metavar="ID_OR_IDENTIFIER")
+@click.option("--json", "as_json", is_flag=True, help="The definition in Dixa's own shape.")
+@handled
+def definitions_show(ref: str, as_json: bool) -> None:
+    """One definition with every field, and a Select's option tree."""
+    from dixa_tui.cli import render
+
+    definition = run(_show(open_session(), ref))
+    click.echo(render.to_json(definition.to_dixa()) if as_json
+               else render.definition_detail(definition))
+
+
+async def _list(session: Session) -> DefinitionsRead:
+    async with session:
+        return await session.load_definitions()
+
+
+async def _show(session: Session, ref: str) -> CustomAttributeDefinition:
+    from dixa_tui.api.salvage import skipped_lines
+    from dixa_tui.cli import render
+    from dixa_tui.domain.patch import Problem
+
+    async with session:
+        read = await session.load_definitions()
+        found = (await session.index()).resolve(ref)
+        unreadable = [s for s in read.skipped if s.id == ref]
+        if isinstance(found, Problem) and unreadable:  # Dixa sent it, unreadable: exit 1
+            fail("Error: " + "\n".join(skipped_lines(unreadable)), EXIT_API)
+        if read.skipped:
+            click.echo(render.skipped_text(read.skipped), err=True)
+        if isinstance(found, Problem):
+            fail(f"Error: {found}")
+        return await session.get_definition(found.id)

@@ -1,0 +1,185 @@
+"""``dixa-tui patch enduser|conversation``: staged edits -> checked body -> diff -> send.
+
+Nothing is sent unless the value rules find no error, and no warning unless ``--force``.
+The order is: read the options (usage errors, exit 2), load definitions (network, exit 1),
+build the body (validation, exit 2), read current values and print the diff, then send.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from dixa_tui.cli.common import EXIT_USAGE, fail, handled, open_session, run
+
+if TYPE_CHECKING:
+    from dixa_tui.domain.patch import (
+        DefinitionIndex,
+        PatchPlan,
+        StagedEdit,
+        Target,
+        TargetKind,
+    )
+    from dixa_tui.session.core import Session
+
+
+def _patch_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--set", "sets", multiple=True, metavar="IDENT=VALUE",
+                     help="Set a value; for a Select, the option values joined by /."),
+        click.option("--set-json", "set_jsons", multiple=True, metavar="IDENT=JSON",
+                     help='Set the exact JSON value, e.g. contact_reason=\'["payment","card"]\'.'),
+        click.option("--clear", "clears", multiple=True, metavar="IDENT",
+                     help="Clear a value (sends null)."),
+        click.option("--dry-run", is_flag=True, help="Print the body and the diff; send nothing."),
+        click.option("--force", is_flag=True, help="Send despite warnings."),
+        click.option("--json", "as_json", is_flag=True, help="Print Dixa's response as JSON."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.group()
+def patch() -> None:
+    """Change custom attribute values of an end user or a conversation."""
+
+
+@patch.command("enduser")
+@click.argument("user_id", metavar="UUID")
+@_patch_options
+@handled
+def patch_enduser(user_id: str, **options: Any) -> None:
+    """Patch the custom attributes of the end user UUID."""
+    run_patch("enduser", user_id, **options)
+
+
+@patch.command("conversation")
+@click.argument("conversation_id", metavar="ID")
+@_patch_options
+@handled
+def patch_conversation(conversation_id: str, **options: Any) -> None:
+    """Patch the custom attributes of conversation ID."""
+    run_patch("conversation", conversation_id, **options)
+
+
+def _split(option: str, raw: str) -> tuple[str, str]:
+    ref, sep, value = raw.partition("=")
+    if not sep or not ref.strip():
+        fail(f"Error: {option} takes IDENT=VALUE (got {raw!r}); IDENT is an identifier or id.")
+    return ref.strip(), value
+
+
+def parse_json_edits(set_jsons: tuple[str, ...]) -> list[StagedEdit]:
+    """``--set-json`` values, checked before anything touches the network."""
+    from dixa_tui.domain.patch import StagedEdit
+
+    edits = []
+    for raw in set_jsons:
+        ref, text = _split("--set-json", raw)
+        try:
+            edits.append(StagedEdit(ref, json.loads(text)))
+        except json.JSONDecodeError as exc:
+            fail(f"Error: --set-json {ref}: not valid JSON ({exc.msg} at column {exc.colno}); "
+                 'quote it for the shell, e.g. --set-json \'x=["a","b"]\'. Nothing was sent.')
+    return edits
+
+
+def parse_edits(
+    index: DefinitionIndex, sets: list[tuple[str, str]], json_edits: list[StagedEdit],
+    clears: tuple[str, ...],
+) -> list[StagedEdit]:
+    """``--set`` is typed by its definition: a Select value is a ``/``-joined path."""
+    from dixa_tui.domain.patch import Problem, StagedEdit
+
+    edits = []
+    for ref, value in sets:
+        found = index.resolve(ref)
+        is_select = not isinstance(found, Problem) and found.input_type == "Select"
+        edits.append(StagedEdit(ref, _path(ref, value) if is_select else value))
+    return edits + json_edits + [StagedEdit.clear(ref.strip()) for ref in clears]
+
+
+def _path(ref: str, text: str) -> list[str]:
+    from dixa_tui.domain.options import parse_path
+
+    path = parse_path(text)
+    if path is None:
+        fail(f"Error: --set {ref}: {text!r} has an empty step; write option values joined by "
+             "a single /, or use --set-json for values that contain / themselves. "
+             "Nothing was sent.")
+    return path
+
+
+def run_patch(
+    kind: TargetKind, target_id: str, *, sets: tuple[str, ...],
+    set_jsons: tuple[str, ...], clears: tuple[str, ...], dry_run: bool, force: bool,
+    as_json: bool,
+) -> None:
+    from dixa_tui.cli import render
+    from dixa_tui.domain.patch import Target, check_target
+
+    target = Target(kind, target_id.strip())
+    bad_target = check_target(target)
+    if bad_target:
+        fail(render.problems_text(bad_target) + "\nNothing was sent.")
+    if not (sets or set_jsons or clears):
+        fail("Error: nothing to change: give at least one --set, --set-json or --clear.")
+    if any(not ref.strip() for ref in clears):
+        fail("Error: --clear takes an identifier or id; it was empty. Nothing was sent.")
+    pairs = [_split("--set", raw) for raw in sets]
+    json_edits = parse_json_edits(set_jsons)
+    run(_patch(open_session(), target, pairs, json_edits, clears, dry_run, force, as_json))
+
+
+async def _patch(
+    session: Session, target: Target, sets: list[tuple[str, str]],
+    json_edits: list[StagedEdit], clears: tuple[str, ...], dry_run: bool, force: bool,
+    as_json: bool,
+) -> None:
+    from dixa_tui.cli import render
+
+    async with session:
+        read = await session.load_definitions()
+        if read.skipped:
+            click.echo(render.skipped_text(read.skipped), err=True)
+        index = await session.index()
+        edits = parse_edits(index, sets, json_edits, clears)
+        plan = await session.plan(target, edits)
+        if plan.errors:
+            fail(render.problems_text(plan.problems) + "\nNothing was sent.")
+        state = await session.read_target(target)
+        _show_plan(index, plan, state.values, body_to_stdout=dry_run)
+        if plan.warnings and not force:
+            fail(render.problems_text(plan.warnings)
+                 + "\nNothing was sent: re-run with --force to send despite the warnings.",
+                 EXIT_USAGE)
+        if plan.warnings:
+            click.echo(render.problems_text(plan.warnings) + "\n(accepted with --force)",
+                       err=True)
+        if dry_run:
+            click.echo("Dry run: nothing was sent.", err=True)
+            return
+        sent = await session.send(target, plan.body, before=state.values)
+    if sent.journal_warning:
+        click.echo(f"Warning: {sent.journal_warning}", err=True)
+    if as_json:
+        click.echo(render.to_json({"data": [a.to_dixa() for a in sent.attributes]}))
+    else:
+        click.echo(render.result_table(index, sent.attributes))
+    click.echo(f"Updated {len(plan.body)} attribute(s) on {target.describe()}.", err=True)
+
+
+def _show_plan(
+    index: DefinitionIndex, plan: PatchPlan, current: dict[str, Any], body_to_stdout: bool
+) -> None:
+    """The body, then the diff on stderr. The body is stdout's data only in a dry run; when
+    something is sent, stdout carries what Dixa answered."""
+    from dixa_tui.cli import render
+    from dixa_tui.domain.patch import diff
+
+    click.echo(render.to_json(plan.body), err=not body_to_stdout)
+    click.echo(render.diff_table(diff(index, current, plan.body)), err=True)

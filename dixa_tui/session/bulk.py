@@ -1,0 +1,237 @@
+"""Bulk runs: plan a file of edits against the organization, then apply it at Dixa's pace.
+
+Planning resolves every row's target (lookups included), reads its current values and
+applies the same domain rules as ``patch``, so every bad row is known before anything is
+sent. Applying sends each target's body through the session's journaled send under the
+plan's batch id, after checking that the target still holds what the plan read (the plan
+may be hours old). A run stopped half-way (Ctrl-C, SIGKILL) loses nothing: the next run of
+the same plan reads the journal, skips what landed, settles what is unknown by reading the
+target, and sends the rest. Targets run a few at a time so the client's token bucket stays
+full (the pace is the bucket's, so there are no 429s) while each request's latency overlaps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from dixa_tui.api.errors import DixaApiError, DixaError
+from dixa_tui.domain.bulk_input import BulkInput, BulkRow, parse_bulk
+from dixa_tui.domain.bulk_plan import Plan, PlanEntry, iso_utc
+from dixa_tui.domain.bulk_planner import build_plan, needs_values, plan_entry, settle
+from dixa_tui.domain.bulk_results import Outcome as ResultOutcome
+from dixa_tui.domain.bulk_results import ResultLine
+from dixa_tui.domain.bulk_rows import Format
+from dixa_tui.domain.patch import Target
+from dixa_tui.session.progress import ProgressListener, ProgressMeter
+from dixa_tui.session.writes import outcome_of
+
+if TYPE_CHECKING:
+    from dixa_tui.journal import Entry, Journal
+    from dixa_tui.session.core import Session
+
+CONCURRENCY = 4  # targets in flight: enough to keep 10/s busy over ~300 ms of latency
+ResultListener = Callable[[ResultLine], None]
+T = TypeVar("T")
+
+
+# -- planning ------------------------------------------------------------------------------
+
+
+async def plan_bulk(session: Session, data: bytes | str, *, name: str | None = None,
+                    format: str | None = None, on_progress: ProgressListener | None = None,
+                    concurrency: int = CONCURRENCY) -> tuple[BulkInput, Plan]:
+    """Parse ``data`` and plan every row (nothing is sent). Rows that change something get
+    their target resolved and read, ``concurrency`` at a time; progress counts those."""
+    index = await session.index()
+    fmt: Format | None = "csv" if format == "csv" else "jsonl" if format == "jsonl" else None
+    parsed = parse_bulk(data, definitions=index, name=name, format=fmt)
+    work = [row for row in parsed.rows if needs_values(row)]
+    meter = ProgressMeter("reading", len(work), listener=on_progress)
+    meter.report()
+    entries: dict[int, PlanEntry] = {row.line: plan_entry(row, index) for row in parsed.rows
+                                     if not needs_values(row)}
+
+    async def one(row: BulkRow) -> None:
+        target, current, problem = await _resolve_and_read(session, row)
+        entries[row.line] = plan_entry(row, index, target=target, current=current,
+                                       target_problem=problem)
+        meter.advance(**({"not found": 1} if problem else {}))
+
+    await _in_parallel(work, one, concurrency)
+    profile = session.profile
+    plan = build_plan(parsed, [entries[row.line] for row in parsed.rows],
+                      created_at=datetime.now(UTC), profile=profile.name,
+                      base_url=profile.base_url, api_version=profile.api_version)
+    return parsed, plan
+
+
+async def _resolve_and_read(session: Session, row: BulkRow
+                            ) -> tuple[Target | None, dict[str, Any] | None, str | None]:
+    """The row's target and its values, or (None, None, why not)."""
+    target = row.target
+    if target is None and row.lookup is not None:
+        users = await session.find_end_users(row.lookup, limit=2)
+        if not users:
+            return None, None, f"no end user has {row.lookup.kind} {row.lookup.value!r}"
+        if len(users) > 1:
+            return None, None, (f"more than one end user has {row.lookup.kind} "
+                                f"{row.lookup.value!r}: give the UUID instead")
+        target = Target("enduser", users[0].id)
+    if target is None:
+        return None, None, "the target could not be read from this row"
+    try:
+        state = await session.read_target(target)
+    except DixaApiError as exc:
+        if exc.status == 404:
+            return None, None, f"{target.describe()} does not exist (HTTP 404)"
+        raise
+    return target, state.values, None
+
+
+# -- applying ------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplySummary:
+    """What one run of ``bulk apply`` did, by outcome (``ResultLine.outcome``)."""
+
+    batch: str
+    counts: dict[str, int] = field(default_factory=dict)
+    results: list[ResultLine] = field(default_factory=list)
+    cancelled: bool = False
+
+    def add(self, result: ResultLine) -> None:
+        self.results.append(result)
+        self.counts[result.outcome] = self.counts.get(result.outcome, 0) + 1
+
+    @property
+    def failures(self) -> int:
+        return sum(self.counts.get(o, 0) for o in ("failed", "conflict", "unknown"))
+
+
+async def apply_bulk(session: Session, plan: Plan, *, force: bool = False,
+                     on_progress: ProgressListener | None = None,
+                     on_result: ResultListener | None = None,
+                     concurrency: int = CONCURRENCY) -> ApplySummary:
+    """Send ``plan`` (whose ``batch_id`` is set and saved by the caller) at Dixa's pace.
+
+    Targets the journal shows as applied under this batch are skipped; unknown ones are
+    settled by reading the target first. Each target is read before its write: one that
+    holds neither the plan's before nor its after values is a conflict (sent anyway with
+    ``force``). ``on_result`` hears every target's outcome as it is known (write it down:
+    a run can be killed at any moment). Cancelling the task stops starting new targets;
+    what was sent stays sent and journaled."""
+    if not plan.applicable:
+        raise ValueError("the plan has errors: fix the input and plan again")
+    if plan.batch_id is None:
+        raise ValueError("the plan has no batch id: record one before applying")
+    batch = plan.batch_id
+    journal = session.journal()
+    done = _journaled(journal, batch)
+    summary = ApplySummary(batch)
+    entries = plan.to_send
+    meter = ProgressMeter("sending", len(entries), listener=on_progress)
+    meter.report()
+
+    def record(result: ResultLine) -> None:
+        summary.add(result)
+        if on_result is not None:
+            on_result(result)
+        meter.count(result.outcome)
+        meter.advance()
+
+    async def one(entry: PlanEntry) -> None:
+        record(await _apply_entry(session, journal, entry, batch, done, force))
+
+    try:
+        await _in_parallel(entries, one, concurrency)
+    except asyncio.CancelledError:
+        summary.cancelled = True
+        raise
+    return summary
+
+
+def _journaled(journal: Journal | None, batch: str) -> dict[Target, list[Entry]]:
+    """This batch's journal entries by target (an earlier, stopped run of the plan)."""
+    if journal is None:
+        return {}
+    found: dict[Target, list[Entry]] = {}
+    for entry in journal.batch_entries(batch):
+        target = Target(entry.target_kind, entry.target_id).normalized()
+        found.setdefault(target, []).append(entry)
+    return found
+
+
+async def _apply_entry(session: Session, journal: Journal | None, entry: PlanEntry,
+                       batch: str, done: dict[Target, list[Entry]], force: bool) -> ResultLine:
+    assert entry.target is not None  # a "change" entry always has its target
+    target = entry.target.normalized()
+    now = iso_utc(datetime.now(UTC))
+
+    def result(outcome: ResultOutcome, message: str = "",
+               status: int | None = None) -> ResultLine:
+        return ResultLine(entry.line, entry.ref, entry.target, outcome, message, status,
+                          [c.identifier for c in entry.changes if c.changed], batch, now)
+
+    earlier = done.get(target, [])
+    if any(e.outcome == "applied" for e in earlier):
+        return result("skipped", "already applied by an earlier run of this plan "
+                                 "(the journal says so)")
+    try:
+        state = await session.read_target(target)
+    except DixaError as exc:
+        return result("failed", f"could not read the target before writing: {exc.summary()}",
+                      exc.status if isinstance(exc, DixaApiError) else None)
+    standing, drifts = settle(entry, state.values)
+    unknown = [e for e in earlier if e.outcome == "unknown"]
+    if unknown and journal is not None:  # settle what an earlier run left open
+        if standing != "conflict":
+            landed = standing == "landed"
+            note = ("settled by bulk apply: the target " +
+                    ("holds the values it sent" if landed else "still holds the values before"))
+            for e in unknown:
+                await asyncio.to_thread(journal.settle, e.id,
+                                        "applied" if landed else "failed", note)
+        if standing == "landed":
+            return result("skipped", "an earlier run's write had landed (settled by reading "
+                                     "the target)")
+    if standing == "landed":
+        return result("unchanged", "the target already holds the plan's values")
+    if standing == "conflict" and not force:
+        return result("conflict", "; ".join(str(d) for d in drifts) +
+                      " — the target changed since the plan; --force sends anyway")
+    kind: ResultOutcome
+    try:
+        sent = await session.send(target, entry.body, before=state.values, origin="bulk",
+                                  batch=batch)
+    except DixaError as exc:
+        status = exc.status if isinstance(exc, DixaApiError) else None
+        kind = "failed" if outcome_of(exc) == "failed" else "unknown"
+        return result(kind, exc.summary() + (f" — {exc.outcome}" if kind == "unknown" else ""),
+                      status)
+    note = sent.journal_warning or ""
+    return result("sent", note, 200)
+
+
+async def _in_parallel(items: Sequence[T], work: Callable[[T], Awaitable[None]],
+                       concurrency: int) -> None:
+    """Run ``work`` over ``items``, ``concurrency`` at a time, in order of start; the first
+    error (or a cancellation) stops the rest and is raised as it is."""
+    queue = iter(items)
+
+    async def worker() -> None:
+        for item in queue:
+            await work(item)
+
+    tasks = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(items))))]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

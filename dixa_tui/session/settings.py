@@ -1,0 +1,119 @@
+"""Which Dixa, with which key: the global options, resolved once into what a session needs.
+
+The CLI's global options and the TUI's start both make a :class:`Settings`; :func:`resolve`
+reads the config file once (the profile and the keymap come from the same parse) and looks
+for the key once (``DIXA_API_KEY``, then the OS keyring). With ``demo`` nothing is read: the
+embedded mock and its key are used. This module is light on purpose (no httpx, no pydantic
+at import): the TUI imports it before its first frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from dixa_tui.config import Profile
+
+DEMO_BASE_URL = "http://demo.dixa.invalid"
+KeySource = Literal["env", "keyring", "session", "demo"]
+
+
+class MissingKeyError(Exception):
+    """No usable key for the profile; the message says how to provide one (never the key)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the global options of the CLI (and the TUI's start) ask for."""
+
+    profile_name: str | None = None
+    base_url: str | None = None
+    api_version: str | None = None
+    demo: bool = False
+    no_journal: bool = False  # send without recording (``--no-journal``)
+
+    def check(self) -> None:
+        """Options that contradict each other are a usage error before anything is read."""
+        from dixa_tui.config import ConfigError
+
+        if self.demo and (self.base_url or self.profile_name):
+            raise ConfigError("--demo uses the embedded demo organization: leave out "
+                              "--base-url and --profile, or leave out --demo.")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Settings as resolved: the profile, the user's keymap, and the key with where it came
+    from (``problem`` says why a key that may exist could not be used)."""
+
+    profile: Profile
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    key: SecretStr | None = None
+    key_source: KeySource | None = None
+    backend: str = ""
+    problem: str | None = None
+
+
+def load_profile(settings: Settings) -> tuple[Profile, Mapping[str, str]]:
+    """The profile (after ``--base-url``/``--api-version``) and the keymap, from one read of
+    the config file; the demo's own profile with ``demo``. Raises ``config.ConfigError``."""
+    from dixa_tui.config import Profile, load_config
+
+    settings.check()
+    if settings.demo:
+        profile = Profile(name="demo", base_url=DEMO_BASE_URL, rate_limit=0)
+        return profile.with_overrides(api_version=settings.api_version), {}
+    config = load_config()
+    profile = config.profile(settings.profile_name).with_overrides(settings.base_url,
+                                                                   settings.api_version)
+    return profile, dict(config.keymap)
+
+
+def resolve(settings: Settings) -> Resolved:
+    """The profile, keymap and key for ``settings``: raises ``config.ConfigError``.
+
+    Reads the config file and the keyring (which may block on D-Bus): the TUI calls this
+    off its event loop.
+    """
+    profile, keymap = load_profile(settings)
+    if settings.demo:
+        from pydantic import SecretStr
+
+        from dixa_tui.mock import DEMO_API_KEY
+
+        return Resolved(profile, keymap, SecretStr(DEMO_API_KEY), "demo", "embedded demo")
+    from dixa_tui.secrets import resolve_key
+
+    found = resolve_key(profile.name)
+    return Resolved(profile, keymap, found.key, found.source, found.backend, found.problem)
+
+
+def missing_key_message(profile: Profile, problem: str | None) -> str:
+    """Why there is no key, and the ways to give one."""
+    from dixa_tui.secrets import ENV_VAR
+
+    lines = [f"No Dixa API key for profile {profile.name!r}."]
+    if problem:
+        lines.append(problem)
+    lines.append(f"Store one with `dixa-tui --profile {profile.name} auth set`, or set "
+                 f"{ENV_VAR}. To try the tool without an account, add --demo.")
+    return "\n".join(lines)
+
+
+def describe_source(source: KeySource | None, backend: str = "") -> str:
+    """Where the key in use comes from, in words (never the key)."""
+    from dixa_tui.secrets import ENV_VAR
+
+    if source == "env":
+        return f"the {ENV_VAR} environment variable"
+    if source == "keyring":
+        return f"the OS keyring ({backend})" if backend else "the OS keyring"
+    if source == "session":
+        return "entered for this session only (not saved)"
+    if source == "demo":
+        return "the embedded demo's own key"
+    return "no key"
