@@ -154,8 +154,8 @@ def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyRe
         # later in the client; reported, the user knows what to replace.
         return KeyResolution(None, None, backend_name(),
                              f"Stored key unusable: the key in the OS keyring for profile "
-                             f"{profile!r} breaks the rule. {problem} Store it again with "
-                             f"`dixa-tui --profile {profile} auth set`.")
+                             f"{profile!r} cannot be sent to Dixa. {problem} Store it again "
+                             f"with `dixa-tui --profile {profile} auth set`.")
     return KeyResolution(secret, "keyring", backend_name(), None)
 
 
