@@ -11,6 +11,7 @@ live in the OS keyring (see ``dixa_tui.secrets``). Example::
     api_version = "beta"      # or "v1"
     rate_limit = 10           # requests per second; 0 turns client-side pacing off
     burst = 3                 # Dixa allows 4; one is kept in reserve for network jitter
+    snapshots = true          # save the definitions list of each read into the state dir
 
     [keymap]                  # binding id -> keys, for the TUI
     "main.filter" = "slash,ctrl+f"
@@ -57,6 +58,7 @@ class Profile:
     api_version: ApiVersion = "beta"
     rate_limit: float = DIXA_RATE
     burst: int = CLIENT_BURST
+    snapshots: bool = False  # save each definitions list read (``session.snapshots``)
 
     def with_overrides(
         self, base_url: str | None = None, api_version: str | None = None
@@ -119,7 +121,8 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: {exc}") from None
     profiles = {name: Profile(name=name, base_url=p.base_url,
                               api_version=p.api_version,
-                              rate_limit=p.rate_limit, burst=p.burst)
+                              rate_limit=p.rate_limit, burst=p.burst,
+                              snapshots=p.snapshots)
                 for name, p in parsed.profiles.items()}
     default = parsed.default_profile
     if "default_profile" in raw and default not in profiles:

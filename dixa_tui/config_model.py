@@ -31,6 +31,7 @@ class ProfileModel(BaseModel):
     api_version: Literal["beta", "v1"] = "beta"
     rate_limit: float = Field(DIXA_RATE, ge=0, le=MAX_RATE)
     burst: int = Field(CLIENT_BURST, ge=1, le=MAX_BURST)
+    snapshots: bool = False  # keep a snapshot of each definitions list read (session.snapshots)
 
     @field_validator("base_url")
     @classmethod

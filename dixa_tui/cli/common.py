@@ -2,8 +2,10 @@
 coroutine.
 
 Exit codes are part of the interface: 0 success, 1 an API or network error, 2 a usage or
-validation error (nothing was sent), 3 an unexpected error (a bug). Messages go to stderr,
-without tracebacks (``--debug`` writes those to the debug log); data goes to stdout.
+validation error (nothing was sent), 3 an unexpected error (a bug), 4 a check that found
+something (``definitions diff``: the schemas differ; ``definitions lint``: errors). Messages
+go to stderr, without tracebacks (``--debug`` writes those to the debug log); data goes to
+stdout.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 EXIT_API = 1
 EXIT_USAGE = 2
 EXIT_BUG = 3  # an unexpected error: a bug in dixa-tui, the traceback in the debug log
+EXIT_FOUND = 4  # a check found something: schemas differ, lint errors
 T = TypeVar("T")
 
 

@@ -1,4 +1,5 @@
-"""``dixa-tui definitions list|show``: the organization's custom attribute definitions."""
+"""``dixa-tui definitions list|show``: the organization's custom attribute definitions
+(export, diff and lint are in ``cli.schema``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from dixa_tui.cli.common import EXIT_API, fail, handled, open_session, run
 
 if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition
-    from dixa_tui.api.salvage import DefinitionsRead
     from dixa_tui.session.core import Session
+    from dixa_tui.session.schema import Listed
 
 
 @click.group()
@@ -29,7 +30,8 @@ def definitions_list(as_json: bool, entity: str | None, include_archived: bool) 
     """Every custom attribute definition of the organization."""
     from dixa_tui.cli import render
 
-    read = run(_list(open_session()))
+    listed = run(_list(open_session()))
+    read = listed.read
     found = read.definitions
     shown = [d for d in found if (include_archived or not d.is_archived)
              and (entity is None or d.entity_type.lower() == entity)]
@@ -42,6 +44,12 @@ def definitions_list(as_json: bool, entity: str | None, include_archived: bool) 
         click.echo(f"{len(shown)} definitions{note}", err=True)
     if read.skipped:
         click.echo(render.skipped_text(read.skipped), err=True)
+    snapshot = listed.note()
+    if snapshot:  # the profile keeps snapshots (``snapshots = true``)
+        from dixa_tui.text import clean
+
+        click.echo(clean(snapshot if listed.problem is None else f"Warning: {snapshot}"),
+                   err=True)
 
 
 @definitions.command("show")
@@ -57,9 +65,11 @@ def definitions_show(ref: str, as_json: bool) -> None:
                else render.definition_detail(definition))
 
 
-async def _list(session: Session) -> DefinitionsRead:
+async def _list(session: Session) -> Listed:
+    from dixa_tui.session.schema import list_definitions
+
     async with session:
-        return await session.load_definitions()
+        return await list_definitions(session)
 
 
 async def _show(session: Session, ref: str) -> CustomAttributeDefinition:

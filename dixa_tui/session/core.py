@@ -80,6 +80,12 @@ class Session:
     def connected(self) -> bool:
         return self.client is not None
 
+    @property
+    def transport(self) -> TransportFactory | None:
+        """What this session's clients are built on (tests' mocks): a session for another
+        profile (a schema diff's) is built on the same."""
+        return self._transport
+
     def use_key(self, key: SecretStr, source: KeySource) -> DixaClient | None:
         """Connect with ``key``; returns the previous client, which the caller closes.
 
@@ -129,10 +135,12 @@ class Session:
 
     # -- definitions ----------------------------------------------------------------------
 
-    async def load_definitions(self) -> DefinitionsRead:
+    async def load_definitions(self, *, keep_as_sent: bool = False) -> DefinitionsRead:
         """Every definition of the organization (archived ones included); kept as
-        :attr:`definitions` for the operations that check edits against them."""
-        read = await self.require_client("list definitions").list_definitions()
+        :attr:`definitions` for the operations that check edits against them.
+        ``keep_as_sent`` keeps each item as Dixa sent it too (for exports and snapshots)."""
+        read = await self.require_client("list definitions").list_definitions(
+            keep_as_sent=keep_as_sent)
         self.definitions = read
         return read
 
