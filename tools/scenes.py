@@ -158,6 +158,70 @@ async def hostile_screen(pilot: Any) -> None:
     await _settle(pilot)
 
 
+LAST_MONTH = "2026-11-01"
+
+
+def last_month_items() -> list[dict[str, Any]]:
+    """The demo organization as it was "last month": a few changes of several kinds from
+    today's (a definition added since and one removed, an option removed, one deactivated
+    and one relabelled, a placeholder edited, a flag or two flipped, siblings reordered)."""
+    from dixa_tui.mock import MockState
+
+    items = [d.to_dixa() for d in MockState.demo().definitions
+             if d.identifier != "returns_watch"]                      # added since
+    by_id = {item["identifier"]: item for item in items}
+    reasons = by_id["contact_reason"]["inputDefinition"]["options"]
+    payment = next(o for o in reasons if o["value"] == "payment")
+    delivery = next(o for o in reasons if o["value"] == "delivery")
+    for option in payment["nestedOptions"]:
+        if option["value"] == "card":
+            option["label"] = "Credit card"                            # relabelled since
+        if option["value"] == "invoice":
+            option["isDeactivated"] = False                            # deactivated since
+    delivery["nestedOptions"].append({
+        "id": "2b0c2a8e-6a43-4c1e-9d6f-0d8e5b1f7a11", "value": "lost", "label": "Lost",
+        "isDeactivated": False, "orderIndex": 99, "nestedOptions": []})  # removed since
+    tiers = by_id["customer_tier"]["inputDefinition"]["options"]
+    gold = next(o for o in tiers if o["value"] == "gold")
+    gold["orderIndex"] = max(o["orderIndex"] for o in tiers) + 1       # moved up since
+    by_id["order_number"]["inputDefinition"]["placeholder"] = "e.g. 100-1234"
+    by_id["preferred_language"]["isRequired"] = False                  # required since
+    by_id["escalation_level"]["isDeactivated"] = False                 # deactivated since
+    items.append({"id": "61f1f7d4-3c36-4b43-a7a3-52b5c9d8e0aa", "entityType": "Conversation",
+                  "identifier": "gift_wrap", "label": "Gift wrap",     # removed since
+                  "inputDefinition": {"_type": "Text"}, "isRequired": False,
+                  "isArchived": False, "isDeactivated": False})
+    return items
+
+
+def save_last_month() -> None:
+    """Last month's schema as the demo profile's saved snapshot of that day (in the state
+    dir, which tests and ``make screenshots`` point at a folder of their own)."""
+    from datetime import UTC, datetime
+
+    from dixa_tui.domain.schema_export import snapshot_bytes
+    from dixa_tui.session.snapshots import save_snapshot
+
+    taken = datetime.fromisoformat(LAST_MONTH).replace(hour=8, tzinfo=UTC)
+    save_snapshot("demo", snapshot_bytes(last_month_items()), now=taken)
+
+
+async def schema_diff(pilot: Any) -> None:
+    """The demo now against its snapshot of last month, on the schema diff screen."""
+    from dixa_tui.tui.screens.schema_diff import SchemaDiffScreen
+
+    save_last_month()
+    await _loaded(pilot)
+    await pilot.press("D")
+    await until(pilot, lambda: isinstance(pilot.app.screen, SchemaDiffScreen))
+    screen = pilot.app.screen
+    await until(pilot, lambda: screen.choices)
+    await pilot.press(*f"profile:demo@{LAST_MONTH}", "enter")
+    await until(pilot, lambda: screen.comparison is not None)
+    await pilot.press("j", "j", "j")
+    await _settle(pilot)
+
+
 # name -> (how to build the app, the scene)
 SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "main": (demo_app, main_screen),
@@ -167,6 +231,7 @@ SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "key": (lambda: demo_app(demo=False), key_screen),
     "help": (demo_app, help_screen),
     "hostile": (lambda: demo_app(org="hostile"), hostile_screen),
+    "schema-diff": (demo_app, schema_diff),
 }
 
 
@@ -205,9 +270,12 @@ def isolate(folder: Path) -> None:
         def delete_password(self, service: str, username: str) -> None:
             self.items.pop((service, username), None)
 
+    import tempfile
+
     for name in [n for n in os.environ if n.startswith("DIXA_")]:
         del os.environ[name]
     os.environ["DIXA_TUI_CONFIG"] = str(folder / ".no-config.toml")
+    os.environ["DIXA_TUI_STATE"] = tempfile.mkdtemp(prefix="dixa-tui-scenes-")  # snapshots
     keyring.set_keyring(ScreenshotKeyring())
 
 

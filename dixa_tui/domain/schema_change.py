@@ -69,9 +69,11 @@ class SchemaChange:
         who = _q(self.identifier, bare=True) if self.identifier else "(no identifier)"
         if self.entity_type:
             who = f"{who} ({_q(self.entity_type, bare=True)})"
-        return f"{who}: {self._what()}"
+        return f"{who}: {self.what()}"
 
-    def _what(self) -> str:
+    def what(self) -> str:
+        """What changed, without naming the definition (a list grouped by definition shows
+        it once above its changes), e.g. ``option 'delivery/lost' deactivated``."""
         kind, before, after = self.kind, self.before, self.after
         option = f"option {_q('/'.join(self.option_path))}"
         many = f" with {self.count} sub-option{'s' * (self.count != 1)}" if self.count else ""

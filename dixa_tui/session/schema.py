@@ -323,3 +323,16 @@ def source_choices(session: Session, root: Path | None = None,
             choices.append(SourceChoice(snapshot.source_text(), f"Snapshot of {name}",
                                         f"saved {snapshot.when()}"))
     return choices
+
+
+async def choices(session: Session, root: Path | None = None) -> list[SourceChoice]:
+    """:func:`source_choices`, read off the event loop (the config file, the state dir)."""
+    return await asyncio.to_thread(source_choices, session, root)
+
+
+async def compare_sources(session: Session, a: SchemaSource, b: SchemaSource, *,
+                          root: Path | None = None) -> SchemaComparison:
+    """A against B from a front end that holds ``session`` (its profile is read through it;
+    sessions opened for other profiles are closed before this returns)."""
+    async with SchemaReader(session.settings, session, root=root) as reader:
+        return await reader.compare(a, b)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from dixa_tui.api.salvage import DefinitionsRead
     from dixa_tui.domain.targets import Lookup
     from dixa_tui.session.core import Sent, Session
+    from dixa_tui.session.schema import SchemaComparison, SourceChoice
     from dixa_tui.session.targets import TargetState
 
 
@@ -38,6 +39,8 @@ class Request(Enum):
     LOOKUP = "end user lookup"
     CONVERSATIONS = "conversations of an end user"
     SEND = "send"
+    SCHEMA_SOURCES = "schema sources"
+    SCHEMA_DIFF = "schema diff"
 
 
 # -- from the app to the main screen ------------------------------------------------------
@@ -103,6 +106,20 @@ class EditSent(Message, bubble=False):
     """Dixa applied a PATCH: what was sent and what it now holds."""
 
     sent: Sent
+
+
+@dataclass
+class SchemaSourcesListed(Message, bubble=False):
+    """What can be compared: this profile, the others, the saved snapshots."""
+
+    choices: list[SourceChoice]
+
+
+@dataclass
+class SchemaCompared(Message, bubble=False):
+    """Two schemas were read and compared."""
+
+    comparison: SchemaComparison
 
 
 @dataclass

@@ -71,6 +71,8 @@ class MainScreen(Screen[None]):
         Binding("E", "expand_all", "Expand all options", show=False, id="main.expand_all"),
         Binding("C", "collapse_all", "Collapse all options", show=False,
                 id="main.collapse_all"),
+        Binding("D", "schema_diff", "Schema diff", show=False, id="main.schema_diff",
+                tooltip="Compare two schemas: this profile, another, a saved snapshot, a file"),
         Binding("escape", "escape", "Back", show=False, id="main.escape"),
         Binding("down", "to_list", "To the list", show=False, id="main.to_list"),
     ]
@@ -464,6 +466,16 @@ class MainScreen(Screen[None]):
     def on_target_read(self, message: TargetRead) -> None:
         if message.state.target == self.target:
             self.set_target(message.state)
+
+    # -- the schema diff --------------------------------------------------------------------
+
+    def action_schema_diff(self) -> None:
+        if not self.ui.connected:
+            self.notify("Not connected yet.", timeout=2)
+            return
+        from dixa_tui.tui.screens.schema_diff import SchemaDiffScreen
+
+        self.app.push_screen(SchemaDiffScreen(self.ui))
 
     # -- editing --------------------------------------------------------------------------
 
