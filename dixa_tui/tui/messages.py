@@ -69,7 +69,10 @@ class KeyMissing(Message, bubble=False):
 
 @dataclass
 class DefinitionsLoaded(Message, bubble=False):
+    """``snapshot_problem``: why the profile's snapshot of this list could not be saved."""
+
     read: DefinitionsRead
+    snapshot_problem: str | None = None
 
 
 @dataclass

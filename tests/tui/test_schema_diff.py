@@ -208,3 +208,35 @@ async def test_at_80x24_the_counts_and_the_detail_stay_on_screen(make_app, state
         assert "9 changes in 7 definitions" in text
         current = screen.query_one(ChangeList).current
         assert current is not None and "before  no" in text and "after   yes" in text
+
+
+async def test_loading_saves_a_snapshot_when_the_profile_asks(make_app, state, monkeypatch,
+                                                              tmp_path: Path) -> None:
+    from dixa_tui.domain.schema_export import export_json
+    from dixa_tui.mock import DEMO_API_KEY
+    from dixa_tui.session.settings import Settings
+    from dixa_tui.session.snapshots import list_snapshots
+
+    config = tmp_path / "config.toml"
+    config.write_text("[profiles.default]\nsnapshots = true\n", encoding="utf-8")
+    monkeypatch.setenv("DIXA_TUI_CONFIG", str(config))
+    monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
+    app = make_app(Settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        main = await started(pilot)
+        await wait_for(pilot, lambda: list_snapshots("default"))
+        saved = list_snapshots("default")
+        assert len(saved) == 1
+        assert saved[0].path.read_bytes() == export_json(state.definitions, state.listing(),
+                                                         include_archived=True)
+        assert main.definitions and main.ui.session.definitions.as_sent is None  # not kept
+        screen = await open_diff(pilot)
+        assert saved[0].source_text() in [c.text for c in screen.choices]
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("DIXA_TUI_STATE", str(blocker / "state"))
+    app = make_app(Settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(pilot)
+        await wait_for(pilot, lambda: any("snapshot of this list was not saved" in
+                                          str(n.message) for n in app._notifications))

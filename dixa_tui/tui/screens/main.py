@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from dixa_tui.api.salvage import SkippedDefinition
     from dixa_tui.domain.patch import Target
     from dixa_tui.domain.search import DefinitionSearch
+    from dixa_tui.session.core import Session
+    from dixa_tui.session.schema import Listed
     from dixa_tui.session.targets import TargetState
     from dixa_tui.tui.context import Ui
 
@@ -173,8 +175,9 @@ class MainScreen(Screen[None]):
         # The client decodes and parses a large answer with the collector paused, and keeps
         # the definitions out of its way afterwards (``api.gcpause``): they live as long as
         # the screen.
-        self.ui.run(self, Request.DEFINITIONS, lambda session: session.load_definitions(),
-                    DefinitionsLoaded)
+        # With the profile's ``snapshots = true`` the list is saved as a snapshot too.
+        self.ui.run(self, Request.DEFINITIONS, _listed,
+                    lambda listed: DefinitionsLoaded(listed.read, listed.problem))
 
     def on_definitions_loaded(self, message: DefinitionsLoaded) -> None:
         from dixa_tui.domain.search import DefinitionSearch
@@ -183,6 +186,10 @@ class MainScreen(Screen[None]):
         self.query_one("#loading").display = False
         self.query_one(ErrorBar).clear()
         read = message.read
+        if message.snapshot_problem is not None:
+            self.notify(f"The snapshot of this list was not saved: "
+                        f"{clean(message.snapshot_problem)}", title="Snapshot",
+                        severity="warning", timeout=8, markup=False)
         self.definitions, self.details = read.definitions, {}
         self.skipped = read.skipped
         self._warn_skipped()
@@ -503,3 +510,9 @@ class MainScreen(Screen[None]):
             return
         self.set_target(replace(self.target_state, values={**self.current, **values}))
         self._load_target_values()
+
+
+async def _listed(session: Session) -> Listed:
+    from dixa_tui.session.schema import list_definitions
+
+    return await list_definitions(session)
