@@ -13,11 +13,13 @@ from dixa_tui.cli.group import main
 from dixa_tui.cli.patch import patch
 from dixa_tui.cli.schema import definitions_diff, definitions_export, definitions_lint
 from dixa_tui.cli.serve import mock
+from dixa_tui.cli.usage import definitions_usage
 
 for _group in (definitions, patch, bulk, auth, mock):
     main.add_command(_group)
 
-# ``cli.schema`` adds export, diff and lint to the definitions group when it is imported.
-SCHEMA_COMMANDS = (definitions_export, definitions_diff, definitions_lint)
+# ``cli.schema`` and ``cli.usage`` add export, diff, lint and usage to the definitions group
+# when they are imported.
+SCHEMA_COMMANDS = (definitions_export, definitions_diff, definitions_lint, definitions_usage)
 
 __all__ = ["main"]
