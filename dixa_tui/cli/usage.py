@@ -18,7 +18,6 @@ import click
 from dixa_tui.cli.common import EXIT_USAGE, fail, handled, open_session, run
 from dixa_tui.cli.definitions import definitions
 from dixa_tui.cli.schema import emit, json_bytes, say
-from dixa_tui.domain.query import OPTIONS
 
 if TYPE_CHECKING:
     from dixa_tui.domain.query import QuerySpec
@@ -27,6 +26,15 @@ if TYPE_CHECKING:
     from dixa_tui.session.progress import ProgressListener
     from dixa_tui.session.usage import UsagePlan
 
+# ``domain.query.OPTIONS`` (option, QuerySpec field, repeatable), written out: importing the
+# query module loads pydantic, which the terminal UI's first frame must not wait for (a
+# test holds the two equal).
+QUERY_OPTIONS: tuple[tuple[str, str, bool], ...] = (
+    ("--created-since", "created_since", False), ("--created-until", "created_until", False),
+    ("--closed-since", "closed_since", False), ("--closed-until", "closed_until", False),
+    ("--status", "status", True), ("--channel", "channel", True), ("--queue", "queue", True),
+    ("--tag", "tag", True), ("--text", "text", False), ("--where", "where", True),
+)
 BAR = 24  # characters of the longest bar
 NEVER_SHOWN = 8  # never-used options named per attribute (the JSON has them all)
 _HELP = {
@@ -43,7 +51,7 @@ _HELP = {
 
 def query_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The find query's options (``domain.query.OPTIONS``) on a command."""
-    for option, name, many in reversed(OPTIONS):
+    for option, name, many in reversed(QUERY_OPTIONS):
         command = click.option(option, name, multiple=many, metavar="TEXT" if not many
                                else "VALUE", help=_HELP.get(name))(command)
     return command
@@ -68,7 +76,7 @@ def definitions_usage(sample: int | None, as_json: bool, **query: Any) -> None:
     from dixa_tui.domain.query import QueryError, QuerySpec
 
     words: list[str] = []
-    for option, name, many in OPTIONS:
+    for option, name, many in QUERY_OPTIONS:
         given: Any = query.get(name)
         items: tuple[str, ...] = tuple(given or ()) if many else (
             () if given is None else (given,))

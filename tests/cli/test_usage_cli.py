@@ -160,3 +160,10 @@ def test_a_bad_query_is_a_usage_error_before_any_read(census_mock):
     assert knobs.requests == 1  # the definitions, to check the query: nothing else
     assert "--status: 'nope' is not a status" in result.stderr
     assert "--where" in result.stderr and "Reading" not in result.stderr
+
+
+def test_the_commands_query_options_are_finds():
+    from dixa_tui.cli.usage import QUERY_OPTIONS
+    from dixa_tui.domain.query import OPTIONS
+
+    assert QUERY_OPTIONS == OPTIONS
