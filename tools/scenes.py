@@ -222,6 +222,22 @@ async def schema_diff(pilot: Any) -> None:
     await _settle(pilot)
 
 
+async def usage_census(pilot: Any) -> None:
+    """The census of the demo's last month (its clock is DEMO_NOW): counted, then read."""
+    from dixa_tui.tui.screens.usage import UsageScreen
+
+    await _loaded(pilot)
+    await pilot.press("U")
+    await until(pilot, lambda: isinstance(pilot.app.screen, UsageScreen))
+    screen = pilot.app.screen
+    screen.query_one("#usage-query").value = "--created-since 2026-10-03"
+    await pilot.press("enter")
+    await until(pilot, lambda: screen.plan is not None)
+    await pilot.press("f5")
+    await until(pilot, lambda: screen.complete)
+    await _settle(pilot)
+
+
 # name -> (how to build the app, the scene)
 SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "main": (demo_app, main_screen),
@@ -232,6 +248,7 @@ SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "help": (demo_app, help_screen),
     "hostile": (lambda: demo_app(org="hostile"), hostile_screen),
     "schema-diff": (demo_app, schema_diff),
+    "usage": (demo_app, usage_census),
 }
 
 

@@ -20,3 +20,10 @@ def lit(value: object, style: str = "", *, single_line: bool = True) -> Text:
 def join(*parts: Text | str, sep: str = "") -> Text:
     """Concatenate pieces; plain ``str`` parts are our own words and still never parsed."""
     return Text(sep).join(p if isinstance(p, Text) else Text(p) for p in parts)
+
+
+def gap(cells: int = 1) -> Text:
+    """Blank cells as a segment of their own. A picture of the screen (the SVG export made
+    PNG for the README) draws a segment's leading spaces with no width, so text that follows
+    spaces of its own style would shift left there: start such text after a ``gap``."""
+    return Text(" " * cells, style="none")

@@ -23,9 +23,12 @@ if TYPE_CHECKING:
     from dixa_tui.api.models import Conversation, CustomAttributeDefinition, EndUser
     from dixa_tui.api.salvage import DefinitionsRead
     from dixa_tui.domain.targets import Lookup
+    from dixa_tui.domain.usage import UsageTally
     from dixa_tui.session.core import Sent, Session
+    from dixa_tui.session.progress import Progress
     from dixa_tui.session.schema import SchemaComparison, SourceChoice
     from dixa_tui.session.targets import TargetState
+    from dixa_tui.session.usage import UsagePlan
 
 
 class Request(Enum):
@@ -41,6 +44,8 @@ class Request(Enum):
     SEND = "send"
     SCHEMA_SOURCES = "schema sources"
     SCHEMA_DIFF = "schema diff"
+    USAGE_COUNT = "count conversations for the usage census"
+    USAGE_READ = "usage census"
 
 
 # -- from the app to the main screen ------------------------------------------------------
@@ -123,6 +128,37 @@ class SchemaCompared(Message, bubble=False):
     """Two schemas were read and compared."""
 
     comparison: SchemaComparison
+
+
+@dataclass
+class UsagePlanned(Message, bubble=False):
+    """The census's conversations are counted: ``plan`` says how many and how long."""
+
+    plan: UsagePlan
+
+
+@dataclass
+class UsageQueryRefused(Message, bubble=False):
+    """The census's query cannot run: one sentence per problem (nothing was read)."""
+
+    problems: list[str]
+
+
+@dataclass
+class UsageProgress(Message, bubble=False):
+    """The census read more conversations."""
+
+    progress: Progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, UsageProgress)
+
+
+@dataclass
+class UsageRead(Message, bubble=False):
+    """The census read every conversation of its plan."""
+
+    tally: UsageTally
 
 
 @dataclass

@@ -34,6 +34,12 @@ def expected(state: MockState) -> list:
     return diff_schemas(before, state.definitions)
 
 
+def lines(changes: ChangeList) -> list[str]:
+    """The list's lines as shown."""
+    return [str(getattr(option.prompt, "plain", option.prompt))
+            for option in (changes.get_option_at_index(i) for i in range(changes.option_count))]
+
+
 async def open_diff(pilot) -> SchemaDiffScreen:
     await started(pilot)
     await pilot.press("D")
@@ -69,7 +75,8 @@ async def test_pick_a_saved_snapshot_and_see_every_change_grouped(make_app, stat
         assert changes.has_focus
         definitions = {(c.identifier, c.entity_type) for c in want}
         assert changes.option_count == len(want) + len(definitions)  # a header each
-        text = screen_text(app)
+        screen_text(app)  # nothing raw reached the screen
+        text = rendered(screen.query_one("#diff-summary")) + "\n".join(lines(changes))
         marks = Counter("+" if c.kind.endswith("added") else "-" if c.kind.endswith("removed")
                         else "~" for c in want)
         assert (f"{len(want)} changes in {len(definitions)} definitions: +{marks['+']} added "
@@ -124,7 +131,8 @@ async def test_equal_schemas_and_swapping(make_app, state) -> None:
         await pilot.press(*"profile:demo", "enter")
         await compared(pilot, screen)
         assert screen.comparison.equal
-        assert "No differences: A and B are the same schema." in screen_text(app)
+        assert "No differences: A and B are the same schema." in rendered(
+            screen.query_one("#diff-summary"))
         screen.query_one("#source-a", Input).value = "profile:demo@2026-11-01"
         screen.action_compare()
         await wait_for(pilot, lambda: len(screen.comparison.changes) == 9)
@@ -151,7 +159,7 @@ async def test_a_source_that_cannot_be_read_is_shown_in_this_screens_error_bar(
         await wait_for(pilot, lambda: bar.shown)
         text = rendered(bar)
         assert "cannot read the file" in text and "unexpected" not in text
-        assert "Not compared" in screen_text(app)
+        assert "Not compared" in rendered(screen.query_one("#diff-summary"))
         await pilot.press("escape")
         assert not bar.shown
         await wait_for(pilot, lambda: app.screen is screen)
@@ -176,7 +184,8 @@ async def test_hostile_text_is_shown_literally(make_app, tmp_path: Path) -> None
         await pilot.press(*str(path), "enter")
         await compared(pilot, screen)
         assert screen.comparison.changes
-        text = screen_text(app)  # raises on any raw control or bidi character
+        screen_text(app)  # raises on any raw control or bidi character
+        text = "\n".join(lines(screen.query_one(ChangeList)))
         assert "[bold red]" in text or "[/]" in text  # markup as typed, not obeyed
         assert any("could not be read" in str(n.message) for n in app._notifications)
         for _ in range(40):
@@ -204,10 +213,11 @@ async def test_at_80x24_the_counts_and_the_detail_stay_on_screen(make_app, state
         await pilot.press(*"profile:demo@2026-11-01", "enter")
         await compared(pilot, screen)
         await pilot.press("n", "n")
-        text = screen_text(app)
+        text = screen_text(app)  # on screen (spaces between parts are dropped here)
         assert "9 changes in 7 definitions" in text
         current = screen.query_one(ChangeList).current
-        assert current is not None and "before  no" in text and "after   yes" in text
+        assert current is not None and "beforeno" in text.replace(" ", "")
+        assert "afteryes" in text.replace(" ", "")
 
 
 async def test_loading_saves_a_snapshot_when_the_profile_asks(make_app, state, monkeypatch,

@@ -75,6 +75,8 @@ class MainScreen(Screen[None]):
                 id="main.collapse_all"),
         Binding("D", "schema_diff", "Schema diff", show=False, id="main.schema_diff",
                 tooltip="Compare two schemas: this profile, another, a saved snapshot, a file"),
+        Binding("U", "usage", "Usage census", show=False, id="main.usage",
+                tooltip="How the Conversation attributes are filled in, over a find query"),
         Binding("escape", "escape", "Back", show=False, id="main.escape"),
         Binding("down", "to_list", "To the list", show=False, id="main.to_list"),
     ]
@@ -483,6 +485,14 @@ class MainScreen(Screen[None]):
         from dixa_tui.tui.screens.schema_diff import SchemaDiffScreen
 
         self.app.push_screen(SchemaDiffScreen(self.ui))
+
+    def action_usage(self) -> None:
+        if not self.ui.connected:
+            self.notify("Not connected yet.", timeout=2)
+            return
+        from dixa_tui.tui.screens.usage import UsageScreen
+
+        self.app.push_screen(UsageScreen(self.ui))
 
     # -- editing --------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from textual.widgets import ContentSwitcher, Input, LoadingIndicator, OptionList
 from textual.widgets.option_list import Option
 
 from dixa_tui.domain.schema_snapshot import parse_source
-from dixa_tui.tui.literal import join, lit
+from dixa_tui.tui.literal import gap, join, lit
 from dixa_tui.tui.messages import Request, RequestFailed, SchemaCompared, SchemaSourcesListed
 from dixa_tui.tui.widgets.changes import ChangeList, mark, value_text
 from dixa_tui.tui.widgets.errorbar import ErrorBar
@@ -47,22 +47,22 @@ HINT = "A file, profile:NAME or profile:NAME@YYYY-MM-DD; ↓ picks one; {compare
 def change_title(change: SchemaChange) -> Text:
     marker, style = mark(change)
     who = change.identifier or "(no identifier)"
-    parts = [lit(f"{marker} ", f"bold {style}"), lit(who, "bold")]
+    parts = [lit(marker, f"bold {style}"), gap(), lit(who, "bold")]
     if change.entity_type:
-        parts.append(lit(f" ({change.entity_type})"))
+        parts += [gap(), lit(f"({change.entity_type})")]
     if change.option_path:
-        parts.append(join(" · option ", lit("/".join(change.option_path), "bold")))
-    parts.append(lit(f" · {change.kind}", "dim"))
+        parts += [gap(), lit("· option"), gap(), lit("/".join(change.option_path), "bold")]
+    parts += [gap(), lit(f"· {change.kind}", "dim")]
     return join(*parts)
 
 
 def before_after(change: SchemaChange, *, single_line: bool = True) -> Text:
     rows = [lit(change.what(), single_line=single_line)]
     if change.kind not in ("definition_added", "option_added"):
-        rows.append(join(lit("before  ", "bold red"),
+        rows.append(join(lit("before", "bold red"), gap(2),
                          lit(value_text(change.before), single_line=single_line)))
     if change.kind not in ("definition_removed", "option_removed"):
-        rows.append(join(lit("after   ", "bold green"),
+        rows.append(join(lit("after", "bold green"), gap(3),
                          lit(value_text(change.after), single_line=single_line)))
     if change.count:
         rows.append(lit(f"with {change.count} option{'s' * (change.count != 1)} below it",
@@ -184,8 +184,8 @@ class SchemaDiffScreen(Screen[None]):
         session = self.ui.session
         profile = session.profile.name if session is not None else "…"
         self.query_one("#diff-title", Static).update(join(
-            lit("Schema diff", "bold"), lit(" · what changed from A to B · profile "),
-            lit(profile, "bold")))
+            lit("Schema diff", "bold"), gap(), lit("· what changed from A to B · profile"),
+            gap(), lit(profile, "bold")))
 
     def _hint(self, problem: str | None = None) -> None:
         line = self.query_one("#diff-hint", Static)
@@ -205,8 +205,8 @@ class SchemaDiffScreen(Screen[None]):
         self.choices = message.choices
         listing = self.query_one("#diff-sources", OptionList)
         listing.clear_options()
-        listing.add_options([Option(join(lit(c.title, "bold"), lit(f" · {c.note}", "dim"),
-                                         "\n  ", lit(c.text, "italic")), id=f"s{i}")
+        listing.add_options([Option(join(lit(c.title, "bold"), gap(), lit(f"· {c.note}", "dim"),
+                                         "\n", gap(2), lit(c.text, "italic")), id=f"s{i}")
                              for i, c in enumerate(self.choices)])
         listing.highlighted = 0 if self.choices else None
 
@@ -343,8 +343,8 @@ def summary(comparison: SchemaComparison) -> Text:
     """``A: name · 46 definitions`` / ``B: …`` / the counts, coloured like the list."""
     def side(letter: str, read: SchemaRead) -> Text:
         count = len(read.definitions)
-        return join(lit(f"{letter}: ", "bold"), lit(read.name),
-                    lit(f" · {count} definition{'s' * (count != 1)}", "dim"))
+        return join(lit(f"{letter}:", "bold"), gap(), lit(read.name), gap(),
+                    lit(f"· {count} definition{'s' * (count != 1)}", "dim"))
 
     changes = comparison.changes
     if not changes:
@@ -353,9 +353,9 @@ def summary(comparison: SchemaComparison) -> Text:
         marks = Counter(mark(c)[0] for c in changes)
         touched = len({(c.identifier, c.entity_type) for c in changes})
         counts = join(lit(f"{len(changes)} change{'s' * (len(changes) != 1)} in {touched} "
-                          f"definition{'s' * (touched != 1)}: ", "bold"),
-                      lit(f"+{marks['+']} added", "green"), " · ",
-                      lit(f"-{marks['-']} removed", "red"), " · ",
+                          f"definition{'s' * (touched != 1)}:", "bold"), gap(),
+                      lit(f"+{marks['+']} added", "green"), gap(), lit("·"), gap(),
+                      lit(f"-{marks['-']} removed", "red"), gap(), lit("·"), gap(),
                       lit(f"~{marks['~']} changed", "cyan"))
     return Text("\n").join([counts, side("A", comparison.a), side("B", comparison.b)])
 

@@ -21,7 +21,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from dixa_tui.domain.schema_change import ChangeKind, ChangeValue, SchemaChange
-from dixa_tui.tui.literal import join, lit
+from dixa_tui.tui.literal import gap, join, lit
 
 ADDED: frozenset[ChangeKind] = frozenset({"definition_added", "option_added"})
 REMOVED: frozenset[ChangeKind] = frozenset({"definition_removed", "option_removed"})
@@ -60,13 +60,14 @@ def definition_key(change: SchemaChange) -> tuple[str, str]:
 def heading(change: SchemaChange, count: int) -> Text:
     who = lit(change.identifier, "bold") if change.identifier else lit("(no identifier)",
                                                                        "bold italic")
-    return join(who, lit(f" · {change.entity_type} · " if change.entity_type else " · "),
-                lit(f"{count} change{'s' * (count != 1)}", "dim"))
+    entity = [lit(f"· {change.entity_type} ·"), gap()] if change.entity_type else [
+        lit("·"), gap()]
+    return join(who, gap(), *entity, lit(f"{count} change{'s' * (count != 1)}", "dim"))
 
 
 def line(change: SchemaChange) -> Text:
     marker, style = mark(change)
-    return join("  ", lit(f"{marker} ", f"bold {style}"), lit(change.what(), style))
+    return join(gap(2), lit(marker, f"bold {style}"), gap(), lit(change.what(), style))
 
 
 class ChangeList(OptionList):
