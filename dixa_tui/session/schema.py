@@ -176,6 +176,10 @@ class SchemaReader:
             if stored(source):
                 reads[i] = await self.read(source)
         live = [(i, s) for i, s in enumerate((a, b)) if not stored(s)]
+        if len(live) == 2 and a == b:  # one organization read once, not twice at once
+            read = await self.read(a)
+            reads.update({0: read, 1: read})
+            live = []
         if live:
             done = await asyncio.gather(*(self.read(s) for _, s in live))
             reads.update({i: r for (i, _), r in zip(live, done, strict=True)})
