@@ -1,0 +1,114 @@
+"""A find as the session runs it: a query checked against the organization, then its matches.
+
+Front ends (the CLI's ``find conversations``, the TUI's Find screen) call these functions
+with their session (as bulk runs do: the session's core stays small) and hand over a
+:class:`~dixa_tui.domain.query.QuerySpec` as people wrote it; :func:`prepare_find` checks it
+and answers a :class:`PreparedFind` or raises ``QueryError`` with every problem at once.
+What can be checked without the organization (dates, statuses, channels, ids, text) is
+checked first: a query whose only problems are those costs no request at all. Attribute
+conditions and columns need the definitions, so they cost one read of them (loaded once per
+session), and never a search or a conversation read. Only a prepared find is ever run.
+
+Relative moments (``7d``) are read against :func:`utc_now` when the find is prepared, so a
+saved query means "the 7 days before this run".
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from dixa_tui.domain.query import FindQuery, QueryError, QuerySpec, compile_query
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.session.core import Session
+    from dixa_tui.session.find import Found, Tally
+    from dixa_tui.session.progress import ProgressListener
+
+
+def utc_now() -> datetime:
+    """The moment relative dates count back from (tests replace it to pin the clock)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class PreparedFind:
+    """A query that passed every check: ``query`` for Dixa and for each conversation,
+    ``columns`` to show (the requested ones, else the ones the query tests, else every
+    conversation attribute that is not archived), ``now`` the moment it was read against."""
+
+    query: FindQuery
+    columns: tuple[CustomAttributeDefinition, ...]
+    now: datetime
+
+    def describe(self) -> str:
+        return self.query.describe()
+
+
+def _offline_problems(spec: QuerySpec, now: datetime) -> list[str]:
+    """Problems of everything but the attribute conditions: no definitions needed."""
+    try:
+        compile_query(replace(spec, where=()), [], now=now)
+    except QueryError as exc:
+        return exc.problems
+    return []
+
+
+async def prepare_find(session: Session, spec: QuerySpec, *,
+                       columns: Sequence[str] | None = None,
+                       now: datetime | None = None) -> PreparedFind:
+    """``spec`` checked against the organization's definitions (and ``columns``, identifiers
+    or ids, each item may be comma-separated); raises ``QueryError`` listing every problem.
+
+    Without attribute conditions or columns, a query with problems sends nothing; otherwise
+    the definitions are read (once per session) so that every problem is said at once.
+    """
+    from dixa_tui.domain.export_values import columns_for
+
+    moment = now or utc_now()
+    problems = _offline_problems(spec, moment)
+    if problems and not spec.where and not columns:
+        raise QueryError(problems)
+    read = session.definitions or await session.load_definitions()
+    definitions = read.definitions
+    query: FindQuery | None = None
+    try:
+        query = compile_query(spec, definitions, now=moment)
+    except QueryError as exc:
+        problems = exc.problems
+    chosen: list[CustomAttributeDefinition] = []
+    try:
+        chosen = columns_for(definitions, columns, query)
+    except QueryError as exc:
+        problems = [*problems, *exc.problems]
+    if problems or query is None:
+        raise QueryError(problems)
+    return PreparedFind(query, tuple(chosen), moment)
+
+
+def find(session: Session, prepared: PreparedFind, *, limit: int | None = None,
+         sample: int | None = None, on_progress: ProgressListener | None = None,
+         ) -> AsyncGenerator[Found, None]:
+    """The matches of ``prepared``, each as soon as it is confirmed (see
+    :func:`dixa_tui.session.find.find_conversations`: ``limit`` stops the reading early,
+    ``sample`` checks the first N the search names). Close it (``contextlib.aclosing``) to
+    stop at once."""
+    from dixa_tui.session.find import find_conversations
+
+    client = session.require_client("find conversations")
+    return find_conversations(client, prepared.query, limit=limit, sample=sample,
+                              on_progress=on_progress)
+
+
+async def count(session: Session, prepared: PreparedFind, *, sample: int | None = None,
+                on_progress: ProgressListener | None = None) -> Tally:
+    """How many conversations match: by the search alone when no attribute is tested, else
+    by reading each one the search names."""
+    from dixa_tui.session.find import count_matches
+
+    client = session.require_client("count conversations")
+    return await count_matches(client, prepared.query, sample=sample,
+                               on_progress=on_progress)
