@@ -43,7 +43,10 @@ BOM = "\ufeff".encode()
 FIXED = (("CONVERSATION", 12), ("CREATED", 16), ("STATUS", 16), ("CHANNEL", 11))
 ATTRIBUTE_MIN, ATTRIBUTE_MAX, LAST_MAX = 24, 40, 48
 # Characters JSON may carry raw that a terminal would act on: escaped as \uXXXX (same value).
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates (a JSON "\ud800" read back) too: UTF-8 cannot carry them, the escape can.
+_UNSAFE_IN_JSON = re.compile(
+    "[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def is_regular_file(stream: object) -> bool:
@@ -63,7 +66,7 @@ def json_line(value: Any) -> str:
 
 def _utf8(text: str) -> bytes:
     """A lone surrogate (from a JSON ``\\ud800``) cannot be UTF-8: it becomes U+FFFD."""
-    return text.encode("utf-8", errors="replace")
+    return _SURROGATE.sub("\ufffd", text).encode("utf-8")
 
 
 class RowWriter:
