@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from dixa_tui.session.core import Session
     from dixa_tui.session.find import Tally
     from dixa_tui.session.progress import Progress
+    from dixa_tui.session.queries import PreparedFind
 
 INTERRUPTED = 130
 
@@ -57,6 +58,12 @@ def find() -> None:
               help="Tag UUIDs (conversations carrying any of them).")
 @click.option("--text", metavar="WORDS", help="Dixa's full-text search over messages.")
 @click.option("--where", metavar="CONDITION", multiple=True, help=WHERE_HELP)
+@click.option("--saved", metavar="NAME",
+              help="Start from the query saved as NAME (see `find saved`); options given "
+                   "here add to it, and a date or --text given here replaces its own.")
+@click.option("--save", metavar="NAME",
+              help="Save this query as NAME in the config file's [queries] (once checked; "
+                   "replacing one of that name), then run it.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="Stop after N matches (no page or conversation more is read).")
 @click.option("--sample", type=click.IntRange(min=1), metavar="N",
@@ -77,9 +84,9 @@ def find_conversations(created_since: str | None, created_until: str | None,
                        closed_since: str | None, closed_until: str | None,
                        status: tuple[str, ...], channel: tuple[str, ...],
                        queue: tuple[str, ...], tag: tuple[str, ...], text: str | None,
-                       where: tuple[str, ...], limit: int | None, sample: int | None,
-                       count: bool, as_csv: bool, as_jsonl: bool, as_json: bool,
-                       columns: tuple[str, ...]) -> None:
+                       where: tuple[str, ...], saved: str | None, save: str | None,
+                       limit: int | None, sample: int | None, count: bool, as_csv: bool,
+                       as_jsonl: bool, as_json: bool, columns: tuple[str, ...]) -> None:
     """Conversations matching every condition given, newest first, printed as each is
     confirmed, with a progress line on stderr. Dates, status, channel, queue, tag and text
     go to Dixa's search; attribute conditions are checked on each conversation read (at
@@ -91,8 +98,11 @@ def find_conversations(created_since: str | None, created_until: str | None,
       dixa-tui find conversations --status closed --where "contact_reason under delivery"
       dixa-tui find conversations --created-since 2026-11-01 --csv > found.csv
       dixa-tui find conversations --where "order_number is not empty" --count
+      dixa-tui find conversations --created-since 7d --where "contact_reason is empty" \
+          --save empty-reason
+      dixa-tui find conversations --saved empty-reason --csv > empty.csv
     """
-    from dixa_tui.domain.query import QuerySpec
+    from dixa_tui.domain.query import QueryError, QuerySpec
 
     fmt = _format(as_csv, as_jsonl, as_json)
     if count and limit is not None:
@@ -103,7 +113,22 @@ def find_conversations(created_since: str | None, created_until: str | None,
              "(--json prints the counts as JSON).")
     spec = QuerySpec(created_since, created_until, closed_since, closed_until, status,
                      channel, queue, tag, text, where)
-    _run(spec, fmt, list(columns), limit=limit, sample=sample, count=count)
+    if saved is not None:
+        from dixa_tui.session.queries import saved_query
+
+        try:
+            spec = saved_query(saved).spec().extended(spec)
+        except QueryError as exc:
+            fail(_query_problems(exc))
+    if save is not None:
+        from dixa_tui.config_edit import name_problem
+
+        problem = name_problem(save)
+        if problem is None and spec.is_empty():
+            problem = "there is no query to save: give query options (or --saved NAME)"
+        if problem is not None:
+            fail(f"Error: --save: {problem}. Nothing was saved or searched.")
+    _run(spec, fmt, list(columns), limit=limit, sample=sample, count=count, save=save)
 
 
 def _format(as_csv: bool, as_jsonl: bool, as_json: bool) -> Format:
@@ -127,7 +152,7 @@ class _Outcome:
 
 
 def _run(spec: QuerySpec, fmt: Format, columns: list[str], *, limit: int | None,
-         sample: int | None, count: bool) -> None:
+         sample: int | None, count: bool, save: str | None) -> None:
     from dixa_tui.cli.find_output import OutputClosed, silence_stdout
     from dixa_tui.cli.progress import ProgressLine
 
@@ -135,7 +160,8 @@ def _run(spec: QuerySpec, fmt: Format, columns: list[str], *, limit: int | None,
     outcome = _Outcome()
     interrupted = closed = False
     try:
-        run(_find(open_session(), spec, fmt, columns, limit, sample, count, progress, outcome))
+        run(_find(open_session(), spec, fmt, columns, limit, sample, count, save, progress,
+                  outcome))
     except KeyboardInterrupt:
         interrupted = True
     except OutputClosed:
@@ -151,8 +177,8 @@ def _run(spec: QuerySpec, fmt: Format, columns: list[str], *, limit: int | None,
 
 
 async def _find(session: Session, spec: QuerySpec, fmt: Format, columns: list[str],
-                limit: int | None, sample: int | None, count: bool, progress: ProgressLine,
-                outcome: _Outcome) -> None:
+                limit: int | None, sample: int | None, count: bool, save: str | None,
+                progress: ProgressLine, outcome: _Outcome) -> None:
     from contextlib import aclosing
 
     from dixa_tui.cli import render
@@ -170,6 +196,8 @@ async def _find(session: Session, spec: QuerySpec, fmt: Format, columns: list[st
             prepared = await queries.prepare_find(session, spec, columns=columns or None)
         except QueryError as exc:
             fail(_query_problems(exc))
+        if save is not None:
+            _save(save, prepared)
         read = session.definitions
         if read is not None and read.skipped:
             click.echo(render.skipped_text(read.skipped), err=True)
@@ -199,6 +227,46 @@ async def _find(session: Session, spec: QuerySpec, fmt: Format, columns: list[st
                 writer.row(match)
                 if shared:
                     progress.redraw()
+
+
+def _save(name: str, prepared: PreparedFind) -> None:
+    from dixa_tui.config import config_path
+    from dixa_tui.session.queries import save_query
+    from dixa_tui.text import clean
+
+    replaced = save_query(name, prepared)
+    click.echo(f"Saved as {clean(name)!r} in {config_path()}: "
+               f"{clean(prepared.query.to_text())}", err=True)
+    if replaced is not None:
+        click.echo(f"(It replaced: {clean(replaced)})", err=True)
+
+
+@find.command("saved")
+@click.option("--json", "as_json", is_flag=True, help="A JSON object: name -> query.")
+@handled
+def find_saved(as_json: bool) -> None:
+    """The queries saved in the config file's [queries] table, for --saved NAME."""
+    from dixa_tui.cli import render
+    from dixa_tui.config import config_path
+    from dixa_tui.session.queries import saved_queries
+
+    queries = saved_queries()
+    if as_json:
+        click.echo(render.to_json({q.name: q.text for q in queries}))
+        return
+    if not queries:
+        click.echo(f"No saved queries in {config_path()}: save one with "
+                   "`dixa-tui find conversations [query] --save NAME`.", err=True)
+        return
+    from rich.cells import cell_len
+
+    from dixa_tui.text import clean
+
+    names = [clean(q.name) for q in queries]
+    width = max(cell_len(n) for n in [*names, "NAME"])
+    click.echo("NAME" + " " * (width - 4) + "  QUERY")
+    for name, query in zip(names, queries, strict=True):
+        click.echo(name + " " * (width - cell_len(name)) + "  " + clean(query.text))
 
 
 def _query_problems(exc: QueryError) -> str:

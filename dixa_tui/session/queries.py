@@ -11,13 +11,21 @@ session), and never a search or a conversation read. Only a prepared find is eve
 
 Relative moments (``7d``) are read against :func:`utc_now` when the find is prepared, so a
 saved query means "the 7 days before this run".
+
+Saved queries live in the config file's ``[queries]`` table (name -> the options as shell
+words, :meth:`QuerySpec.to_text`): :func:`saved_queries` lists them for a picker,
+:func:`saved_query` opens one by name, :func:`save_query` writes one (the query as checked:
+identifiers and option values, so renamed labels do not break it; relative dates stay
+relative).
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dixa_tui.domain.query import FindQuery, QueryError, QuerySpec, compile_query
@@ -112,3 +120,54 @@ async def count(session: Session, prepared: PreparedFind, *, sample: int | None 
     client = session.require_client("count conversations")
     return await count_matches(client, prepared.query, sample=sample,
                                on_progress=on_progress)
+
+
+# -- saved queries ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A query saved by name: ``text`` as the config file holds it."""
+
+    name: str
+    text: str
+
+    def spec(self) -> QuerySpec:
+        """The saved options; raises ``QueryError`` naming the query when they do not
+        read."""
+        try:
+            return QuerySpec.from_text(self.text)
+        except QueryError as exc:
+            raise QueryError([f"saved query {self.name!r}: {p}" for p in exc.problems]
+                             ) from None
+
+
+def saved_queries(path: Path | None = None) -> list[SavedQuery]:
+    """Every saved query of the config file (default: the one in use), in file order.
+    Raises ``config.ConfigError``. Reads a file: the TUI calls it off its event loop."""
+    from dixa_tui.config import load_config
+
+    return [SavedQuery(name, text) for name, text in load_config(path).queries.items()]
+
+
+def saved_query(name: str, path: Path | None = None) -> SavedQuery:
+    """The saved query called ``name``; raises ``QueryError`` saying which exist."""
+    found = saved_queries(path)
+    for query in found:
+        if query.name == name:
+            return query
+    names = [q.name for q in found]
+    if not names:
+        raise QueryError([f"no query is saved as {name!r}: none is saved yet (save one "
+                          "with --save NAME, or add it under [queries] in the config file)"])
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise QueryError([f"no query is saved as {name!r}; {hint}saved: {', '.join(names)}"])
+
+
+def save_query(name: str, prepared: PreparedFind, path: Path | None = None) -> str | None:
+    """Save a checked query under ``name`` (replacing one of that name); returns the text
+    it replaced, if any. Raises ``config.ConfigError`` (nothing written then)."""
+    from dixa_tui.config_edit import save_query as write
+
+    return write(name, prepared.query.to_text(), path)

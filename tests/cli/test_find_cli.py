@@ -361,3 +361,60 @@ def test_a_find_csv_edited_in_a_spreadsheet_feeds_bulk_plan_and_apply(org: Org,
         numbers_before
     again = org.find("--created-since", "30d", "--where", "contact_reason is empty", "--csv")
     assert [int(r[0]) for r in csv_rows(again.stdout_bytes)[1:]] == targets[2:]
+
+
+# -- saved queries ---------------------------------------------------------------------------
+
+
+def test_a_query_saved_by_name_reopens_with_the_same_answer_and_takes_more_options(
+        org: Org, home: Path) -> None:
+    config = home / ".config" / "dixa-tui" / "config.toml"
+    first = org.find("--created-since", "30d", "--status", "OPEN,closed", "--where",
+                     "Contact_Reason IS EMPTY".replace("Contact_Reason", "contact_reason"),
+                     "--save", "empty-reason", "--jsonl")
+    assert first.exit_code == 0, first.stderr
+    assert "Saved as 'empty-reason'" in first.stderr
+    text = config.read_text()
+    assert text.startswith("[profiles.default]\nrate_limit = 0\n")  # the user's lines kept
+    assert ("\"empty-reason\" = \"--created-since 30d --status open,closed --where "
+            "'contact_reason is empty'\"") in text
+
+    again = org.find("--saved", "empty-reason", "--jsonl")
+    assert again.exit_code == 0 and again.stdout == first.stdout and first.stdout
+
+    narrower = org.find("--saved", "empty-reason", "--channel", "email", "--jsonl")
+    expected = [json.loads(x)["conversation"] for x in first.stdout.splitlines()
+                if json.loads(x)["channel"] == "Email"]
+    assert [json.loads(x)["conversation"] for x in narrower.stdout.splitlines()] == expected
+
+    listed = org.run("find", "saved")
+    assert listed.exit_code == 0 and "empty-reason" in listed.stdout
+    assert json.loads(org.run("find", "saved", "--json").stdout) == {
+        "empty-reason": "--created-since 30d --status open,closed --where "
+                        "'contact_reason is empty'"}
+
+
+def test_a_saved_name_that_does_not_exist_or_no_longer_reads_exits_2(org: Org,
+                                                                     home: Path) -> None:
+    config = home / ".config" / "dixa-tui" / "config.toml"
+    config.write_text(config.read_text() + "\n[queries]\n"
+                      "\"old\" = \"--where 'retired_reason is empty'\"\n"
+                      "\"broken\" = \"--where 'unclosed\"\n")
+    unknown = org.find("--saved", "olde")
+    assert unknown.exit_code == 2 and "did you mean 'old'?" in unknown.stderr
+    broken = org.find("--saved", "broken")
+    assert broken.exit_code == 2 and "saved query 'broken'" in broken.stderr
+    assert org.knobs.requests == 0
+    stale = org.find("--saved", "old")
+    assert stale.exit_code == 2 and "retired_reason" in stale.stderr
+    assert org.recorder.seen == [("GET", "/beta/custom-attributes")]  # never searched
+
+
+def test_a_query_with_a_problem_is_not_saved(org: Org, home: Path) -> None:
+    config = home / ".config" / "dixa-tui" / "config.toml"
+    before = config.read_text()
+    result = org.find("--where", "contact_reson is empty", "--save", "typo")
+    assert result.exit_code == 2 and "did you mean 'contact_reason'" in result.stderr
+    empty = org.find("--save", "nothing")
+    assert empty.exit_code == 2 and "no query to save" in empty.stderr
+    assert config.read_text() == before
