@@ -158,21 +158,24 @@ def _run(spec: QuerySpec, fmt: Format, columns: list[str], *, limit: int | None,
 
     progress = ProgressLine()
     outcome = _Outcome()
-    interrupted = closed = False
+    stopped: str | None = None  # why the find ended before its answer was complete
     try:
         run(_find(open_session(), spec, fmt, columns, limit, sample, count, save, progress,
                   outcome))
     except KeyboardInterrupt:
-        interrupted = True
+        stopped = "interrupted"
     except OutputClosed:
-        closed = True
+        stopped = "closed"
         silence_stdout()
+    except Exception:
+        stopped = "failed"  # the error itself is said by `handled`, after the summary
+        raise
     finally:
         progress.done()
-        if outcome.writer is not None and not closed:
+        if outcome.writer is not None and stopped != "closed":
             outcome.writer.end()
-    _summary(outcome, limit=limit, sample=sample, interrupted=interrupted, closed=closed)
-    if interrupted:
+        _summary(outcome, limit=limit, sample=sample, stopped=stopped)
+    if stopped == "interrupted":
         sys.exit(INTERRUPTED)
 
 
@@ -278,11 +281,11 @@ def _query_problems(exc: QueryError) -> str:
 
 
 def _summary(outcome: _Outcome, *, limit: int | None, sample: int | None,
-             interrupted: bool, closed: bool = False) -> None:
+             stopped: str | None) -> None:
     """One line on stderr: how many matched of how many checked, and why it stopped."""
     counts = _counts(outcome)
     if counts is None:
-        if interrupted:
+        if stopped == "interrupted":
             click.echo("Interrupted before the search began.", err=True)
         return
     matches, checked, pages = counts
@@ -290,12 +293,13 @@ def _summary(outcome: _Outcome, *, limit: int | None, sample: int | None,
              f"{checked:,} conversation{'s' if checked != 1 else ''} checked" if outcome.reads
              else "counted by Dixa's search (no conversation read)",
              f"{pages:,} search page{'s' if pages != 1 else ''} read"]
-    if interrupted:
-        click.echo("Interrupted: " + ", ".join(parts) + ". What was printed stands; "
-                   "run the command again to search again.", err=True)
+    if stopped in ("interrupted", "failed"):
+        lead = "Interrupted" if stopped == "interrupted" else "Stopped by an error"
+        click.echo(f"{lead}: " + ", ".join(parts) + ". What was printed stands; run the "
+                   "command again to search again.", err=True)
         return
     why = ""
-    if closed:
+    if stopped == "closed":
         why = " (stopped: the output was closed)"
     elif limit is not None and matches >= limit:
         why = f" (stopped at --limit {limit})"

@@ -30,10 +30,18 @@ class Recorder:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.seen: list[tuple[str, str]] = []
+        self.refuse: dict[int, int] = {}  # conversation id -> status its read answers
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             self.seen.append((scope["method"], scope["path"]))
+            last = scope["path"].rsplit("/", 1)[1]
+            if scope["method"] == "GET" and last.isdigit() and int(last) in self.refuse:
+                body = b'{"message": "refused by the test"}'
+                await send({"type": "http.response.start", "status": self.refuse[int(last)],
+                            "headers": [(b"content-type", b"application/json")]})
+                await send({"type": "http.response.body", "body": body})
+                return
         await self.app(scope, receive, send)
 
     @property
@@ -236,6 +244,18 @@ def test_conflicting_output_options_are_usage_errors(org: Org) -> None:
         result = org.find(*args)
         assert result.exit_code == 2 and says in result.stderr, (args, result.stderr)
     assert org.knobs.requests == 0
+
+
+def test_dixa_failing_half_way_keeps_the_rows_before_closes_the_array_and_exits_1(
+        org: Org) -> None:
+    order = newest_first(list(org.state.conversations.values()))
+    org.recorder.refuse[order[4]] = 403
+    result = org.find("--json")
+    assert result.exit_code == 1
+    assert [item["conversation"] for item in json.loads(result.stdout)] == order[:4]
+    assert "Error:" in result.stderr and "403" in result.stderr
+    assert "Stopped by an error: 4 matches, 4 conversations checked" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 # -- --limit on a large organization ---------------------------------------------------------
