@@ -182,10 +182,11 @@ def _run(spec: QuerySpec, fmt: Format, columns: list[str], *, limit: int | None,
 async def _find(session: Session, spec: QuerySpec, fmt: Format, columns: list[str],
                 limit: int | None, sample: int | None, count: bool, save: str | None,
                 progress: ProgressLine, outcome: _Outcome) -> None:
+    import shutil
     from contextlib import aclosing
 
     from dixa_tui.cli import render
-    from dixa_tui.cli.find_output import RowWriter, is_regular_file, stdout_emitter
+    from dixa_tui.cli.find_output import RowWriter, fitting, is_regular_file, stdout_emitter
     from dixa_tui.domain.query import QueryError
     from dixa_tui.session import queries
     from dixa_tui.text import clean
@@ -217,8 +218,17 @@ async def _find(session: Session, spec: QuerySpec, fmt: Format, columns: list[st
                        if fmt == "json" else str(counted.matches))
             return
         terminal = sys.stdout.isatty()
-        writer = RowWriter(fmt, prepared.columns, stdout_emitter(sys.stdout.buffer),
-                           terminal=terminal, bom=fmt == "csv" and is_regular_file(sys.stdout))
+        shown = list(prepared.columns)
+        if fmt == "table" and not columns and not prepared.query.conditions:
+            shown = fitting(shown, shutil.get_terminal_size().columns)
+            if len(shown) < len(prepared.columns):
+                left = len(prepared.columns) - len(shown)
+                click.echo(f"({left} attribute column{'s' if left != 1 else ''} left out "
+                           "to fit the terminal: --columns IDENT,... chooses them, --csv "
+                           "exports them all)", err=True)
+        writer = RowWriter(fmt, shown, stdout_emitter(sys.stdout.buffer),
+                           terminal=terminal, bom=fmt == "csv" and is_regular_file(sys.stdout),
+                           names=prepared.names)
         outcome.writer = writer
         writer.start()
         shared = terminal and progress.live  # rows and the live line share one screen

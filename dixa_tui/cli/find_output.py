@@ -23,7 +23,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, BinaryIO, Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -74,8 +74,10 @@ class RowWriter:
     to call when nothing was started)."""
 
     def __init__(self, fmt: Format, columns: Sequence[CustomAttributeDefinition], emit: Emit,
-                 *, terminal: bool, bom: bool = False) -> None:
+                 *, terminal: bool, bom: bool = False,
+                 names: Mapping[str, str] | None = None) -> None:
         self.fmt, self.columns, self.emit = fmt, list(columns), emit
+        self.names = {d.id: (names or {}).get(d.id) or name_of(d) for d in self.columns}
         self.terminal, self.bom = terminal, bom
         self.rows = 0
         self.started = self.ended = False
@@ -84,11 +86,12 @@ class RowWriter:
     def start(self) -> None:
         self.started = True
         if self.fmt == "csv":
-            self.emit((BOM if self.bom else b"") + self._csv(csv_header(self.columns)))
+            self.emit((BOM if self.bom else b"") + self._csv(csv_header(self.columns,
+                                                                        self.names)))
         elif self.fmt == "json":
             self.emit(b"[")
         elif self.fmt == "table":
-            headers = [name for name, _ in FIXED] + [name_of(d) for d in self.columns]
+            headers = [name for name, _ in FIXED] + [self.names[d.id] for d in self.columns]
             self.emit(_utf8(self._table_line(headers) + "\n"))
 
     def row(self, found: Found) -> None:
@@ -97,7 +100,7 @@ class RowWriter:
             self.emit(self._csv(csv_row(found.conversation_id, values, self.columns)))
         elif self.fmt in ("json", "jsonl"):
             line = json_line(record(found.conversation_id, found.conversation, values,
-                                    self.columns))
+                                    self.columns, self.names))
             if self.fmt == "jsonl":
                 self.emit(_utf8(line + "\n"))
             else:
@@ -120,10 +123,8 @@ class RowWriter:
         return _utf8(buffer.getvalue())
 
     def _table_widths(self) -> list[int]:
-        widths = [width for _, width in FIXED]
-        widths += [min(ATTRIBUTE_MAX, max(ATTRIBUTE_MIN, cell_len(clean(name_of(d)))))
-                   for d in self.columns]
-        return widths
+        return [width for _, width in FIXED] + [attribute_width(self.names[d.id])
+                                                for d in self.columns]
 
     def _table_cells(self, found: Found) -> list[str]:
         conversation = found.conversation
@@ -144,6 +145,25 @@ class RowWriter:
             text = _cut(clean(cell), width)
             out.append(text if i == last else text + " " * (width - cell_len(text)))
         return "  ".join(out).rstrip()
+
+
+def attribute_width(name: str) -> int:
+    """The table column an attribute gets: as wide as its name, within bounds."""
+    return min(ATTRIBUTE_MAX, max(ATTRIBUTE_MIN, cell_len(clean(name))))
+
+
+def fitting(columns: Sequence[CustomAttributeDefinition],
+            width: int) -> list[CustomAttributeDefinition]:
+    """The first of ``columns`` whose table columns fit in ``width`` terminal cells beside
+    the fixed ones (at least none): for a table nobody chose the columns of."""
+    used = sum(w for _, w in FIXED) + 2 * (len(FIXED) - 1)
+    chosen: list[CustomAttributeDefinition] = []
+    for definition in columns:
+        used += 2 + attribute_width(name_of(definition))
+        if used > width:
+            break
+        chosen.append(definition)
+    return chosen
 
 
 def _cut(text: str, width: int) -> str:

@@ -22,8 +22,8 @@ relative).
 from __future__ import annotations
 
 import difflib
-from collections.abc import AsyncGenerator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,11 +46,14 @@ def utc_now() -> datetime:
 class PreparedFind:
     """A query that passed every check: ``query`` for Dixa and for each conversation,
     ``columns`` to show (the requested ones, else the ones the query tests, else every
-    conversation attribute that is not archived), ``now`` the moment it was read against."""
+    conversation attribute that is not archived), ``now`` the moment it was read against,
+    ``names`` each column's name in exports (:func:`~dixa_tui.domain.export_values.
+    column_names`: the identifier, or the id where that would be ambiguous)."""
 
     query: FindQuery
     columns: tuple[CustomAttributeDefinition, ...]
     now: datetime
+    names: Mapping[str, str] = field(default_factory=dict)  # column names by definition id
 
     def describe(self) -> str:
         return self.query.describe()
@@ -74,7 +77,7 @@ async def prepare_find(session: Session, spec: QuerySpec, *,
     Without attribute conditions or columns, a query with problems sends nothing; otherwise
     the definitions are read (once per session) so that every problem is said at once.
     """
-    from dixa_tui.domain.export_values import columns_for
+    from dixa_tui.domain.export_values import column_names, columns_for
 
     moment = now or utc_now()
     problems = _offline_problems(spec, moment)
@@ -94,7 +97,7 @@ async def prepare_find(session: Session, spec: QuerySpec, *,
         problems = [*problems, *exc.problems]
     if problems or query is None:
         raise QueryError(problems)
-    return PreparedFind(query, tuple(chosen), moment)
+    return PreparedFind(query, tuple(chosen), moment, column_names(chosen, definitions))
 
 
 def find(session: Session, prepared: PreparedFind, *, limit: int | None = None,

@@ -438,3 +438,39 @@ def test_a_query_with_a_problem_is_not_saved(org: Org, home: Path) -> None:
     empty = org.find("--save", "nothing")
     assert empty.exit_code == 2 and "no query to save" in empty.stderr
     assert config.read_text() == before
+
+
+# -- the hostile organization ------------------------------------------------------------------
+
+
+def test_on_the_hostile_organization_the_table_is_clean_and_jsonl_exact(
+        serve: Callable[[MockState], Org]) -> None:
+    import re
+
+    from dixa_tui.mock import hostile
+
+    raw = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+    bad = serve(hostile.build_hostile_state())
+    record = bad.state.conversations[66601]
+    table = bad.find("--columns", ",".join(
+        d.id for d in bad.state.definitions
+        if d.id in record.values and d.entity_type == "Conversation"))
+    assert table.exit_code == 0, table.stderr
+    for stream in (table.stdout, table.stderr):
+        assert raw.search(stream) is None
+    assert "66601" in table.stdout
+    exact = bad.find("--jsonl")
+    assert exact.exit_code == 0
+    [line] = [json.loads(x) for x in exact.stdout.splitlines() if '"conversation":66601' in x]
+    shared = [d.identifier for d in bad.state.definitions]
+    checked = 0
+    for d in bad.state.definitions:
+        if d.entity_type != "Conversation" or d.is_archived:
+            continue
+        # A shared identifier would be ambiguous when fed back: such a column is the id.
+        name = d.identifier if d.identifier and shared.count(d.identifier) == 1 else d.id
+        value = record.values.get(d.id)
+        assert line["values"][name] == (value if value not in (None, "", []) else None)
+        checked += value is not None
+    assert checked >= 5
+    assert raw.search(exact.stdout) is None  # escaped as \uXXXX, the same JSON value
