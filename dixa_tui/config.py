@@ -16,10 +16,15 @@ live in the OS keyring (see ``dixa_tui.secrets``). Example::
     [keymap]                  # binding id -> keys, for the TUI
     "main.filter" = "slash,ctrl+f"
 
+    [queries]                 # saved conversation queries: name -> find options
+    "empty-reason" = "--created-since 7d --where 'contact_reason is empty'"
+
 The file is checked by pydantic models (``config_model``): every bound, no ``inf``/``nan``,
 unknown keys named beside the known ones. A mistake is a ``ConfigError`` whose message names
 the file, the setting and the fix; nothing is ever sent with a config that did not pass.
 httpx and the client are not imported here: the TUI reads the config before they load.
+A saved query's text is checked when it is used (``dixa_tui.session.queries``), not here:
+one query that no longer reads must not stop every command.
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ class Config:
     default_profile: str = DEFAULT_PROFILE
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     keymap: Mapping[str, str] = field(default_factory=dict)
+    queries: Mapping[str, str] = field(default_factory=dict)
 
     def profile(self, name: str | None = None) -> Profile:
         """The named profile; the built-in ``default`` one may be absent from the file."""
@@ -130,7 +136,7 @@ def load_config(path: Path | None = None) -> Config:
                           f"{_names(profiles)}. default_profile must name a [profiles.NAME] "
                           "table of the file: fix the name, or add that table.")
     return Config(path=path, default_profile=default, profiles=profiles,
-                  keymap=dict(parsed.keymap))
+                  keymap=dict(parsed.keymap), queries=dict(parsed.queries))
 
 
 def _read(path: Path) -> str | None:

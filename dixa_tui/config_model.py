@@ -49,6 +49,7 @@ class ConfigFileModel(BaseModel):
     default_profile: str = Field("default", min_length=1)
     profiles: dict[str, ProfileModel] = Field(default_factory=dict)
     keymap: dict[str, str] = Field(default_factory=dict)
+    queries: dict[str, str] = Field(default_factory=dict)  # saved queries: name -> options
 
 
 def parse_config_file(raw: dict[str, Any]) -> ConfigFileModel:
@@ -76,6 +77,9 @@ def _sentence(error: Any) -> str:
         return f"{place} {str(loc[-1])!r} (known: {known})"
     if loc[:1] == ("keymap",):
         return '[keymap] maps binding ids to keys, e.g. "main.filter" = "slash"'
+    if loc[:1] == ("queries",):
+        return ('[queries] maps names to find options, e.g. "empty-reason" = '
+                '"--created-since 7d --where \'contact_reason is empty\'"')
     if loc[:1] == ("profiles",) and len(loc) == 2:
         return f"{where} must be a table, e.g. [{where}]"
     if loc == ("profiles",):

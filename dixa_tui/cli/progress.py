@@ -48,6 +48,19 @@ class ProgressLine:
             self.stream.write(line + "\n")
         self.stream.flush()
 
+    def clear(self) -> None:
+        """Wipe a live line, so other output on the same terminal starts on a clean line;
+        :meth:`redraw` puts it back."""
+        if self.live and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
+    def redraw(self) -> None:
+        """Draw the latest state again after :meth:`clear` (a live line only)."""
+        if self.live and self._latest is not None and not self._width:
+            self._draw(self._latest)
+
     def done(self) -> None:
         """The last state, and a line break after a live line."""
         if self._latest is not None and self._latest is not self._drawn:

@@ -15,6 +15,7 @@ left unchanged (prefixing it would change the value a sheet feeds back).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +37,22 @@ LABEL_SUFFIX = " (label)"
 def name_of(definition: CustomAttributeDefinition) -> str:
     """A definition's column name: its identifier, or its id when it has none."""
     return definition.identifier or definition.id
+
+
+def column_names(columns: Sequence[CustomAttributeDefinition],
+                 definitions: Sequence[CustomAttributeDefinition]) -> dict[str, str]:
+    """Each column's name by definition id: its identifier, or its id where the identifier
+    would not read back as that attribute (missing; shared with another definition, which
+    ``bulk plan`` and ``--where`` refuse as ambiguous; or shaped like a column ``bulk plan``
+    skips or targets by)."""
+    shared = Counter(d.identifier for d in definitions if d.identifier)
+    names: dict[str, str] = {}
+    for d in columns:
+        ident = d.identifier
+        usable = bool(ident) and shared[ident] == 1 and not is_label_column(ident) \
+            and not ident.startswith("#") and ident not in (TARGET_COLUMN, "enduser")
+        names[d.id] = ident if usable else d.id
+    return names
 
 
 def is_label_column(name: str) -> bool:
@@ -97,12 +114,15 @@ def columns_for(
     return [d for d in conversation if not d.is_archived]
 
 
-def csv_header(columns: Sequence[CustomAttributeDefinition]) -> list[str]:
+def csv_header(columns: Sequence[CustomAttributeDefinition],
+               names: Mapping[str, str] | None = None) -> list[str]:
+    """The header row; ``names`` (:func:`column_names`) overrides :func:`name_of`."""
     header = [TARGET_COLUMN]
     for d in columns:
-        header.append(name_of(d))
+        name = (names or {}).get(d.id) or name_of(d)
+        header.append(name)
         if _is_select(d):
-            header.append(name_of(d) + LABEL_SUFFIX)
+            header.append(name + LABEL_SUFFIX)
     return header
 
 
@@ -121,17 +141,19 @@ def csv_row(conversation_id: int, values: Mapping[str, AttributeValue | None],
 
 def record(conversation_id: int, conversation: Conversation | None,
            values: Mapping[str, AttributeValue | None],
-           columns: Sequence[CustomAttributeDefinition]) -> dict[str, Any]:
+           columns: Sequence[CustomAttributeDefinition],
+           names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """A JSON object for one conversation: its id, creation time, state and channel (when
-    known), and per attribute (by identifier) the value as Dixa stores it (``null`` when
-    empty) and its label path."""
+    known), and per attribute (by identifier, or as ``names`` says) the value as Dixa stores
+    it (``null`` when empty) and its label path."""
     out: dict[str, Any] = {TARGET_COLUMN: conversation_id}
     if conversation is not None:
         wire = conversation.to_dixa()
         for key in ("createdAt", "state", "channel"):
             if key in wire:
                 out[key] = wire[key]
-    out["values"] = {name_of(d): (None if is_empty(v := values.get(d.id)) else v)
+    named = {d.id: (names or {}).get(d.id) or name_of(d) for d in columns}
+    out["values"] = {named[d.id]: (None if is_empty(v := values.get(d.id)) else v)
                      for d in columns}
-    out["labels"] = {name_of(d): label_text(d, values.get(d.id)) or None for d in columns}
+    out["labels"] = {named[d.id]: label_text(d, values.get(d.id)) or None for d in columns}
     return out

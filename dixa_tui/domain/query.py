@@ -141,6 +141,18 @@ class QuerySpec:
     def is_empty(self) -> bool:
         return all(not getattr(self, f.name) for f in fields(self))
 
+    def extended(self, more: QuerySpec) -> QuerySpec:
+        """This spec with ``more``'s options added (a saved query run with more options):
+        list options are appended, a single one given in ``more`` replaces this one's."""
+        changes: dict[str, Any] = {}
+        for _, name, many in OPTIONS:
+            value = getattr(more, name)
+            if many and value:
+                changes[name] = tuple(getattr(self, name)) + tuple(value)
+            elif not many and value is not None:
+                changes[name] = value
+        return replace(self, **changes)
+
 
 @dataclass(frozen=True)
 class FindQuery:
