@@ -173,3 +173,10 @@ def test_the_session_loads_no_textual_and_no_click() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == ""
+
+
+def test_test_modules_have_unique_names() -> None:
+    """The tests folders are not packages: two test files with one name cannot both load."""
+    tests = Path(__file__).resolve().parents[1]
+    names = [p.name for p in tests.rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
