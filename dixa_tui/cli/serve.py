@@ -30,9 +30,14 @@ def mock() -> None:
 @click.option("--burst", type=click.IntRange(1), default=4, show_default=True)
 @click.option("--failure-rate", type=click.FloatRange(0, 1), default=0.0,
               help="Fraction of requests answered with 503.")
+@click.option("--hold-writes", type=click.FloatRange(0), default=0.0, metavar="SECONDS",
+              help="Hold every PATCH this long after it arrives, then apply it (its answer "
+                   "goes nowhere if the client has gone): to stop a client between sending "
+                   "and Dixa's answer.")
 @handled
 def mock_serve(host: str, port: int, key: str | None, org: str | None, latency: float,
-               rate_limit: float, burst: int, failure_rate: float) -> None:
+               rate_limit: float, burst: int, failure_rate: float,
+               hold_writes: float) -> None:
     """Serve the mock over HTTP until interrupted."""
     from dixa_tui.debuglog import register_secret
     from dixa_tui.mock import DEMO_API_KEY, Knobs, serve
@@ -42,7 +47,7 @@ def mock_serve(host: str, port: int, key: str | None, org: str | None, latency: 
     if key:
         register_secret(key)
     knobs = Knobs(latency=latency, rate_limit=rate_limit, burst=burst,
-                  failure_rate=failure_rate)
+                  failure_rate=failure_rate, hold_writes=hold_writes)
 
     try:
         state = load_org(org)

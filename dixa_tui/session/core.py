@@ -26,7 +26,10 @@ if TYPE_CHECKING:
     from dixa_tui.domain.patch import DefinitionIndex, PatchPlan, StagedEdit, Target
     from dixa_tui.domain.targets import Lookup
     from dixa_tui.journal import Journal, Origin
+    from dixa_tui.session.history import History, HistoryQuery
     from dixa_tui.session.targets import TargetState
+    from dixa_tui.session.undo import PreparedUndo, UndoResult
+    from dixa_tui.session.values import TargetValues
 
 TransportFactory = Callable[[], "httpx.AsyncBaseTransport"]
 LOOKUP_LIMIT = 50
@@ -235,6 +238,40 @@ class Session:
         context = WriteContext(self.profile, origin, batch, undoes)
         return await journaled_send(client, journal, context, await self.index(), target,
                                     body, before)
+
+    # -- values, history, undo ------------------------------------------------------------
+
+    async def get_values(self, target: Target) -> TargetValues:
+        """``target``'s value for every attribute of its entity type, set or empty."""
+        from dixa_tui.session.values import get_values
+
+        return await get_values(self, await self.read_target(target))
+
+    async def history(self, query: HistoryQuery) -> History:
+        """Journal entries, newest first (no key or network needed; a journal not created
+        yet is an empty history)."""
+        import asyncio
+
+        from dixa_tui.session.history import read_history
+
+        return await asyncio.to_thread(read_history, query)
+
+    def new_batch_id(self) -> str | None:
+        """A batch id for writes that belong together (None with ``--no-journal``)."""
+        journal = self.journal()
+        return journal.new_batch_id() if journal is not None else None
+
+    async def prepare_undo(self, ref: str, *, force: bool = False) -> PreparedUndo:
+        """The undo of ``ref`` (an entry id, a batch id or ``last``), checked against the
+        targets as they are now: see :mod:`dixa_tui.session.undo`."""
+        from dixa_tui.session.undo import prepare_undo
+
+        return await prepare_undo(self, ref, force=force)
+
+    async def send_undo(self, prepared: PreparedUndo) -> UndoResult:
+        from dixa_tui.session.undo import send_undo
+
+        return await send_undo(self, prepared)
 
 
 def _demo_transport() -> httpx.AsyncBaseTransport:
