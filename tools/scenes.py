@@ -21,10 +21,11 @@ SIZE = (120, 36)
 Scene = Callable[[Any], Awaitable[None]]
 
 
-def demo_app(*, fail_status: int | None = None, demo: bool = True, org: str = "demo") -> Any:
-    """The app on a fresh demo org (or ``org``, a built-in organization's name), its clock
-    at ``DEMO_NOW`` so every date a scene shows is the same on every run; ``fail_status``
-    makes every request fail with it."""
+def demo_app(*, fail_status: int | None = None, demo: bool = True, org: str = "demo",
+             state: Any = None) -> Any:
+    """The app on a fresh demo org (or ``org``, a built-in organization's name, or
+    ``state``, a ``MockState``), its clock at ``DEMO_NOW`` so every date a scene shows is
+    the same on every run; ``fail_status`` makes every request fail with it."""
     import httpx
 
     from dixa_tui.mock import Knobs, create_app
@@ -34,7 +35,7 @@ def demo_app(*, fail_status: int | None = None, demo: bool = True, org: str = "d
     from dixa_tui.tui.app import DixaApp
 
     knobs = Knobs(failure_rate=1.0, failure_status=fail_status) if fail_status else Knobs()
-    state = load_org(org, DEMO_NOW)
+    state = state if state is not None else load_org(org, DEMO_NOW)
     return DixaApp(Settings(demo=demo), transport_factory=lambda: httpx.ASGITransport(
         app=create_app(state, knobs=knobs)))
 
@@ -238,6 +239,78 @@ async def usage_census(pilot: Any) -> None:
     await _settle(pilot)
 
 
+def history_app() -> Any:
+    """The demo after a morning's work, journaled at fixed times (so the picture is the same
+    every run) in the journal of this run's state directory, which must start empty: two
+    edits, a bulk batch of two, an edit and its undo, one Dixa refused, and one whose answer
+    never came (the process stopped). The mock holds what the applied writes left."""
+    from datetime import timedelta
+
+    from dixa_tui.domain.patch import DefinitionIndex, current_values
+    from dixa_tui.journal import Change, Intent, Journal, default_path
+    from dixa_tui.mock.demo import DEMO_END_USER_ID, DEMO_NOW
+    from dixa_tui.mock.orgs import load_org
+    from dixa_tui.session.settings import DEMO_BASE_URL
+
+    state = load_org("demo", DEMO_NOW)
+    index = DefinitionIndex(state.definitions)
+    start = DEMO_NOW - timedelta(hours=1, minutes=58)  # the demo's morning, before its now
+    moments = iter(start + timedelta(minutes=7 * n, seconds=13 * n) for n in range(40))
+
+    def write(journal: Journal, kind: Any, target: str, edits: dict[str, Any], *,
+              outcome: str = "applied", origin: Any = "cli", batch: str | None = None,
+              undoes: str | None = None, error: str | None = None) -> int:
+        values = state.conversation_values(int(target)) if kind == "conversation" \
+            else state.end_user_values(target)
+        ids = {d.identifier: d.id for d in state.definitions}
+        body = {ids[ref]: value for ref, value in edits.items()}
+        changes = tuple(Change(key, index.by_id[key].identifier, index.by_id[key].label,
+                               values.get(key), value) for key, value in body.items())
+        entry = journal.begin(Intent("demo", DEMO_BASE_URL, "beta", kind, target,
+                                     body, changes, batch=batch, origin=origin,
+                                     undoes=undoes))
+        if outcome == "failed":
+            journal.complete(entry, "failed", status=400, error=error)
+            return entry
+        records = state.conversations[int(target)].values if kind == "conversation" \
+            else state.end_users[target].values
+        applied = state.apply_patch(records, "Conversation" if kind == "conversation"
+                                    else "Contact", body, target=(kind, target))
+        if outcome == "applied":
+            journal.complete(entry, "applied", status=200, returned=current_values(applied))
+        return entry
+
+    with Journal.open(default_path(), clock=lambda: next(moments)) as journal:
+        write(journal, "conversation", "10001", {"order_number": "100-7788",
+                                                 "contact_reason": ["delivery", "late"]})
+        batch = "b-7k3m9q2x"
+        write(journal, "conversation", "10002", {"sentiment": ["frustrated"]}, origin="bulk",
+              batch=batch)
+        write(journal, "conversation", "10003", {"sentiment": ["frustrated"]}, origin="bulk",
+              batch=batch)
+        first = write(journal, "enduser", DEMO_END_USER_ID, {"loyalty_id": "LOY-900001"},
+                      origin="tui")
+        write(journal, "enduser", DEMO_END_USER_ID, {"loyalty_id": "LOY-448812"},
+              origin="undo", batch="b-4hc8wm2n", undoes=str(first))
+        write(journal, "conversation", "10004", {"order_number": "100-0000"}, outcome="failed",
+              error="patch conversation 10004: HTTP 400: Invalid input for patching")
+        write(journal, "conversation", "10001", {"order_number": "100-7790"},
+              outcome="unknown")
+    return demo_app(state=state)
+
+
+async def history_screen(pilot: Any) -> None:
+    """The History screen, the newest entry (its answer never came) shown whole."""
+    from dixa_tui.tui.screens.history import HistoryScreen
+
+    await _loaded(pilot)
+    await pilot.press("H")
+    await until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen)
+                and pilot.app.screen.entries)
+    await pilot.press("enter")
+    await _settle(pilot)
+
+
 # name -> (how to build the app, the scene)
 SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "main": (demo_app, main_screen),
@@ -249,6 +322,7 @@ SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "hostile": (lambda: demo_app(org="hostile"), hostile_screen),
     "schema-diff": (demo_app, schema_diff),
     "usage": (demo_app, usage_census),
+    "history": (history_app, history_screen),
 }
 
 

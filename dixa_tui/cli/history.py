@@ -9,7 +9,7 @@ one id.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -86,16 +86,6 @@ def build_query(target_ref: str | None, batch: str | None, since: str | None,
                         limit=limit or None)
 
 
-def value_text(value: Any) -> str:
-    """A value as a PATCH body holds it, readable: a Select path joined by ``/`` (the form
-    ``--set`` takes), ``(empty)`` for none."""
-    if value is None or value == "" or value == []:
-        return "(empty)"
-    if isinstance(value, list):
-        return "/".join(str(v) for v in value)
-    return str(value)
-
-
 def outcome_text(entry: Entry) -> str:
     words: str = entry.outcome
     if entry.outcome == "unknown" and not entry.completed:
@@ -115,6 +105,7 @@ def target_text(entry: Entry) -> str:
 
 def history_table(entries: list[Entry]) -> str:
     from dixa_tui.cli.render import table
+    from dixa_tui.domain.values import body_value_text
 
     rows = []
     for entry in entries:
@@ -124,7 +115,8 @@ def history_table(entries: list[Entry]) -> str:
                     target_text(entry)) if first else ("", "", "", "")
             tail = (outcome_text(entry), entry.batch or "-") if first else ("", "")
             rows.append((*head, change.identifier or change.definition_id,
-                         value_text(change.before), "->", value_text(change.after), *tail))
+                         body_value_text(change.before), "->",
+                         body_value_text(change.after), *tail))
             first = False
     return table(("ID", "TIME (UTC)", "PROFILE", "TARGET", "ATTRIBUTE", "BEFORE", "",
                   "AFTER", "OUTCOME", "BATCH"), rows)

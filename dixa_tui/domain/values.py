@@ -88,3 +88,14 @@ def attribute_values(definitions: Iterable[CustomAttributeDefinition], entity_ty
             path="/".join(str(v) for v in value) if isinstance(value, list) else "",
             labels=(), text=format_value(None, value), known=False))
     return rows
+
+
+def body_value_text(value: Any) -> str:
+    """A value as a PATCH body holds it, readable without the definitions (the journal's
+    history is read offline): a Select path joined by ``/`` (the form ``--set`` takes),
+    ``(empty)`` for no value, a Text as it is."""
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    if isinstance(value, list):
+        return "/".join(str(v) for v in value)
+    return str(value)

@@ -25,6 +25,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("Schema changes list", "dixa_tui.tui.widgets.changes:ChangeList"),
     ("Schema change", "dixa_tui.tui.screens.schema_diff:ChangeDetailScreen"),
     ("Usage census", "dixa_tui.tui.screens.usage:UsageScreen"),
+    ("History", "dixa_tui.tui.screens.history:HistoryScreen"),
     ("Confirm", "dixa_tui.tui.screens.confirm:ConfirmScreen"),
     ("API key", "dixa_tui.tui.screens.key:KeyScreen"),
     ("Help", "dixa_tui.tui.screens.help:HelpScreen"),

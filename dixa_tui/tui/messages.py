@@ -22,12 +22,15 @@ if TYPE_CHECKING:
     from dixa_tui.api.client import RetryNotice
     from dixa_tui.api.models import Conversation, CustomAttributeDefinition, EndUser
     from dixa_tui.api.salvage import DefinitionsRead
+    from dixa_tui.domain.history_filters import HistoryFilter
     from dixa_tui.domain.targets import Lookup
     from dixa_tui.domain.usage import UsageTally
     from dixa_tui.session.core import Sent, Session
+    from dixa_tui.session.history import History
     from dixa_tui.session.progress import Progress
     from dixa_tui.session.schema import SchemaComparison, SourceChoice
     from dixa_tui.session.targets import TargetState
+    from dixa_tui.session.undo import PreparedUndo
     from dixa_tui.session.usage import UsagePlan
 
 
@@ -46,6 +49,8 @@ class Request(Enum):
     SCHEMA_DIFF = "schema diff"
     USAGE_COUNT = "count conversations for the usage census"
     USAGE_READ = "usage census"
+    HISTORY = "history"
+    UNDO = "prepare an undo"
 
 
 # -- from the app to the main screen ------------------------------------------------------
@@ -159,6 +164,31 @@ class UsageRead(Message, bubble=False):
     """The census read every conversation of its plan."""
 
     tally: UsageTally
+
+
+@dataclass
+class HistoryLoaded(Message, bubble=False):
+    """Journal entries, newest first, as ``filter`` asked for them."""
+
+    history: History
+    filter: HistoryFilter
+
+
+@dataclass
+class UndoPrepared(Message, bubble=False):
+    """An undo checked against its target as it is now, with the definitions the editor
+    checks it against."""
+
+    prepared: PreparedUndo
+    definitions: list[CustomAttributeDefinition]
+
+
+@dataclass
+class UndoImpossible(Message, bubble=False):
+    """The undo cannot be prepared as asked (nothing to undo, a write still on its way,
+    another organization's entry): ``reason`` says why and what to do. Nothing was sent."""
+
+    reason: str
 
 
 @dataclass

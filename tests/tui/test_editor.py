@@ -136,7 +136,9 @@ async def test_end_user_text_and_nested_select(make_app, state: MockState, knobs
         assert values[loyalty.id] == "LOY-900001"
         assert values[activity.id] == ["hiking", "multi_day", "wild_camping"]
         assert "Sent 2 changes" in rendered(editor.query_one("#status"))
-        assert "Dixa now holds" in str(editor.query_one("#diff-box").border_title)
+        assert "Dixa's answer" in str(editor.query_one("#diff-box").border_title)
+        after = rendered(editor.query_one("#diff"))  # before -> after stays, with the answer
+        assert "LOY-448812 -> LOY-900001" in after and "Dixa: LOY-900001 ✔" in after
         assert editor.staged == {}
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, EditorScreen))
@@ -431,7 +433,7 @@ async def test_a_send_is_journaled_with_the_values_it_replaced(make_app, state: 
     async with app.run_test(size=(120, 40)) as pilot:
         editor = await order_number_typed(pilot, "100-4245")
         await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: not editor.sending and editor.returned is not None)
+        await wait_for(pilot, lambda: not editor.sending and editor.last_sent is not None)
     with Journal.open() as journal:
         [entry] = journal.history()
     assert entry.origin == "tui" and entry.outcome == "applied" and entry.profile == "demo"

@@ -2,12 +2,18 @@
 
 The draft (staged edits) lives here until it is sent successfully or the user discards it;
 a failed send keeps it, and the app's retry key sends it again. The rules come from
-``domain.patch``, the same ones the CLI and the mock use.
+``domain.patch``, the same ones the CLI and the mock use. After a send the diff stays on
+screen, before -> after, with Dixa's answer under each row: the old values are not lost
+from view the moment they are overwritten.
+
+An undo (from the History screen) opens here too, its values staged (:class:`UndoDraft`):
+the same preview and the same confirmations as any edit, sent as the journal's ``undo``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -20,6 +26,7 @@ from textual.widgets import Button, Input, Static
 
 from dixa_tui.domain.patch import (
     DefinitionIndex,
+    DiffRow,
     PatchPlan,
     StagedEdit,
     build_patch,
@@ -39,13 +46,24 @@ from dixa_tui.tui.widgets.payload import (
     body_view,
     diff_view,
     problems_view,
-    returned_view,
+    sent_view,
 )
 
 if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition
     from dixa_tui.session.targets import TargetState
     from dixa_tui.tui.context import Ui
+
+
+@dataclass(frozen=True)
+class UndoDraft:
+    """The editor opened on an undo: the entry or batch it reverses (``undoes``), the undo's
+    batch id, and what to tell the user about it (what is restored, what was left out)."""
+
+    undoes: str
+    batch: str | None
+    title: str
+    note: Text
 
 
 class EditorScreen(ModalScreen[dict[str, Any] | None]):
@@ -73,6 +91,9 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     EditorScreen #value { width: 1fr; border: round $panel-lighten-2; padding: 0 1; }
     EditorScreen #value:focus-within { border: round $accent; }
     EditorScreen #value-head { height: auto; }
+    EditorScreen #undo-note {
+        height: auto; max-height: 6; padding: 0 1; background: $warning 15%;
+    }
     EditorScreen #value-reason { height: auto; color: $warning; }
     EditorScreen #picker { height: 1fr; }
     EditorScreen #picker OptionTree { overflow-x: hidden; }
@@ -87,7 +108,11 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     """
 
     def __init__(self, ui: Ui, definitions: Sequence[CustomAttributeDefinition],
-                 state: TargetState, *, start: str | None = None) -> None:
+                 state: TargetState, *, start: str | None = None,
+                 staged: Mapping[str, Any] | None = None,
+                 undo: UndoDraft | None = None) -> None:
+        """``staged``: values staged from the start (definition id -> value); ``undo``: the
+        undo they make up, sent as such."""
         super().__init__()
         self.ui = ui
         self.index = DefinitionIndex(definitions)
@@ -95,17 +120,23 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         self.target = target = state.target
         self.current = dict(state.values)
         self.rows = [d for d in definitions if d.entity_type == target.entity_type]
-        self.staged: dict[str, Any] = {}  # definition id -> value (None clears), in order
+        # definition id -> value (None clears), in order
+        self.staged: dict[str, Any] = dict(staged or {})
         self.start = start
+        self.undo = undo
         self.sending = False
         self.sent: dict[str, Any] = {}
-        self.returned: dict[str, Any] | None = None
+        # the last send, while nothing new is staged: its diff, and Dixa's answer as text
+        self.last_sent: tuple[list[DiffRow], dict[str, str]] | None = None
         self.editing: CustomAttributeDefinition | None = None
         self._set_text: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor") as box:
-            box.border_title = lit(f"Edit · {self.state.title}")
+            box.border_title = lit(f"{self.undo.title if self.undo else 'Edit'} · "
+                                   f"{self.state.title}")
+            if self.undo is not None:
+                yield Static(self.undo.note, id="undo-note")
             with Horizontal(id="top"):
                 yield DefinitionList(id="attributes")
                 with Vertical(id="value"):
@@ -250,7 +281,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
 
     def _stage(self, definition: CustomAttributeDefinition, value: Any) -> None:
         self.staged[definition.id] = value
-        self.returned = None
+        self.last_sent = None
         self._refresh()
         if definition.input_type != "Text":
             self._show_value(definition)
@@ -273,12 +304,10 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         body = self.preview_body
         sendable = bool(body) and not plan.errors
         self.query_one("#body", Static).update(body_view(body, sendable))
-        if self.returned is not None:
-            labels = {d.id: d.label or d.identifier for d in self.rows}
-            self.query_one("#diff", Static).update(returned_view(
-                self.returned, labels,
-                lambda key, value: format_value(self.index.by_id.get(key), value)))
-            self.query_one("#diff-box").border_title = "Dixa now holds"
+        if self.last_sent is not None:
+            rows, answer = self.last_sent
+            self.query_one("#diff", Static).update(sent_view(rows, answer))
+            self.query_one("#diff-box").border_title = "Sent: before -> after · Dixa's answer"
         else:
             self.query_one("#diff", Static).update(diff_view(diff(self.index, self.current,
                                                                    body)))
@@ -337,8 +366,16 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         self.query_one("#send", Button).disabled = True
         # Retry sends the draft as it is then (re-checked), not the body that failed.
         before = dict(self.current)
+        undo = self.undo
+        if undo is None:
+            self.ui.run(self, Request.SEND,
+                        lambda session: session.send(target, body, before=before,
+                                                     origin="tui"),
+                        EditSent, retry=self.action_send)
+            return
         self.ui.run(self, Request.SEND,
-                    lambda session: session.send(target, body, before=before, origin="tui"),
+                    lambda session: session.send(target, body, before=before, origin="undo",
+                                                 batch=undo.batch, undoes=undo.undoes),
                     EditSent, retry=self.action_send)
 
     def on_edit_sent(self, message: EditSent) -> None:
@@ -349,15 +386,24 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         self.query_one(ErrorBar).clear()
         returned = message.sent.returned
         sent = message.sent.body
-        shown = {key: returned.get(key, value) for key, value in sent.items()}
+        rows = diff(self.index, self.current, sent)  # before: the values the send replaced
+        answer = {key: format_value(self.index.by_id.get(key), returned[key])
+                  for key in sent if key in returned}
         self.current.update(returned)
         self.sent.update(returned)
-        self.returned = shown
+        self.last_sent = (rows, answer)
         for key in sent:
             self.staged.pop(key, None)
+        what = "the undo" if self.undo is not None else \
+            f"{len(sent)} change{'s' * (len(sent) != 1)}"
+        if self.undo is not None:
+            self.query_one("#undo-note", Static).update(lit(
+                f"{self.undo.title}: sent (batch {self.undo.batch}). Further sends here are "
+                "ordinary edits.", "bold"))
+            self.undo = None
         self._refresh()
-        self._status(f"Sent {len(sent)} change{'s' * (len(sent) != 1)}: Dixa's values are "
-                     "shown. esc closes.", "bold green")
+        self._status(f"Sent {what}: before -> after and Dixa's answer are shown. esc closes.",
+                     "bold green")
         self._show_value(self.editing)
 
     def on_request_failed(self, message: RequestFailed) -> None:

@@ -77,6 +77,8 @@ class MainScreen(Screen[None]):
                 tooltip="Compare two schemas: this profile, another, a saved snapshot, a file"),
         Binding("U", "usage", "Usage census", show=False, id="main.usage",
                 tooltip="How the Conversation attributes are filled in, over a find query"),
+        Binding("H", "history", "History", show=False, id="main.history",
+                tooltip="Every write from this machine: see one in full, undo it"),
         Binding("escape", "escape", "Back", show=False, id="main.escape"),
         Binding("down", "to_list", "To the list", show=False, id="main.to_list"),
     ]
@@ -513,6 +515,21 @@ class MainScreen(Screen[None]):
         editor = EditorScreen(self.ui, self.definitions, state,
                               start=highlighted.id if highlighted else None)
         self.app.push_screen(editor, self._edited)
+
+    # -- history --------------------------------------------------------------------------
+
+    def action_history(self) -> None:
+        if self.ui.session is None:
+            self.notify("Still starting: try again in a moment.", timeout=2)
+            return
+        from dixa_tui.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.ui), self._history_closed)
+
+    def _history_closed(self, wrote: bool | None) -> None:
+        """An undo sent from the history may have changed the target on screen."""
+        if wrote:
+            self._load_target_values()
 
     def _edited(self, values: dict[str, Any] | None) -> None:
         """After a successful send the editor returns the values Dixa now holds."""

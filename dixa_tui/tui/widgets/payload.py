@@ -1,4 +1,5 @@
-"""The editor's live panel: the exact JSON body, the before -> after diff, and the problems."""
+"""The editor's live panel: the exact JSON body, the before -> after diff, and the problems;
+after a send, the same diff with Dixa's answer under each row."""
 
 from __future__ import annotations
 
@@ -57,11 +58,25 @@ def problems_view(problems: Sequence[Problem], names: Mapping[str, str]) -> Text
     return Text("\n").join(lines)
 
 
-def returned_view(values: Mapping[str, Any], labels: Mapping[str, str],
-                  formatter: Any) -> Table:
+def sent_view(rows: Sequence[DiffRow], returned: Mapping[str, str]) -> Table | Text:
+    """What was sent, as the diff showed it before sending (the old values stay on screen:
+    the only record of them besides the journal), and under each row what Dixa answered it
+    holds now (``returned``: definition id -> the value as text; a key Dixa left out of its
+    answer reads as not confirmed)."""
+    if not rows:
+        return lit("Nothing was sent.", "dim")
     table = Table.grid(padding=(0, 1))
-    table.add_column(style="bold", no_wrap=True, max_width=28)
+    table.add_column(style="bold", no_wrap=True, max_width=24)
     table.add_column(overflow="fold")
-    for key, value in values.items():
-        table.add_row(lit(labels.get(key, key)), lit(formatter(key, value)))
+    for row in rows:
+        answer = returned.get(row.definition_id)
+        if answer is None:
+            said = lit("Dixa's answer left it out", "yellow")
+        elif answer == row.after_text:
+            said = join(lit("Dixa: ", "dim"), lit(answer), lit(" ✔", "green"))
+        else:
+            said = join(lit("Dixa holds: ", "yellow"), lit(answer, "bold yellow"))
+        change = join(lit(row.before_text, "red"), lit(" -> "),
+                      lit(row.after_text, "bold green"), "\n", said)
+        table.add_row(lit(row.label or row.identifier), change)
     return table
