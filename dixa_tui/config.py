@@ -12,6 +12,9 @@ live in the OS keyring (see ``dixa_tui.secrets``). Example::
     rate_limit = 10           # requests per second; 0 turns client-side pacing off
     burst = 3                 # Dixa allows 4; one is kept in reserve for network jitter
     snapshots = true          # save the definitions list of each read into the state dir
+    read_only = false         # true: this profile never writes (browse, get, history)
+    confirm = "always"        # ask before every send; "never" to not (default: "always"
+                              # on Dixa's production host, "never" elsewhere)
 
     [keymap]                  # binding id -> keys, for the TUI
     "main.filter" = "slash,ctrl+f"
@@ -35,7 +38,8 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
+from urllib.parse import urlsplit
 
 from dixa_tui.api.baseurl import base_url_problem, normal_base_url
 from dixa_tui.api.constants import (
@@ -50,6 +54,17 @@ CONFIG_ENV = "DIXA_TUI_CONFIG"
 DEFAULT_PROFILE = "default"
 # A config file is a few lines; anything this large is not one (or is /dev/zero).
 MAX_CONFIG_BYTES = 1_000_000
+ConfirmMode = Literal["always", "never"]
+
+
+def is_production(base_url: str) -> bool:
+    """Whether ``base_url`` is Dixa's production API host (``https://dev.dixa.io``, despite
+    the name): writes there reach real customers' records."""
+    try:
+        host = urlsplit(base_url).hostname
+    except ValueError:
+        return False
+    return host is not None and host == urlsplit(DEFAULT_BASE_URL).hostname
 
 
 class ConfigError(Exception):
@@ -64,6 +79,16 @@ class Profile:
     rate_limit: float = DIXA_RATE
     burst: int = CLIENT_BURST
     snapshots: bool = False  # save each definitions list read (``session.snapshots``)
+    read_only: bool = False  # refuses every write (the session's send is the guard)
+    confirm: ConfirmMode | None = None  # None: "always" on the production host, else "never"
+
+    @property
+    def confirms_sends(self) -> bool:
+        """Whether every send asks first: ``confirm``, or by default on Dixa's production
+        host (after ``--base-url``: the host this run talks to decides)."""
+        if self.confirm is not None:
+            return self.confirm == "always"
+        return is_production(self.base_url)
 
     def with_overrides(
         self, base_url: str | None = None, api_version: str | None = None
@@ -128,7 +153,8 @@ def load_config(path: Path | None = None) -> Config:
     profiles = {name: Profile(name=name, base_url=p.base_url,
                               api_version=p.api_version,
                               rate_limit=p.rate_limit, burst=p.burst,
-                              snapshots=p.snapshots)
+                              snapshots=p.snapshots, read_only=p.read_only,
+                              confirm=p.confirm)
                 for name, p in parsed.profiles.items()}
     default = parsed.default_profile
     if "default_profile" in raw and default not in profiles:

@@ -32,6 +32,8 @@ class ProfileModel(BaseModel):
     rate_limit: float = Field(DIXA_RATE, ge=0, le=MAX_RATE)
     burst: int = Field(CLIENT_BURST, ge=1, le=MAX_BURST)
     snapshots: bool = False  # keep a snapshot of each definitions list read (session.snapshots)
+    read_only: bool = False  # the profile never writes (session.writes.check_writable)
+    confirm: Literal["always", "never"] | None = None  # None: by host (Profile.confirms_sends)
 
     @field_validator("base_url")
     @classmethod

@@ -91,6 +91,7 @@ def bulk_apply(plan_path: str, yes: bool, force: bool) -> None:
              f"{len(plan.problems)} file problem(s): fix the input and run `bulk plan` again. "
              "Nothing was sent.")
     session = open_session()
+    session.check_writable()  # a read-only profile: refused before anything is sent
     profile = session.profile
     if (plan.base_url, plan.api_version) != (profile.base_url, profile.api_version):
         fail(f"Error: the plan was made for {plan.base_url} ({plan.api_version}), and this "

@@ -64,6 +64,7 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
             from dixa_tui.journal import JournalError
             from dixa_tui.secrets import KeyStoreError
             from dixa_tui.session.core import TargetNotFound
+            from dixa_tui.session.writes import ReadOnlyProfile
 
             if isinstance(exc, JournalError):
                 click.echo(f"Error: {clean(str(exc), single_line=False)}", err=True)
@@ -73,7 +74,8 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
                 click.echo(f"Error: {clean(exc.summary())}", err=True)
                 click.echo(exc.hint, err=True)
                 sys.exit(EXIT_API)
-            if isinstance(exc, ConfigError | MissingKeyError | KeyStoreError | TargetNotFound):
+            if isinstance(exc, ConfigError | MissingKeyError | KeyStoreError | TargetNotFound
+                          | ReadOnlyProfile):
                 click.echo(f"Error: {clean(str(exc), single_line=False)}", err=True)
                 sys.exit(EXIT_USAGE)
             from dixa_tui import debuglog

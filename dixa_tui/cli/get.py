@@ -52,8 +52,10 @@ async def _get(session: Session, kind: TargetKind, ref: str, as_json: bool) -> N
         read = await session.load_definitions()
         if read.skipped:
             click.echo(render.skipped_text(read.skipped), err=True)
+        from dixa_tui.session.values import get_values
+
         target = await session.resolve_target(kind, ref)
-        values = await session.get_values(target)
+        values = await get_values(session, target)
     if as_json:
         click.echo(render.to_json(values.to_json()))
         return

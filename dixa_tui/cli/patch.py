@@ -37,6 +37,10 @@ def _patch_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--dry-run", is_flag=True, help="Print the body and the diff; send nothing."),
         click.option("--force", is_flag=True, help="Send despite warnings."),
         click.option("--json", "as_json", is_flag=True, help="Print Dixa's response as JSON."),
+        click.option("--yes", is_flag=True,
+                     help="Send without asking, where the profile asks before every send "
+                          "(confirm = \"always\", the default for Dixa's production host); "
+                          "needed there when standard input is not a terminal."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -117,7 +121,7 @@ def _path(ref: str, text: str) -> list[str]:
 def run_patch(
     kind: TargetKind, target_id: str, *, sets: tuple[str, ...],
     set_jsons: tuple[str, ...], clears: tuple[str, ...], dry_run: bool, force: bool,
-    as_json: bool,
+    as_json: bool, yes: bool = False,
 ) -> None:
     from dixa_tui.cli import render
     from dixa_tui.domain.patch import Target, check_target
@@ -132,13 +136,16 @@ def run_patch(
         fail("Error: --clear takes an identifier or id; it was empty. Nothing was sent.")
     pairs = [_split("--set", raw) for raw in sets]
     json_edits = parse_json_edits(set_jsons)
-    run(_patch(open_session(), target, pairs, json_edits, clears, dry_run, force, as_json))
+    session = open_session()
+    if not dry_run:
+        session.check_writable()  # a read-only profile: refused before anything is read
+    run(_patch(session, target, pairs, json_edits, clears, dry_run, force, as_json, yes))
 
 
 async def _patch(
     session: Session, target: Target, sets: list[tuple[str, str]],
     json_edits: list[StagedEdit], clears: tuple[str, ...], dry_run: bool, force: bool,
-    as_json: bool,
+    as_json: bool, yes: bool = False,
 ) -> None:
     from dixa_tui.cli import render
 
@@ -163,6 +170,15 @@ async def _patch(
         if dry_run:
             click.echo("Dry run: nothing was sent.", err=True)
             return
+        profile = session.profile
+        if profile.confirms_sends:
+            from dixa_tui.cli.confirm import confirm_send
+
+            confirm_send(f"Send {len(plan.body)} change(s) to {target.describe()} on profile "
+                         f"{profile.name} ({profile.base_url})?", yes=yes,
+                         why=f"profile {profile.name!r} asks before every send ({profile.base_url}"
+                             " is Dixa's production host, or the profile says confirm = "
+                             "\"always\")")
         sent = await session.send(target, plan.body, before=state.values)
     if sent.journal_warning:
         click.echo(f"Warning: {sent.journal_warning}", err=True)

@@ -44,13 +44,16 @@ def undo(ref: str, dry_run: bool, force: bool, yes: bool) -> None:
     if settings().no_journal:
         fail("Error: undo reads the journal and records its own writes there, so that the "
              "undo can be undone too: leave out --no-journal.")
-    run(_undo(open_session(), ref, dry_run, force, yes))
+    session = open_session()
+    if not dry_run:
+        session.check_writable()  # a read-only profile: refused before anything is read
+    run(_undo(session, ref, dry_run, force, yes))
 
 
 async def _undo(session: Session, ref: str, dry_run: bool, force: bool, yes: bool) -> None:
     from dixa_tui.cli import render
     from dixa_tui.cli.confirm import confirm_send
-    from dixa_tui.session.undo import UndoRefused
+    from dixa_tui.session.undo import UndoRefused, prepare_undo, send_undo
     from dixa_tui.text import clean
 
     async with session:
@@ -59,7 +62,7 @@ async def _undo(session: Session, ref: str, dry_run: bool, force: bool, yes: boo
             click.echo(render.skipped_text(read.skipped), err=True)
         index = await session.index()
         try:
-            prepared = await session.prepare_undo(ref, force=force)
+            prepared = await prepare_undo(session, ref, force=force)
         except UndoRefused as exc:
             fail(f"Error: {clean(str(exc), single_line=False)}")
         show_preview(index, prepared)
@@ -78,7 +81,7 @@ async def _undo(session: Session, ref: str, dry_run: bool, force: bool, yes: boo
         confirm_send(f"Send the undo of {prepared.describe()}: {prepared.changes} change(s) "
                      f"to {count} target(s), profile {profile.name} ({profile.base_url})?",
                      yes=yes, why="an undo asks before it sends")
-        result = await session.send_undo(prepared)
+        result = await send_undo(session, prepared)
     report(index, result)
 
 

@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from dixa_tui.journal import Journal, Origin
     from dixa_tui.session.history import History, HistoryQuery
     from dixa_tui.session.targets import TargetState
-    from dixa_tui.session.undo import PreparedUndo, UndoResult
-    from dixa_tui.session.values import TargetValues
 
 TransportFactory = Callable[[], "httpx.AsyncBaseTransport"]
 LOOKUP_LIMIT = 50
@@ -225,27 +223,30 @@ class Session:
 
         return build_patch(await self.index(), target, edits)
 
+    def check_writable(self) -> None:
+        """Raise ``ReadOnlyProfile`` when this profile may not write (``read_only = true``):
+        front ends ask before they show a send; :meth:`send` refuses regardless."""
+        from dixa_tui.session.writes import check_writable
+
+        check_writable(self.profile)
+
     async def send(self, target: Target, body: Mapping[str, Any], *,
                    before: Mapping[str, Any], origin: Origin = "cli", batch: str | None = None,
                    undoes: str | None = None) -> Sent:
         """Send ``body`` to ``target``, journaled (``before``: the target's values as read
-        before). Dixa's answer, or ``JournalError`` (nothing sent), or the client's
-        ``DixaError`` (whose hint says what became of the change; its outcome is journaled)."""
+        before). Dixa's answer, or ``ReadOnlyProfile`` or ``JournalError`` (nothing sent), or
+        the client's ``DixaError`` (whose hint says what became of the change; its outcome
+        is journaled)."""
         from dixa_tui.session.writes import WriteContext, journaled_send
 
+        self.check_writable()
         client = self.require_client(f"patch {target.describe()}")
         journal = self.journal()
         context = WriteContext(self.profile, origin, batch, undoes)
         return await journaled_send(client, journal, context, await self.index(), target,
                                     body, before)
 
-    # -- values, history, undo ------------------------------------------------------------
-
-    async def get_values(self, target: Target) -> TargetValues:
-        """``target``'s value for every attribute of its entity type, set or empty."""
-        from dixa_tui.session.values import get_values
-
-        return await get_values(self, await self.read_target(target))
+    # -- history --------------------------------------------------------------------------
 
     async def history(self, query: HistoryQuery) -> History:
         """Journal entries, newest first (no key or network needed; a journal not created
@@ -255,23 +256,6 @@ class Session:
         from dixa_tui.session.history import read_history
 
         return await asyncio.to_thread(read_history, query)
-
-    def new_batch_id(self) -> str | None:
-        """A batch id for writes that belong together (None with ``--no-journal``)."""
-        journal = self.journal()
-        return journal.new_batch_id() if journal is not None else None
-
-    async def prepare_undo(self, ref: str, *, force: bool = False) -> PreparedUndo:
-        """The undo of ``ref`` (an entry id, a batch id or ``last``), checked against the
-        targets as they are now: see :mod:`dixa_tui.session.undo`."""
-        from dixa_tui.session.undo import prepare_undo
-
-        return await prepare_undo(self, ref, force=force)
-
-    async def send_undo(self, prepared: PreparedUndo) -> UndoResult:
-        from dixa_tui.session.undo import send_undo
-
-        return await send_undo(self, prepared)
 
 
 def _demo_transport() -> httpx.AsyncBaseTransport:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from dixa_tui.domain.values import AttributeValue, attribute_values
 
 if TYPE_CHECKING:
+    from dixa_tui.domain.patch import Target
     from dixa_tui.session.core import Session
     from dixa_tui.session.targets import TargetState
 
@@ -29,7 +30,10 @@ class TargetValues:
                 "attributes": [a.to_json() for a in self.attributes]}
 
 
-async def get_values(session: Session, state: TargetState) -> TargetValues:
+async def get_values(session: Session, target: Target) -> TargetValues:
+    """``target``'s value for every attribute of its entity type, set or empty, as read
+    now (with the definitions the session holds, loaded if it has none)."""
+    state = await session.read_target(target)
     read = session.definitions or await session.load_definitions()
     rows = attribute_values(read.definitions, state.target.entity_type, state.values)
     return TargetValues(state, rows)

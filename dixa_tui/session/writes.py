@@ -28,6 +28,21 @@ if TYPE_CHECKING:
     from dixa_tui.journal import Journal, Origin, Outcome
 
 
+class ReadOnlyProfile(Exception):
+    """The profile says ``read_only = true``: nothing is sent. ``str()`` says so and what
+    to do (a usage error, exit 2)."""
+
+
+def check_writable(profile: Profile) -> None:
+    """Raise :class:`ReadOnlyProfile` for a read-only profile. Every write passes here
+    (``Session.send``), so no front end can write with one, whatever it forgets to hide."""
+    if profile.read_only:
+        raise ReadOnlyProfile(
+            f"Profile {profile.name!r} is read-only (read_only = true in the config file): "
+            "it never writes to Dixa. Nothing was sent. Use another profile to make "
+            "changes, or set read_only = false for this one.")
+
+
 @dataclass(frozen=True)
 class Sent:
     """A write Dixa answered: the body sent, the values it returned (by definition id), the

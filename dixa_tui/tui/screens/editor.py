@@ -160,6 +160,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.read_only:  # previewing is harmless; sending is not offered
+            self.query_one("#send", Button).display = False
         listing = self.query_one("#attributes", DefinitionList)
         listing.border_title = f"{self.target.entity_type} attributes"
         listing.set_rows(self.rows, keep=self.start,
@@ -330,6 +332,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         if text is None:
             count = len(self.staged)
             text = f"{count} edit{'s' * (count != 1)} staged" if count else "No edits staged"
+            if self.read_only:
+                text += " · read-only profile: previewed, never sent"
         self.query_one("#status", Static).update(lit(text, style))
 
     # -- sending --------------------------------------------------------------------------
@@ -338,8 +342,19 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         if event.button.id == "send":
             self.action_send()
 
+    @property
+    def read_only(self) -> bool:
+        session = self.ui.session
+        return session is not None and session.profile.read_only
+
     def action_send(self) -> None:
         if self.sending:
+            return
+        if self.read_only:
+            assert self.ui.session is not None
+            self.notify(f"Profile {self.ui.session.profile.name!r} is read-only (read_only = "
+                        "true in the config file): edits can be previewed here, never sent.",
+                        title="Read-only", severity="warning", timeout=6, markup=False)
             return
         plan = self.plan()
         if not self.staged:
@@ -355,9 +370,27 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
             lines.append(lit("Send it anyway?"))
             self.app.push_screen(ConfirmScreen("Send with warnings?", Text("\n").join(lines),
                                                yes="Send anyway", no="Go back"),
-                                 lambda yes: self._send(plan.body) if yes else None)
+                                 lambda yes: self._confirmed(plan.body) if yes else None)
             return
-        self._send(plan.body)
+        self._confirmed(plan.body)
+
+    def _confirmed(self, body: dict[str, Any]) -> None:
+        """Send, after one more question where the profile asks before every send
+        (``confirm = "always"``, the default on Dixa's production host)."""
+        session = self.ui.session
+        if session is None or not session.profile.confirms_sends:
+            self._send(body)
+            return
+        profile = session.profile
+        count = len(body)
+        what = "the undo" if self.undo is not None else "this change"
+        question = Text("\n").join([
+            join(lit(f"{count} change{'s' * (count != 1)} to "), lit(self.state.title, "bold"),
+                 lit(f" ({self.target.describe()})")),
+            join(lit("Profile "), lit(profile.name, "bold"), lit(f" · {profile.base_url}")),
+            lit(f"This profile asks before every send. Send {what}?")])
+        self.app.push_screen(ConfirmScreen("Send to Dixa?", question, yes="Send", no="Go back"),
+                             lambda yes: self._send(body) if yes else None)
 
     def _send(self, body: dict[str, Any]) -> None:
         target = self.target

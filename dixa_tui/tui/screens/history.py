@@ -256,6 +256,12 @@ class HistoryScreen(Screen[bool]):
         if entry is None:
             self.notify("No entry is highlighted.", timeout=2)
             return
+        session = self.ui.session
+        if session is not None and session.profile.read_only:
+            self.notify(f"Profile {session.profile.name!r} is read-only (read_only = true in "
+                        "the config file): it never writes, so it cannot undo.",
+                        title="Read-only", severity="warning", timeout=6, markup=False)
+            return
         if entry.outcome == "failed":
             self.notify(f"Entry {entry.id} failed: Dixa did not apply it, so there is nothing "
                         "to undo.", timeout=4)
@@ -299,10 +305,10 @@ class HistoryScreen(Screen[bool]):
 async def _prepare(session: Session, ref: str) -> Message:
     """The undo of entry ``ref`` and the definitions, or why it cannot be (one message
     either way: a refusal is an answer, not a failure of the request)."""
-    from dixa_tui.session.undo import UndoRefused
+    from dixa_tui.session.undo import UndoRefused, prepare_undo
 
     try:
-        prepared = await session.prepare_undo(ref)
+        prepared = await prepare_undo(session, ref)
     except UndoRefused as exc:
         return UndoImpossible(str(exc))
     read = session.definitions or await session.load_definitions()

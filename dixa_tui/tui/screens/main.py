@@ -145,6 +145,7 @@ class MainScreen(Screen[None]):
         header.profile = profile.name
         header.url = f"{profile.base_url}/{profile.api_version}"
         header.demo = session.demo
+        header.read_only = profile.read_only
         self._show_target()
 
     def on_key_missing(self, message: KeyMissing) -> None:

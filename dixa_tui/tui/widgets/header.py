@@ -10,7 +10,8 @@ from dixa_tui.tui.literal import join, lit
 
 
 class StatusHeader(Static):
-    """``dixa-tui · profile · base URL/version`` and a DEMO or PRODUCTION badge."""
+    """``dixa-tui · profile · base URL/version`` and a DEMO or PRODUCTION badge, and a
+    READ-ONLY one for a profile that never writes."""
 
     DEFAULT_CSS = """
     StatusHeader { height: 1; background: $panel; color: $text; padding: 0 1; }
@@ -19,6 +20,7 @@ class StatusHeader(Static):
     profile: reactive[str] = reactive("…")
     url: reactive[str] = reactive("connecting…")
     demo: reactive[bool | None] = reactive(None)
+    read_only: reactive[bool] = reactive(False)
 
     def render(self) -> Text:
         if self.demo is None:
@@ -27,5 +29,7 @@ class StatusHeader(Static):
             badge = lit(" DEMO ", "bold black on yellow")
         else:
             badge = lit(" PRODUCTION ", "bold white on red")
+        if self.read_only:
+            badge = join(badge, " ", lit(" READ-ONLY ", "bold black on cyan"))
         return join(badge, " ", lit("dixa-tui", "bold"), " · profile ", lit(self.profile, "bold"),
                     " · ", lit(self.url))
