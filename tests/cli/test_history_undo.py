@@ -277,3 +277,39 @@ def test_get_end_user_by_email(mocked) -> None:
     assert all(a["input_type"] in ("Text", "Select") for a in got["attributes"])
     missing = mocked.run("get", "enduser", "email:nobody@example.invalid")
     assert missing.exit_code == 2 and "No end user has email" in missing.stderr
+
+
+def test_an_undo_dixa_refuses_exits_1_and_says_what_was_not_undone(monkeypatch) -> None:
+    """Dixa answers the undo's PATCH with a 400: exit 1, the target named as not undone,
+    the undo journaled as failed, and the value left as the write made it."""
+    import functools
+
+    from click.testing import CliRunner
+
+    from dixa_tui.api.ratelimit import RetryPolicy
+    from dixa_tui.cli import main
+    from dixa_tui.mock import MockState, create_app
+    from dixa_tui.mock.faults import Fault, FaultTransport
+    from dixa_tui.session import core
+
+    state = MockState.demo()
+    transport = FaultTransport(httpx.ASGITransport(app=create_app(state)))
+    monkeypatch.setattr("dixa_tui.api.client.RetryPolicy", functools.partial(
+        RetryPolicy, base_delay=0.001, max_delay=0.01))
+    real = core.open_client
+    monkeypatch.setattr(core, "open_client", lambda profile, key, _=None: real(
+        profile, key, transport))
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(main, ["--demo", *args])
+
+    ok(run("patch", "conversation", CONV, "--set", "order_number=100-9000"))
+    transport.add("PATCH", "/conversations/*/custom-attributes",
+                  Fault.http(400, "Invalid input for patching"))
+    result = run("undo", "last", "--yes")
+    assert result.exit_code == 1, result.stderr
+    assert "HTTP 400" in result.stderr and "Not undone: conversation 10001" in result.stderr
+    assert state.conversation_values(DEMO_CONVERSATION_ID)[ORDER_NUMBER] == "100-9000"
+    listed = json.loads(run("history", "--json").stdout)
+    assert [(e["origin"], e["outcome"]) for e in listed] == [("undo", "failed"),
+                                                             ("cli", "applied")]
