@@ -31,7 +31,7 @@ def dixa(url: str, *args: str) -> subprocess.Popen[str]:
 
 
 def test_a_killed_apply_finishes_on_the_next_run(serve_mock, tmp_path: Path) -> None:
-    url, state, knobs = serve_mock(knobs=Knobs(rate_limit=10, burst=4, latency=0.01))
+    url, state, _ = serve_mock(knobs=Knobs(rate_limit=10, burst=4, latency=0.01))
     ids = sorted(state.conversations)[:ROWS]
     source = tmp_path / "orders.csv"
     source.write_text("conversation,order_number\n" +
