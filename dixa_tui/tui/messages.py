@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from dixa_tui.api.models import Conversation, CustomAttributeDefinition, EndUser
     from dixa_tui.api.salvage import DefinitionsRead
     from dixa_tui.domain.history_filters import HistoryFilter
+    from dixa_tui.domain.patch import Target
     from dixa_tui.domain.targets import Lookup
     from dixa_tui.domain.usage import UsageTally
     from dixa_tui.session.core import Sent, Session
@@ -189,6 +190,16 @@ class UndoImpossible(Message, bubble=False):
     another organization's entry): ``reason`` says why and what to do. Nothing was sent."""
 
     reason: str
+
+
+@dataclass
+class EditTargets(Message):
+    """Edit these targets together (marked in a list: a user's conversations, lookup
+    results, a Find worklist): one edit set, planned for all, then sent as one batch.
+    Bubbles to the app, which opens the bulk editor. ``names`` says who each target is."""
+
+    targets: list[Target]
+    names: dict[Target, str]
 
 
 @dataclass
