@@ -97,13 +97,15 @@ class KeyResolution:
 
     ``key`` is a ``SecretStr`` so that printing or logging a resolution cannot leak it.
     ``problem`` is set when the keyring could not be read: the key may still exist, and the
-    user needs to know why it was not found rather than just "no key".
+    user needs to know why it was not found rather than just "no key"; ``reason`` is the
+    ``KeyStoreError.reason`` behind it, so callers choose the way out without parsing it.
     """
 
     key: SecretStr | None
     source: Source | None
     backend: str
     problem: str | None
+    reason: Reason | None = None
 
 
 def backend_name() -> str:
@@ -141,7 +143,7 @@ def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyRe
     try:
         stored = _guarded("read the API key from", _read, profile)
     except KeyStoreError as exc:
-        return KeyResolution(None, None, backend_name(), exc.message)
+        return KeyResolution(None, None, backend_name(), exc.message, exc.reason)
     stored = (stored or "").strip()
     if not stored:
         return KeyResolution(None, None, backend_name(), None)
@@ -354,7 +356,7 @@ def _error_label(exc: BaseException) -> str:
 def _no_backend_message(why: str) -> str:
     return (
         f"No OS keyring is available on this machine ({why}). "
-        f"Set the {ENV_VAR} environment variable, or use a session-only key."
+        f"Set the {ENV_VAR} environment variable instead."
     )
 
 

@@ -68,3 +68,9 @@ def json_kind(value: object) -> str:
     names = {type(None): "null", bool: "a boolean", int: "a number", float: "a number",
              str: "a string", list: "a list", dict: "an object"}
     return names.get(type(value), f"a {type(value).__name__}")
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 edit``, ``2 edits``, ``0 edits``: the one way a count meets a noun in what people
+    read (``nouns`` for a plural that is not ``noun + "s"``: ``match``, ``matches``)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"

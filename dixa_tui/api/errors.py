@@ -88,6 +88,12 @@ class DixaError(Exception):
         """What a write that failed this way did to the data in Dixa."""
         return MAYBE_APPLIED
 
+    @property
+    def retryable(self) -> bool:
+        """Whether sending the same request again can succeed: offer a retry only then (a
+        refused body, sent again, is refused again)."""
+        return True
+
 
 class DixaApiError(DixaError):
     """Dixa answered with an error status; ``message`` is Dixa's own ``{"message": ...}``.
@@ -131,6 +137,12 @@ class DixaApiError(DixaError):
     def outcome(self) -> str:
         # A 5xx may come from a gateway after Dixa did the work; below 500 Dixa refused it.
         return MAYBE_APPLIED if self.status >= 500 else REJECTED
+
+    @property
+    def retryable(self) -> bool:
+        """The rate limit and Dixa's own failures pass; any other status answers the same
+        request the same way."""
+        return self.status == 429 or self.status >= 500
 
 
 class DixaNetworkError(DixaError):
@@ -176,6 +188,10 @@ class DixaResponseError(DixaError):
     @property
     def outcome(self) -> str:
         return APPLIED_UNREAD
+
+    @property
+    def retryable(self) -> bool:
+        return False  # the same base URL answers the same way: fix the URL instead
 
 
 class DixaNotConnected(DixaError):

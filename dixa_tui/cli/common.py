@@ -105,7 +105,8 @@ def open_session() -> Session:
 
     session = Session.open(settings())
     if not session.connected:
-        raise MissingKeyError(missing_key_message(session.profile, session.key_problem))
+        raise MissingKeyError(missing_key_message(session.profile, session.key_problem,
+                                                  session.keyring_failure))
     return session
 
 

@@ -22,26 +22,29 @@ def definitions() -> None:
 
 @definitions.command("list")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array in Dixa's own shape.")
-@click.option("--entity", type=click.Choice(["contact", "conversation"]),
-              help="Only definitions for end users (contact) or conversations.")
+@click.option("--entity", type=click.Choice(["enduser", "contact", "conversation"]),
+              help="Only definitions for end users (enduser, or Dixa's name: contact) or "
+                   "conversations.")
 @click.option("--include-archived", is_flag=True, help="Show archived definitions too.")
 @handled
 def definitions_list(as_json: bool, entity: str | None, include_archived: bool) -> None:
     """Every custom attribute definition of the organization."""
     from dixa_tui.cli import render
+    from dixa_tui.text import plural
 
     listed = run(_list(open_session()))
     read = listed.read
     found = read.definitions
+    wanted = "contact" if entity == "enduser" else entity
     shown = [d for d in found if (include_archived or not d.is_archived)
-             and (entity is None or d.entity_type.lower() == entity)]
+             and (wanted is None or d.entity_type.lower() == wanted)]
     if as_json:
         click.echo(render.to_json([d.to_dixa() for d in shown]))
     else:
         click.echo(render.definitions_table(shown))
         hidden = sum(1 for d in found if d.is_archived) if not include_archived else 0
         note = f", {hidden} archived hidden (--include-archived shows them)" if hidden else ""
-        click.echo(f"{len(shown)} definitions{note}", err=True)
+        click.echo(f"{plural(len(shown), 'definition')}{note}", err=True)
     if read.skipped:
         click.echo(render.skipped_text(read.skipped), err=True)
     snapshot = listed.note()

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from dixa_tui.domain.patch import (
         DefinitionIndex,
         PatchPlan,
+        Problem,
         StagedEdit,
-        Target,
         TargetKind,
     )
     from dixa_tui.session.core import Session
@@ -53,11 +53,13 @@ def patch() -> None:
 
 
 @patch.command("enduser")
-@click.argument("user_id", metavar="UUID")
+@click.argument("user_id", metavar="USER")
 @_patch_options
 @handled
 def patch_enduser(user_id: str, **options: Any) -> None:
-    """Patch the custom attributes of the end user UUID."""
+    """Patch the custom attributes of the end user USER: a UUID, or email:ADDRESS,
+    phone:NUMBER or ext:EXTERNAL_ID (a bare email or phone number works too), which must
+    find exactly one end user."""
     run_patch("enduser", user_id, **options)
 
 
@@ -95,27 +97,39 @@ def parse_json_edits(set_jsons: tuple[str, ...]) -> list[StagedEdit]:
 def parse_edits(
     index: DefinitionIndex, sets: list[tuple[str, str]], json_edits: list[StagedEdit],
     clears: tuple[str, ...],
-) -> list[StagedEdit]:
-    """``--set`` is typed by its definition: a Select value is a ``/``-joined path."""
+) -> tuple[list[StagedEdit], list[Problem]]:
+    """``--set`` is typed by its definition: a Select value is a path of option values or
+    labels, joined by ``/`` (or `` > ``, as labels are shown). Paths that name no option are
+    problems, returned with the edits so that every problem is said at once."""
+    from dixa_tui.domain.options import resolve_path_text
     from dixa_tui.domain.patch import Problem, StagedEdit
 
-    edits = []
+    edits: list[StagedEdit] = []
+    problems: list[Problem] = []
     for ref, value in sets:
         found = index.resolve(ref)
-        is_select = not isinstance(found, Problem) and found.input_type == "Select"
-        edits.append(StagedEdit(ref, _path(ref, value) if is_select else value))
-    return edits + json_edits + [StagedEdit.clear(ref.strip()) for ref in clears]
+        if isinstance(found, Problem) or found.input_type != "Select":
+            edits.append(StagedEdit(ref, value))  # the value rules say what is wrong
+            continue
+        if value == "":
+            edits.append(StagedEdit(ref, []))  # "needs at least one option", from the rules
+            continue
+        _no_empty_step(ref, value)
+        resolved = resolve_path_text(found.options, value)
+        if resolved.values is None:
+            problems.append(Problem("error", "unknown-option", resolved.problem or "", ref))
+        else:
+            edits.append(StagedEdit(ref, resolved.values))
+    return edits + json_edits + [StagedEdit.clear(ref.strip()) for ref in clears], problems
 
 
-def _path(ref: str, text: str) -> list[str]:
+def _no_empty_step(ref: str, text: str) -> None:
     from dixa_tui.domain.options import parse_path
 
-    path = parse_path(text)
-    if path is None:
-        fail(f"Error: --set {ref}: {text!r} has an empty step; write option values joined by "
-             "a single /, or use --set-json for values that contain / themselves. "
-             "Nothing was sent.")
-    return path
+    if parse_path(text) is None:
+        fail(f"Error: --set {ref}: {text!r} has an empty step; write option values (or "
+             "labels) joined by a single /, or use --set-json for values that contain / "
+             "themselves. Nothing was sent.")
 
 
 def run_patch(
@@ -125,11 +139,14 @@ def run_patch(
 ) -> None:
     from dixa_tui.cli import render
     from dixa_tui.domain.patch import Target, check_target
+    from dixa_tui.domain.targets import interpret
 
-    target = Target(kind, target_id.strip())
-    bad_target = check_target(target)
-    if bad_target:
-        fail(render.problems_text(bad_target) + "\nNothing was sent.")
+    lookup = interpret(target_id) if kind == "enduser" else None
+    if kind == "conversation" or (lookup is not None and lookup.kind == "id"):
+        # An id is checked before anything is read: a malformed one needs no key.
+        bad_target = check_target(Target(kind, target_id.strip()))
+        if bad_target:
+            fail(render.problems_text(bad_target) + "\nNothing was sent.")
     if not (sets or set_jsons or clears):
         fail("Error: nothing to change: give at least one --set, --set-json or --clear.")
     if any(not ref.strip() for ref in clears):
@@ -139,27 +156,37 @@ def run_patch(
     session = open_session()
     if not dry_run:
         session.check_writable()  # a read-only profile: refused before anything is read
-    run(_patch(session, target, pairs, json_edits, clears, dry_run, force, as_json, yes))
+    run(_patch(session, kind, target_id, pairs, json_edits, clears, dry_run, force, as_json,
+               yes))
 
 
 async def _patch(
-    session: Session, target: Target, sets: list[tuple[str, str]],
+    session: Session, kind: TargetKind, ref: str, sets: list[tuple[str, str]],
     json_edits: list[StagedEdit], clears: tuple[str, ...], dry_run: bool, force: bool,
     as_json: bool, yes: bool = False,
 ) -> None:
     from dixa_tui.cli import render
+    from dixa_tui.text import clean, plural
 
     async with session:
         read = await session.load_definitions()
         if read.skipped:
             click.echo(render.skipped_text(read.skipped), err=True)
         index = await session.index()
-        edits = parse_edits(index, sets, json_edits, clears)
+        edits, unread = parse_edits(index, sets, json_edits, clears)
+        target = await session.resolve_target(kind, ref)
         plan = await session.plan(target, edits)
-        if plan.errors:
-            fail(render.problems_text(plan.problems) + "\nNothing was sent.")
+        problems = unread + [p for p in plan.problems
+                             if not (unread and p.code == "nothing-staged")]
+        if any(p.severity == "error" for p in problems):
+            fail(render.problems_text(problems) + "\nNothing was sent.")
         state = await session.read_target(target)
-        _show_plan(index, plan, state.values, body_to_stdout=dry_run)
+        if _looked_up(kind, ref):  # say whom the lookup found before changing them
+            click.echo(f"End user: {clean(state.name)} ({target.id})", err=True)
+        stopped = bool(plan.warnings) and not force
+        # stdout carries data: the body only when this run ends with it (a dry run that no
+        # warning stops); a body there after "nothing was sent" would read as sent.
+        _show_plan(index, plan, state.values, body_to_stdout=dry_run and not stopped)
         if plan.warnings and not force:
             fail(render.problems_text(plan.warnings)
                  + "\nNothing was sent: re-run with --force to send despite the warnings.",
@@ -186,7 +213,15 @@ async def _patch(
         click.echo(render.to_json({"data": [a.to_dixa() for a in sent.attributes]}))
     else:
         click.echo(render.result_table(index, sent.attributes))
-    click.echo(f"Updated {len(plan.body)} attribute(s) on {target.describe()}.", err=True)
+    click.echo(f"Updated {plural(len(plan.body), 'attribute')} on {target.describe()}.",
+               err=True)
+
+
+def _looked_up(kind: TargetKind, ref: str) -> bool:
+    from dixa_tui.domain.targets import interpret
+
+    lookup = interpret(ref) if kind == "enduser" else None
+    return lookup is not None and lookup.kind != "id"
 
 
 def _show_plan(

@@ -17,7 +17,7 @@ from dixa_tui.api.models import CustomAttribute, CustomAttributeDefinition, Sele
 from dixa_tui.api.salvage import SkippedDefinition, skipped_lines
 from dixa_tui.domain.options import walk
 from dixa_tui.domain.patch import DefinitionIndex, DiffRow, Problem, format_value
-from dixa_tui.text import clean
+from dixa_tui.text import clean, plural
 
 MAX_CELL = 48
 
@@ -89,14 +89,16 @@ def option_tree(spec: SelectInput) -> str:
         option = path[-1]
         mark = "  (deactivated)" if option.is_deactivated else ""
         n = len(option.nested_options)
-        kids = f"  ({n} sub-option{'s' if n != 1 else ''})" if n else ""
+        kids = f"  ({plural(n, 'sub-option')})" if n else ""
         lines.append(f"{'  ' * len(path)}{clean(option.label)}  [{clean(option.value)}]"
                      f"{kids}{mark}")
     return "\n".join(lines)
 
 
 def problems_text(problems: Iterable[Problem]) -> str:
-    return "\n".join(f"{p.severity}: {clean(p)}" for p in problems)
+    """One line per problem, ``Error: ...`` or ``Warning: ...``: the prefix every message of
+    the CLI uses."""
+    return "\n".join(f"{p.severity.capitalize()}: {clean(p)}" for p in problems)
 
 
 def skipped_text(skipped: Sequence[SkippedDefinition], limit: int = 5) -> str:

@@ -17,7 +17,6 @@ from dixa_tui.api.models import CustomAttributeDefinition, SelectInput
 from dixa_tui.domain.bulk_rows import (
     CLEAR_CELL,
     TARGET_KINDS,
-    TRAILING_CR_HINT,
     BulkColumn,
     BulkRow,
     ReadValue,
@@ -28,6 +27,7 @@ from dixa_tui.domain.bulk_rows import (
     read_text_value,
     resolve_column,
 )
+from dixa_tui.domain.options import TRAILING_CR_HINT
 from dixa_tui.domain.patch import DefinitionIndex, Problem, StagedEdit, TargetKind
 
 SPREADSHEET_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?",

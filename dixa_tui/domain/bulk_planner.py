@@ -89,7 +89,8 @@ def plan_entry(
         check = build_patch(index, target if target and not target_problem else
                             Target(row.target_kind, _PLACEHOLDER[row.target_kind]), row.edits)
         errors += [_problem(p) for p in check.errors]
-        warnings += [_problem(p) for p in check.warnings]
+        said = {(w.code, w.ref) for w in warnings}  # the input's own reading said it first
+        warnings += [w for w in map(_problem, check.warnings) if (w.code, w.ref) not in said]
         if not errors:
             if current is None:
                 raise ValueError(f"line {row.line}: read the target's current values")

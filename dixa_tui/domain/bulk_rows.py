@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dixa_tui.api.models import CustomAttributeDefinition, SelectInput, TextInput
-from dixa_tui.domain.options import resolve_path_text
+from dixa_tui.domain.options import TRAILING_CR_HINT, resolve_path_text
 from dixa_tui.domain.patch import (
     INT64_MAX,
     TARGET_FOR_ENTITY,
@@ -37,7 +37,6 @@ ordinary text here, so a failed lookup can never clear a value by accident."""
 
 TARGET_KINDS: tuple[TargetKind, ...] = ("conversation", "enduser")
 TARGET_NOUNS: dict[TargetKind, str] = {"conversation": "conversation", "enduser": "end user"}
-TRAILING_CR_HINT = "trailing carriage return (a Windows line ending?)"
 _NOUNS: dict[str, str] = {str(k): v for k, v in NOUNS.items()}
 _OWNERS: dict[str, str] = {"enduser": "end users", "conversation": "conversations"}
 

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from typing import Protocol, Self, TypeVar
 
 PATH_SEPARATOR = " > "
+TRAILING_CR_HINT = "trailing carriage return (a Windows line ending?)"
+"""Said wherever a value ends in ``\\r`` (here for a typed path, in ``domain.patch`` for any
+value): a line of a CRLF file taken without its ``\\r`` (a CSV from Excel, a shell ``read``
+of one) is the usual cause, so the CLI and bulk input say it alike."""
 
 
 class OptionLike(Protocol):
@@ -248,7 +252,8 @@ def resolve_path_text(options: Sequence[SelectOption], text: str) -> PathText:
             shown = ", ".join(f"{o.value!r} ({o.label})" if o.label != o.value else repr(o.value)
                               for o in ordered(level)[:12])
             more = f" and {len(level) - 12} more" if len(level) > 12 else ""
-            return PathText(None, f"'{step}' is not an option {where}; options there: "
+            crlf = f"; it ends in a {TRAILING_CR_HINT}" if text.endswith("\r") else ""
+            return PathText(None, f"'{step}' is not an option {where}{crlf}; options there: "
                                   f"{shown}{more}")
         values.append(found.value)
         level = found.nested_options

@@ -21,7 +21,7 @@ from dixa_tui.api.models import (
     SelectInput,
     TextInput,
 )
-from dixa_tui.domain.options import labels_for_values, match_path
+from dixa_tui.domain.options import TRAILING_CR_HINT, labels_for_values, match_path
 from dixa_tui.text import json_kind
 
 TargetKind = Literal["enduser", "conversation"]
@@ -118,6 +118,9 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
     if definition.is_deactivated:
         problems.append(_warning("deactivated-attribute", "is deactivated in Dixa; agents no "
                                  "longer see it", ref))
+    if definition.is_required and (value is None or value == ""):
+        problems.append(_warning("required-cleared", "is required in Dixa: clearing it leaves "
+                                 "a value agents must fill in empty", ref))
     if value is None:
         return problems
     spec = definition.input_definition
@@ -125,6 +128,9 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
         if not isinstance(value, str):
             problems.append(_error("wrong-shape", "is a Text attribute and takes a string, "
                                    f"not {json_kind(value)}", ref))
+        elif value.endswith("\r") and not _CONTROL.search(value[:-1]):
+            problems.append(_warning("trailing-cr", f"the value ends in a {TRAILING_CR_HINT}; "
+                                     "remove it unless it is meant", ref))
         elif _CONTROL.search(value):
             problems.append(_warning("control-characters", "the value contains line breaks "
                                      "or control characters, which Dixa's screens show "
@@ -148,7 +154,10 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
             hint = f"options there: {_join(o.value for o in match.candidates)}"
         else:
             hint = "that option has no sub-options"
-        problems.append(_error("unknown-option", f"'{match.failed_value}' is not an option "
+        failed = match.failed_value or ""
+        if failed.endswith("\r"):
+            hint = f"it ends in a {TRAILING_CR_HINT}; {hint}"
+        problems.append(_error("unknown-option", f"'{failed}' is not an option "
                                f"{where}; {hint}", ref))
         return problems
     for option in match.deactivated:

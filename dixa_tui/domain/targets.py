@@ -54,3 +54,17 @@ def interpret(text: str) -> Lookup | None:
     if text.startswith("+") or _PHONE.fullmatch(text):
         return Lookup("phone", _SEPARATORS.sub("", text))
     return Lookup("external_id", text)
+
+
+SEARCHABLE = ("Dixa finds end users by their exact email, phone number, external id or UUID; "
+              "a name cannot be searched")
+
+
+def no_match(lookup: Lookup) -> str:
+    """What to say when ``lookup`` found no end user. A kind that was guessed (a bare word is
+    read as an external id) may be the wrong one: then say what can be searched, rather than
+    only that the guess found nothing."""
+    said = f"No end user has {NOUNS[lookup.kind]} {lookup.value!r}."
+    if lookup.forced:
+        return said
+    return f"{said} {SEARCHABLE}: prefix email:, phone: or ext: to say which you typed."

@@ -29,6 +29,7 @@ from dixa_tui.api.models import (
     EndUser,
 )
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
+from dixa_tui.domain.options import match_path
 from dixa_tui.domain.patch import DefinitionIndex, Problem, validate_body
 from dixa_tui.mock.cursors import Cursors
 from dixa_tui.mock.records import (
@@ -286,8 +287,8 @@ class MockState:
             raise PatchRejected(f"Decoding failure in request: {errors[0].message}")
         refused = errors + [w for w in warnings if w.code == "deactivated-option"]
         if refused:
-            raise PatchRejected("Invalid input for patching: "
-                                + "; ".join(_describe(p.ref, index, p) for p in refused))
+            reasons = dict.fromkeys(_refusal(p, index, body.get(p.ref)) for p in refused)
+            raise PatchRejected("Invalid input for patching: " + "; ".join(reasons))
         result = []
         for key, value in body.items():
             if value is None:
@@ -302,10 +303,32 @@ class MockState:
         return result
 
 
-def _describe(key: str, index: DefinitionIndex, problem: Problem) -> str:
-    """``custom attribute <id> (<identifier>): <problem>``: the id is what the caller sent."""
+def _refusal(problem: Problem, index: DefinitionIndex, value: Any) -> str:
+    """Why Dixa refuses one key, in a server's words: short, naming the id as sent and the
+    kind of fault, never the client's advice (which option to pick, how to write a path)."""
+    key = problem.ref
+    what = f"custom attribute {key}"
     d = index.by_id.get(key)
-    name = f" ({d.identifier})" if d is not None and d.identifier else ""
-    refused = "; deactivated options cannot be set" if problem.code == "deactivated-option" \
-        else ""
-    return f"custom attribute {key}{name}: {problem.message}{refused}"
+    code = problem.code
+    if d is None or code == "unknown-attribute":
+        return f"unknown {what}"
+    if code == "wrong-entity":
+        return f"{what} is a {d.entity_type} attribute"
+    if code == "archived":
+        return f"{what} is archived"
+    if code == "read-only-type":
+        return f"{what} has input type {d.input_type}, which cannot be patched"
+    if code == "wrong-shape":
+        expected = "String" if d.input_type == "Text" else "String[]"  # Dixa's AttributeValue
+        return f"{what}: expected {expected} for a {d.input_type} attribute"
+    if code == "empty-path":
+        return f"{what} needs at least one option value"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        match = match_path(d.options, value)
+        if code == "unknown-option":
+            level = len(match.matched) + 1
+            return f"{what}: unknown option '{match.failed_value}' at level {level}"
+        if code == "deactivated-option":
+            off = ", ".join(f"'{o.value}'" for o in match.deactivated)
+            return f"{what}: option {off} is deactivated"
+    return f"{what}: invalid value"

@@ -58,6 +58,7 @@ class Session:
         self.key_source: KeySource | None = None
         self.backend = resolved.backend
         self.key_problem = resolved.problem
+        self.keyring_failure = resolved.keyring_failure
         self.client: DixaClient | None = None
         self.definitions: DefinitionsRead | None = None
         self._transport = transport
@@ -185,7 +186,7 @@ class Session:
         an ``email:``/``phone:``/``ext:`` lookup (or a bare email or phone) that must find
         exactly one end user. Raises :class:`TargetNotFound` (nothing sent) otherwise."""
         from dixa_tui.domain.patch import Target, check_target
-        from dixa_tui.domain.targets import NOUNS, interpret
+        from dixa_tui.domain.targets import NOUNS, interpret, no_match
 
         text = ref.strip()
         if kind == "conversation":
@@ -199,7 +200,7 @@ class Session:
                 users = await self.find_end_users(lookup, limit=LOOKUP_LIMIT)
                 noun = NOUNS[lookup.kind]
                 if not users:
-                    raise TargetNotFound(f"No end user has {noun} {lookup.value!r}.")
+                    raise TargetNotFound(no_match(lookup))
                 if len(users) > 1:
                     from dixa_tui.session.targets import end_user_name
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 DEMO_BASE_URL = "http://demo.dixa.invalid"
 KeySource = Literal["env", "keyring", "session", "demo"]
+KeyringFailure = Literal["no-backend", "locked", "failed"]  # ``secrets.KeyStoreError.reason``
 
 
 class MissingKeyError(Exception):
@@ -56,6 +57,7 @@ class Resolved:
     key_source: KeySource | None = None
     backend: str = ""
     problem: str | None = None
+    keyring_failure: KeyringFailure | None = None  # why the keyring failed, with ``problem``
 
 
 def load_profile(settings: Settings) -> tuple[Profile, Mapping[str, str]]:
@@ -89,18 +91,25 @@ def resolve(settings: Settings) -> Resolved:
     from dixa_tui.secrets import resolve_key
 
     found = resolve_key(profile.name)
-    return Resolved(profile, keymap, found.key, found.source, found.backend, found.problem)
+    return Resolved(profile, keymap, found.key, found.source, found.backend, found.problem,
+                    found.reason)
 
 
-def missing_key_message(profile: Profile, problem: str | None) -> str:
-    """Why there is no key, and the ways to give one."""
+def missing_key_message(profile: Profile, problem: str | None,
+                        keyring_failure: KeyringFailure | None = None) -> str:
+    """Why there is no key, and the ways to give one that work here: with no keyring on the
+    machine, ``auth set`` cannot store one, so only ``DIXA_API_KEY`` (which ``problem``
+    names) and the demo are offered."""
     from dixa_tui.secrets import ENV_VAR
 
     lines = [f"No Dixa API key for profile {profile.name!r}."]
     if problem:
         lines.append(problem)
-    lines.append(f"Store one with `dixa-tui --profile {profile.name} auth set`, or set "
-                 f"{ENV_VAR}. To try the tool without an account, add --demo.")
+    if keyring_failure == "no-backend":
+        lines.append("To try the tool without an account, add --demo.")
+    else:
+        lines.append(f"Store one with `dixa-tui --profile {profile.name} auth set`, or set "
+                     f"{ENV_VAR}. To try the tool without an account, add --demo.")
     return "\n".join(lines)
 
 

@@ -90,11 +90,21 @@ class Ui:
                     result = await call(session)
             except Exception as exc:  # every failure is shown, none crashes the app
                 _log_failure(request, exc)
-                asker.post_message(RequestFailed(request, exc, retry_with, origin, context))
+                offered = retry_with if _retryable(exc) else None
+                asker.post_message(RequestFailed(request, exc, offered, origin, context))
             else:
                 asker.post_message(done(result))
 
         asker.run_worker(job(), group=request.value, exclusive=exclusive, exit_on_error=False)
+
+
+def _retryable(error: Exception) -> bool:
+    """Retry is offered where it can help: a network failure, the rate limit, Dixa's own
+    5xx; never for a request Dixa refused (a 400 sent again is refused again). Failures that
+    are not Dixa's (the journal, a bug) keep it: what they name may be fixed meanwhile."""
+    from dixa_tui.api.errors import DixaError
+
+    return not isinstance(error, DixaError) or error.retryable
 
 
 def _log_failure(request: Request, error: Exception) -> None:

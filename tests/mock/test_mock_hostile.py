@@ -101,7 +101,8 @@ async def test_server_messages_are_hostile_too(state):
             json={deep.id: ["[l1]/down", "[l2]/down", "l3\u200bleaf"]})
         assert refused.status_code == 400
         message = refused.json()["message"]
-        assert "deep_[8]" in message and "deactivated" in message and "\x1b" in message
+        # the option value as the organization wrote it, and the hostile note's escapes
+        assert "'l3\u200bleaf' is deactivated" in message and "\x1b" in message
         listed = (await c.get("/beta/custom-attributes")).json()["data"]
         assert listed == [*h.hostile_payload()]
 

@@ -65,7 +65,7 @@ async def test_clearing_an_end_user_value(client, prefix, state: MockState):
 
 @pytest.mark.parametrize(("url", "body", "key", "phrase"), [
     (CONVERSATION_URL, {"00000000-0000-4000-8000-000000000000": "x"},
-     "00000000-0000-4000-8000-000000000000", "no attribute has this id"),
+     "00000000-0000-4000-8000-000000000000", "unknown custom attribute"),
     (CONVERSATION_URL, {CUSTOMER_TIER: ["gold"]}, CUSTOMER_TIER, "Contact attribute"),
     (END_USER_URL, {ORDER_NUMBER: "100-1"}, ORDER_NUMBER, "Conversation attribute"),
     (CONVERSATION_URL, {ORDER_NUMBER: ["100-1"]}, ORDER_NUMBER, "Text attribute"),
@@ -73,8 +73,9 @@ async def test_clearing_an_end_user_value(client, prefix, state: MockState):
     (CONVERSATION_URL, {CONTACT_REASON: "payment"}, CONTACT_REASON, "Select attribute"),
     (CONVERSATION_URL, {CONTACT_REASON: []}, CONTACT_REASON, "at least one option"),
     (CONVERSATION_URL, {CONTACT_REASON: ["payment", "cash"]}, CONTACT_REASON,
-     "'cash' is not an option"),
-    (CONVERSATION_URL, {CONTACT_REASON: ["nope"]}, CONTACT_REASON, "at the top level"),
+     "unknown option 'cash' at level 2"),
+    (CONVERSATION_URL, {CONTACT_REASON: ["nope"]}, CONTACT_REASON,
+     "unknown option 'nope' at level 1"),
     (CONVERSATION_URL, {CONTACT_REASON: ["payment", "invoice"]}, CONTACT_REASON,
      "deactivated"),
     (END_USER_URL, {CUSTOMER_TIER: ["platinum"]}, CUSTOMER_TIER, "deactivated"),
