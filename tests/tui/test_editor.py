@@ -140,7 +140,7 @@ async def test_end_user_text_and_nested_select(make_app, state: MockState, knobs
         after = rendered(editor.query_one("#diff"))  # before -> after stays, with the answer
         assert "LOY-448812 -> LOY-900001" in after and "Dixa: LOY-900001 ✔" in after
         assert editor.staged == {}
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # the picker -> the list -> closed
         await wait_for(pilot, lambda: not isinstance(app.screen, EditorScreen))
         main = main_screen(app)
         await wait_for(pilot, lambda: main.current.get(loyalty.id) == "LOY-900001")
@@ -373,7 +373,7 @@ async def test_quitting_with_unsent_edits_asks_first(make_app, state: MockState)
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = rendered(app.screen.query_one("#confirm-body"))
-        assert "1 staged edit will be lost: nothing has been sent for them." in question
+        assert "1 staged edit will be lost: nothing has been sent for it." in question
         await pilot.press("n")
         await wait_for(pilot, lambda: app.screen is editor)
         assert app.is_running and editor.staged

@@ -34,7 +34,7 @@ from dixa_tui.domain.patch import (
     diff,
     format_value,
 )
-from dixa_tui.text import clean
+from dixa_tui.text import clean, plural
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.messages import EditSent, Request, RequestFailed
 from dixa_tui.tui.screens.confirm import ConfirmScreen
@@ -143,7 +143,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
                     yield Static(id="value-head")
                     yield Static(id="value-reason")
                     yield Input(id="text-value")
-                    yield OptionBrowser(id="picker")
+                    yield OptionBrowser(id="picker", picker=True)
             with Horizontal(id="bottom"):
                 with VerticalScroll(id="body-box") as body_box:
                     body_box.border_title = "Body (exact JSON sent)"
@@ -178,6 +178,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         self._show_value(event.definition)
 
     def _show_value(self, definition: CustomAttributeDefinition | None) -> None:
+        same = definition is not None and self.editing is not None and \
+            self.editing.id == definition.id
         self.editing = definition
         head = self.query_one("#value-head", Static)
         reason = self.query_one("#value-reason", Static)
@@ -200,7 +202,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         if blockers:
             reason.update(lit("Cannot be edited: " + "; ".join(p.message for p in blockers)))
             return
-        hint = "enter edit · ^n clear (null) · ^l unstage"
+        hint = "enter edit · ^n clear (null) · ^l unstage · esc back"
         if definition.is_deactivated:
             hint = "Deactivated in Dixa: agents no longer see it. " + hint
         reason.update(lit(hint, "dim"))
@@ -219,7 +221,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
             text_input.placeholder = clean(placeholder) if placeholder else "Type the new value"
             text_input.display = True
         elif definition.input_type == "Select":
-            picker.set_options(definition.options)
+            picker.set_options(definition.options, keep_search=same)
             picker.display = True
             value = self.staged.get(definition.id, self.current.get(definition.id))
             if isinstance(value, list) and value:
@@ -257,10 +259,12 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
 
     @on(OptionTree.PathChosen)
     def _picked(self, event: OptionTree.PathChosen) -> None:
+        """The pick is staged and the picker keeps the cursor, on the option picked: esc
+        steps back to the list, as from a Text value (another pick replaces this one)."""
         event.stop()
         if self.editing is not None and self.editing.input_type == "Select":
             self._stage(self.editing, [o.value for o in event.path])
-            self.query_one("#attributes").focus()
+            self.query_one("#picker", OptionBrowser).option_tree.focus()
 
     def action_clear_value(self) -> None:
         definition = self.editing
@@ -331,7 +335,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     def _status(self, text: str | None = None, style: str = "dim") -> None:
         if text is None:
             count = len(self.staged)
-            text = f"{count} edit{'s' * (count != 1)} staged" if count else "No edits staged"
+            text = f"{plural(count, 'edit')} staged" if count else "No edits staged"
             if self.read_only:
                 text += " · read-only profile: previewed, never sent"
         self.query_one("#status", Static).update(lit(text, style))
@@ -365,7 +369,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
                         severity="error", timeout=4)
             return
         if plan.warnings:
-            lines = [lit(f"{len(plan.warnings)} warning(s) about this change:", "bold")]
+            lines = [lit(f"{plural(len(plan.warnings), 'warning')} about this change:",
+                         "bold")]
             lines += [lit(f"! {p}") for p in plan.warnings]
             lines.append(lit("Send it anyway?"))
             self.app.push_screen(ConfirmScreen("Send with warnings?", Text("\n").join(lines),
@@ -428,7 +433,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         for key in sent:
             self.staged.pop(key, None)
         what = "the undo" if self.undo is not None else \
-            f"{len(sent)} change{'s' * (len(sent) != 1)}"
+            plural(len(sent), "change")
         if self.undo is not None:
             self.query_one("#undo-note", Static).update(lit(
                 f"{self.undo.title}: sent (batch {self.undo.batch}). Further sends here are "
@@ -470,8 +475,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     def loss(self) -> str:
         """What closing (or quitting) now throws away."""
         count = len(self.staged)
-        return (f"{count} staged edit{'s' * (count != 1)} will be lost: nothing has been sent "
-                "for them.")
+        return (f"{plural(count, 'staged edit')} will be lost: nothing has been sent for "
+                f"{'it' if count == 1 else 'them'}.")
 
     def _close(self) -> None:
         self.dismiss(self.sent or None)

@@ -37,6 +37,7 @@ from dixa_tui.domain.options import (
     path_label,
     path_values,
 )
+from dixa_tui.text import plural
 from dixa_tui.tui.literal import lit
 
 MAX_SHOWN = 200
@@ -65,10 +66,6 @@ def option_label(option: OptionLike) -> Text:
     if off:
         spans += [Span(0, end, "dim"), Span(len(head), end, "strike")]
     return Text(head + value + tail, spans=spans)
-
-
-def _plural(n: int, word: str, words: str = "") -> str:
-    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 @dataclass(frozen=True)
@@ -141,8 +138,8 @@ class OptionTree(Tree[OptionNodeData]):
         if options is not self._options:
             self._options, self._labels, self._index = options, {}, None
             counts = self._counts = option_counts(options)
-            parts = [_plural(counts.total, "option"), f"{counts.top} top level",
-                     _plural(counts.levels, "level")]
+            parts = [plural(counts.total, "option"), f"{counts.top} top level",
+                     plural(counts.levels, "level")]
             parts += [f"{counts.deactivated} deactivated"] * bool(counts.deactivated)
             self._summary = Text(" · ".join(parts) if counts.total else "no options", "bold")
         self._last_matches = None
@@ -420,20 +417,33 @@ class OptionSearchInput(Input):
 
 
 class OptionBrowser(Vertical):
-    """Search box, one status line and the :class:`OptionTree` under them."""
+    """Search box, one status line and the :class:`OptionTree` under them.
+
+    A ``picker`` chooses: Enter in the search box picks the match when there is exactly one
+    (a :class:`OptionTree.PathChosen`, as Enter on the tree posts); a browser only goes to
+    the options.
+    """
 
     DEFAULT_CSS = """
     OptionBrowser { height: 1fr; }
-    OptionBrowser > #option-status { height: 1; padding: 0 1; color: $text-muted; }
+    OptionBrowser > #option-status {
+        height: auto; max-height: 2; padding: 0 1; color: $text-muted;
+    }
     OptionBrowser > OptionTree { height: 1fr; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search options", show=False,
-                id="option_browser.focus_search"),
+                id="option_browser.focus_search",
+                tooltip="Put the cursor in the option search box"),
     ]
 
-    HINT = "Type to search · ↓/Enter: to the options · /: back here"
+    HINT = "Type to search · ↓ to the options"
+
+    def __init__(self, *, id: str | None = None, picker: bool = False) -> None:
+        super().__init__(id=id)
+        self.picker = picker
+        self._outcome: SearchOutcome | None = None
 
     def compose(self) -> ComposeResult:
         yield OptionSearchInput(placeholder="Search options: type words from labels or values",
@@ -449,8 +459,12 @@ class OptionBrowser(Vertical):
     def search_input(self) -> OptionSearchInput:
         return self.query_one(OptionSearchInput)
 
-    def set_options(self, options: Sequence[OptionLike]) -> None:
-        """Show ``options``; a search in progress carries over to them."""
+    def set_options(self, options: Sequence[OptionLike], *, keep_search: bool = True) -> None:
+        """Show ``options``; a search in progress carries over to them unless ``keep_search``
+        is false (another attribute's picker starts clean)."""
+        if not keep_search and self.search_input.value:
+            with self.search_input.prevent(Input.Changed):
+                self.search_input.value = ""
         self.option_tree.show_options(options)
         self._search_for(self.search_input.value)
 
@@ -462,10 +476,17 @@ class OptionBrowser(Vertical):
     @on(Input.Submitted, "#option-search")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.option_tree.focus()
+        tree = self.option_tree
+        path = tree.highlighted_path
+        outcome = self._outcome
+        if self.picker and outcome and outcome.query.strip() and outcome.matches == 1 and path:
+            # Posted here: Textual never bubbles a message up to its sender (this browser).
+            self.post_message(OptionTree.PathChosen(path, tree))
+            return
+        tree.focus()
 
     def _search_for(self, query: str) -> None:
-        outcome = self.option_tree.search(query)
+        outcome = self._outcome = self.option_tree.search(query)
         status = self.query_one("#option-status", Static)
         if not query.strip():
             status.update(Text(self.HINT))
@@ -474,8 +495,10 @@ class OptionBrowser(Vertical):
                                         "' — Esc clears the search"))
         elif outcome.matches > outcome.shown:
             status.update(Text(f"{outcome.matches} matches · showing the first {outcome.shown}"))
+        elif outcome.matches == 1 and self.picker:
+            status.update(Text("1 match · Enter picks it"))
         else:
-            status.update(Text(_plural(outcome.matches, "match", "matches")))
+            status.update(Text(plural(outcome.matches, "match", "matches")))
 
     def action_focus_search(self) -> None:
         self.search_input.focus()
