@@ -142,7 +142,7 @@ async def test_counts_meet_nouns_in_the_editor(make_app, state: MockState) -> No
         await highlight(pilot, editor, "contact_reason")
         await pilot.press("enter", *"invoice", "enter")  # a deactivated option: a warning
         await wait_for(pilot, lambda: len(editor.staged) == 2)
-        assert "2 staged edits will be lost: nothing has been sent for them." == editor.loss()
+        assert editor.loss() == "2 staged edits will be lost: nothing has been sent for them."
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = rendered(app.screen.query_one("#confirm-body"))
