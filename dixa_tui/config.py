@@ -15,6 +15,7 @@ live in the OS keyring (see ``dixa_tui.secrets``). Example::
     read_only = false         # true: this profile never writes (browse, get, history)
     confirm = "always"        # ask before every send; "never" to not (default: "always"
                               # on Dixa's production host, "never" elsewhere)
+    badge = "PROD"            # the TUI's badge (default: PRODUCTION, LOCAL or REMOTE by URL)
 
     [keymap]                  # binding id -> keys, for the TUI
     "main.filter" = "slash,ctrl+f"
@@ -81,6 +82,7 @@ class Profile:
     snapshots: bool = False  # save each definitions list read (``session.snapshots``)
     read_only: bool = False  # refuses every write (the session's send is the guard)
     confirm: ConfirmMode | None = None  # None: "always" on the production host, else "never"
+    badge: str | None = None  # the TUI's badge for this profile (default: what the URL is)
 
     @property
     def confirms_sends(self) -> bool:
@@ -154,7 +156,7 @@ def load_config(path: Path | None = None) -> Config:
                               api_version=p.api_version,
                               rate_limit=p.rate_limit, burst=p.burst,
                               snapshots=p.snapshots, read_only=p.read_only,
-                              confirm=p.confirm)
+                              confirm=p.confirm, badge=p.badge)
                 for name, p in parsed.profiles.items()}
     default = parsed.default_profile
     if "default_profile" in raw and default not in profiles:

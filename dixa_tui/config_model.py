@@ -34,6 +34,17 @@ class ProfileModel(BaseModel):
     snapshots: bool = False  # keep a snapshot of each definitions list read (session.snapshots)
     read_only: bool = False  # the profile never writes (session.writes.check_writable)
     confirm: Literal["always", "never"] | None = None  # None: by host (Profile.confirms_sends)
+    badge: str | None = None  # the TUI's badge (None: by what the base URL is)
+
+    @field_validator("badge")
+    @classmethod
+    def _short_word(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip() or len(value) > 16 or not value.isprintable():
+            raise ValueError(f"must be a short word (at most 16 characters), e.g. "
+                             f"\"STAGING\", not {value!r}")
+        return value.strip()
 
     @field_validator("base_url")
     @classmethod

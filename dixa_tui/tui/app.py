@@ -49,11 +49,16 @@ class DixaApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "dixa-tui"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("f1", "help", "Help", show=False, id="app.help_anywhere", priority=True),
-        Binding(RETRY_KEY, "retry", "Retry", id="app.retry", show=False, priority=True),
-        Binding("K", "key", "API key", show=False, id="app.key"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True,
+                tooltip="Quit dixa-tui (asks first while edits are unsent)"),
+        Binding("question_mark", "help", "Help", id="app.help",
+                tooltip="Show every key of every screen"),
+        Binding("f1", "help", "Help", show=False, id="app.help_anywhere", priority=True,
+                tooltip="Show every key, from any screen"),
+        Binding(RETRY_KEY, "retry", "Retry", id="app.retry", show=False, priority=True,
+                tooltip="Retry the request that failed"),
+        Binding("K", "key", "API key", show=False, id="app.key",
+                tooltip="Show, enter, save or delete the API key"),
     ]
 
     def __init__(self, settings: Settings, *,
@@ -270,22 +275,25 @@ class DixaApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own entries (themes, quit, keys), then every action of ours that is
-        active on this screen, and the app's own actions, which modal screens hide."""
+        active on this screen, and the app's own actions, which modal screens hide. Each of
+        ours is titled with its sentence (the binding's tooltip: what a person would search
+        for), its short name and keys below."""
         builtin = list(super().get_system_commands(screen))
         yield from builtin
         seen = {command.title for command in builtin}
         active = [(key, a.binding, a.node) for key, a in screen.active_bindings.items()]
         active += [(b.key, b, self) for b in self.BINDINGS if isinstance(b, Binding)]
         for key, binding, node in active:
-            if not binding.id or not binding.description or binding.description in seen:
+            title = binding.tooltip or binding.description
+            if not binding.id or not title or title in seen:
                 continue
-            seen.add(binding.description)
+            seen.add(title)
 
             def run(node: DOMNode = node, action: str = binding.action) -> None:
                 self.call_later(self.run_action, action, node)
 
             keys = self.binding_keys(binding.id, key)
-            yield SystemCommand(binding.description, binding.tooltip or f"key: {keys}", run)
+            yield SystemCommand(title, f"{binding.description} · key: {keys}", run)
 
     async def on_unmount(self) -> None:
         if self.ui.session is not None:

@@ -60,11 +60,13 @@ def all_bindings() -> Iterator[tuple[str, Binding]]:
 
 
 def key_table(keymap: Mapping[str, str]) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
-    """(section title, [(keys, description, binding id)]) with the keymap applied."""
+    """(section title, [(keys, what it does, binding id)]) with the keymap applied: what it
+    does is the binding's sentence (its tooltip, as the command palette shows it)."""
     yield "Built into Textual (not remappable)", [(k, d, "") for k, d in BUILTIN]
     for title, target in SECTIONS:
         rows = []
         for b in bindings_of(target):
             keys = keymap.get(b.id or "", b.key)
-            rows.append((display_keys(keys), b.description or b.action, b.id or ""))
+            rows.append((display_keys(keys), b.tooltip or b.description or b.action,
+                         b.id or ""))
         yield title, rows

@@ -32,7 +32,7 @@ async def test_starts_with_demo_badge_and_loads_definitions(make_app, state) -> 
         hidden = [d for d in state.definitions if d.is_archived or d.is_deactivated]
         assert len(listing(app).rows) == len(state.definitions) - len(hidden)
         assert not any(d.is_archived for d in listing(app).rows)
-        assert "archived hidden" in rendered(screen.query_one("#list-status"))
+        assert "hidden: 4 archived (a)" in rendered(screen.query_one("#list-status"))
         # the search index is built just after the list shows, not before
         assert screen.search is not None
         await wait_for(pilot, lambda: screen.search.prepared)

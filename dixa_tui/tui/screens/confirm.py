@@ -16,8 +16,10 @@ class ConfirmScreen(ModalScreen[bool]):
     """Dismisses True for yes (``y``, or enter on the yes button), False for no (``n``, esc)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes",
+                tooltip="Answer yes to the question"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no",
+                tooltip="Answer no to the question"),
     ]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }

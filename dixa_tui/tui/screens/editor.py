@@ -66,19 +66,28 @@ class UndoDraft:
     note: Text
 
 
+NARROW = 100  # columns below which the body pane takes two thirds of the width
+
+
 class EditorScreen(ModalScreen[dict[str, Any] | None]):
     """Dismisses with the values Dixa returned (when something was sent), else None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "send", "Send", id="editor.send", priority=True),
+        Binding("ctrl+t", "send", "Send", id="editor.send", priority=True,
+                tooltip="Send the staged edits to Dixa"),
         Binding("ctrl+n", "clear_value", "Stage clear (null)", id="editor.clear",
-                priority=True),
-        Binding("ctrl+l", "unstage", "Unstage", id="editor.unstage", priority=True),
-        Binding("enter", "value", "Edit value", show=False, id="editor.value"),
-        Binding("escape", "back", "Back / close", id="editor.back"),
+                priority=True,
+                tooltip="Stage clearing the value (sends null)"),
+        Binding("ctrl+l", "unstage", "Unstage", id="editor.unstage", priority=True,
+                tooltip="Unstage the highlighted attribute's edit"),
+        Binding("enter", "value", "Edit value", show=False, id="editor.value",
+                tooltip="Edit the highlighted attribute's value"),
+        Binding("escape", "back", "Back / close", id="editor.back",
+                tooltip="Go back one step: the value, the list, then close the editor"),
         # Modal screens hide the app's bindings: help is offered here too (same id, so one
         # keymap entry moves both).
-        Binding("question_mark", "app.help", "Help", show=False, id="app.help"),
+        Binding("question_mark", "app.help", "Help", show=False, id="app.help",
+                tooltip="Show every key of every screen"),
     ]
     DEFAULT_CSS = """
     EditorScreen { align: center middle; }
@@ -101,6 +110,9 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     EditorScreen #body-box, EditorScreen #diff-box {
         width: 1fr; border: round $panel-lighten-2; padding: 0 1;
     }
+    EditorScreen #body-box { overflow-x: auto; }
+    EditorScreen.-narrow #body-box { width: 2fr; }
+    EditorScreen #body { width: auto; min-width: 100%; }
     EditorScreen #problems { height: auto; max-height: 3; padding: 0 1; }
     EditorScreen #status { width: 1fr; height: 1; padding: 0 1; }
     EditorScreen #buttons { height: auto; align-horizontal: right; }
@@ -158,6 +170,11 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
                              id="send", variant="primary")
             yield ErrorBar()
         yield Footer()
+
+    def on_resize(self) -> None:
+        """Narrow terminals give the body the room its ids need (an id is 36 characters:
+        it is shown whole, never folded; the pane scrolls sideways for long values)."""
+        self.set_class(self.size.width < NARROW, "-narrow")
 
     def on_mount(self) -> None:
         if self.read_only:  # previewing is harmless; sending is not offered

@@ -18,7 +18,8 @@ from dixa_tui.tui.literal import lit
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("escape,q,question_mark", "close", "Close", id="help.close",
+                tooltip="Close the list of keys"),
     ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }

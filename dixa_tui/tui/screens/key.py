@@ -91,10 +91,14 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+o", "save", "Save to keyring", id="key.save"),
-        Binding("ctrl+t", "session", "Session only", id="key.session"),
-        Binding("ctrl+g", "delete", "Delete stored", id="key.delete"),
-        Binding("escape", "cancel", "Close", id="key.cancel"),
+        Binding("ctrl+o", "save", "Save to keyring", id="key.save",
+                tooltip="Save the entered key in the OS keyring"),
+        Binding("ctrl+t", "session", "Session only", id="key.session",
+                tooltip="Use the entered key for this session only"),
+        Binding("ctrl+g", "delete", "Delete stored", id="key.delete",
+                tooltip="Delete this profile's key from the OS keyring"),
+        Binding("escape", "cancel", "Close", id="key.cancel",
+                tooltip="Close the key screen"),
     ]
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_KeyCommands}
     AUTO_FOCUS = "#key-input"

@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, LoadingIndicator, Static
+from textual.widgets import Input, LoadingIndicator
 
 from dixa_tui.text import clean
 from dixa_tui.tui.literal import join, lit
@@ -38,6 +38,7 @@ from dixa_tui.tui.messages import (
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.detail import DetailPane
 from dixa_tui.tui.widgets.errorbar import ErrorBar
+from dixa_tui.tui.widgets.fitline import FitLine
 from dixa_tui.tui.widgets.footer import Footer
 from dixa_tui.tui.widgets.header import StatusHeader
 
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from dixa_tui.tui.context import Ui
 
 SORTS = ("Dixa's order", "by entity type", "by label")
+ENTITY_NOTES = {"Contact": "(end user)", "Conversation": "(conversation)"}
 SHOW_DELAY = 0.03  # seconds the cursor rests before the detail pane follows it
 DETAIL_DELAY = 0.15  # seconds the cursor rests before the detail is fetched
 INDEX_AFTER = 0.05  # seconds after the list shows that the search index is built
@@ -59,28 +61,42 @@ INDEX_AFTER = 0.05  # seconds after the list shows that the search index is buil
 
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="main.filter"),
-        Binding("t", "target", "Target", id="main.target"),
-        Binding("e", "edit", "Edit", id="main.edit"),
-        Binding("r", "refresh", "Refresh", id="main.refresh"),
-        Binding("a", "toggle_archived", "Archived", show=False, id="main.toggle_archived"),
+        Binding("slash", "filter", "Filter", id="main.filter",
+                tooltip="Filter the definitions by label, identifier, id or option label"),
+        Binding("t", "target", "Target", id="main.target",
+                tooltip="Choose the end user or conversation to see and edit"),
+        Binding("e", "edit", "Edit", id="main.edit",
+                tooltip="Edit the target's attribute values"),
+        Binding("r", "refresh", "Refresh", id="main.refresh",
+                tooltip="Reload the definitions and the target's values"),
+        Binding("a", "toggle_archived", "Archived", show=False, id="main.toggle_archived",
+                tooltip="Show or hide archived definitions"),
         Binding("d", "toggle_deactivated", "Deactivated", show=False,
-                id="main.toggle_deactivated"),
-        Binding("s", "sort", "Sort", show=False, id="main.sort"),
-        Binding("c", "copy_id", "Copy id", show=False, id="main.copy_id"),
-        Binding("y", "copy_path", "Copy option path", show=False, id="main.copy_path"),
-        Binding("f", "find_option", "Find option", show=False, id="main.find_option"),
-        Binding("E", "expand_all", "Expand all options", show=False, id="main.expand_all"),
+                id="main.toggle_deactivated",
+                tooltip="Show or hide deactivated definitions"),
+        Binding("s", "sort", "Sort", show=False, id="main.sort",
+                tooltip="Change the order: Dixa's, by entity type, by label"),
+        Binding("c", "copy_id", "Copy id", show=False, id="main.copy_id",
+                tooltip="Copy the highlighted definition's id"),
+        Binding("y", "copy_path", "Copy option path", show=False, id="main.copy_path",
+                tooltip="Copy the highlighted option's path as JSON"),
+        Binding("f", "find_option", "Find option", show=False, id="main.find_option",
+                tooltip="Search the options of the highlighted Select"),
+        Binding("E", "expand_all", "Expand all options", show=False, id="main.expand_all",
+                tooltip="Open every option of the highlighted Select"),
         Binding("C", "collapse_all", "Collapse all options", show=False,
-                id="main.collapse_all"),
+                id="main.collapse_all",
+                tooltip="Fold every option of the highlighted Select"),
         Binding("D", "schema_diff", "Schema diff", show=False, id="main.schema_diff",
                 tooltip="Compare two schemas: this profile, another, a saved snapshot, a file"),
         Binding("U", "usage", "Usage census", show=False, id="main.usage",
                 tooltip="How the Conversation attributes are filled in, over a find query"),
         Binding("H", "history", "History", show=False, id="main.history",
                 tooltip="Every write from this machine: see one in full, undo it"),
-        Binding("escape", "escape", "Back", show=False, id="main.escape"),
-        Binding("down", "to_list", "To the list", show=False, id="main.to_list"),
+        Binding("escape", "escape", "Back", show=False, id="main.escape",
+                tooltip="Go back one step: the error, then the filter"),
+        Binding("down", "to_list", "To the list", show=False, id="main.to_list",
+                tooltip="Move from the filter box to the list"),
     ]
 
     def __init__(self, ui: Ui, *, demo: bool = False, profile_name: str | None = None) -> None:
@@ -112,12 +128,12 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
-        yield Static(id="target-bar")
+        yield FitLine(id="target-bar")
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield Input(placeholder="Filter: label, identifier, id or option label",
                             id="filter")
-                yield Static(id="list-status")
+                yield FitLine(id="list-status")
                 yield LoadingIndicator(id="loading")
                 yield DefinitionList(id="definitions")
             yield DetailPane(id="detail")
@@ -144,6 +160,7 @@ class MainScreen(Screen[None]):
         header = self.query_one(StatusHeader)
         header.profile = profile.name
         header.url = f"{profile.base_url}/{profile.api_version}"
+        header.badge_name = profile.badge
         header.demo = session.demo
         header.read_only = profile.read_only
         self._show_target()
@@ -157,19 +174,24 @@ class MainScreen(Screen[None]):
         self.load_definitions()
 
     def _show_target(self) -> None:
-        bar = self.query_one("#target-bar", Static)
+        bar = self.query_one("#target-bar", FitLine)
+        head = lit("Target: ", "bold")
         if self.target is None or self.target_state is None:
             key = self.ui.key_hint("main.target", "t")
-            bar.update(join(lit("Target: ", "bold"),
-                            lit(f"none — press {key} to choose an end user or a conversation")))
+            bar.say(join(head, lit(f"none — press {key} to choose an end user or a "
+                                   "conversation")),
+                    join(head, lit(f"none — press {key} to choose one")))
             return
         entity = self.target.entity_type
         count = sum(1 for d in self.definitions if d.entity_type == entity)
         filled = sum(1 for v in self.current.values() if v not in (None, "", []))
-        bar.update(join(lit("Target: ", "bold"), lit(self.target_state.title, "bold"),
-                        lit(f" · {filled} of {count} {entity} attributes set · "
-                            f"{self.ui.key_hint('main.edit', 'e')} edits · "
-                            f"{self.ui.key_hint('main.target', 't')} changes")))
+        title = lit(self.target_state.title, "bold")
+        edit, change = self.ui.key_hint("main.edit", "e"), self.ui.key_hint("main.target", "t")
+        bar.say(join(head, title, lit(f" · {filled} of {count} {entity} attributes set · "
+                                      f"{edit} edits · {change} changes")),
+                join(head, title, lit(f" · {filled} of {count} set · {edit} edits")),
+                join(head, title, lit(f" · {filled} of {count} set")),
+                join(head, title))
 
     # -- loading definitions --------------------------------------------------------------
 
@@ -273,16 +295,28 @@ class MainScreen(Screen[None]):
         empty = (f"No definition matches {self.query_text!r}: esc clears the filter."
                  if self.query_text else "No definitions in this organization.")
         listing.set_rows(rows, keep=keep, empty_text=empty)
-        parts = [f"{len(rows)} of {len(self.definitions)}",
-                 "archived shown · a" if self.show_archived else
-                 f"{hidden_archived} archived hidden · a",
-                 "deactivated shown · d" if self.show_deactivated else
-                 f"{hidden_off} deactivated hidden · d",
-                 f"{SORTS[self.sort]} · s" if self.sort == 1 or not self.query_text
-                 else "best match first · s"]
-        if self.skipped:
-            parts.insert(1, f"{len(self.skipped)} unreadable")
-        self.query_one("#list-status", Static).update(lit("  ".join(parts), "dim"))
+        shown = f"{len(rows)} of {len(self.definitions)}"
+        unreadable = [f"{len(self.skipped)} unreadable"] if self.skipped else []
+        toggles = (("archived", "A", "a", self.show_archived, hidden_archived),
+                   ("deactivated", "D", "d", self.show_deactivated, hidden_off))
+        hidden = [t for t in toggles if not t[3]]
+        on = [t for t in toggles if t[3]]
+        # The short form names the flags as the list's RAD column does (A, D).
+        long, short = [shown, *unreadable], [shown, *unreadable]
+        if hidden:
+            long.append("hidden: " + ", ".join(f"{n} {name} ({key})"
+                                               for name, _, key, _, n in hidden))
+            short.append(" ".join(f"{n}{letter}" for _, letter, _, _, n in hidden)
+                         + f" hidden ({', '.join(t[2] for t in hidden)})")
+        if on:
+            long.append("shown: " + ", ".join(f"{name} ({key})" for name, _, key, _, _ in on))
+            short.append(" ".join(t[1] for t in on) + f" shown ({', '.join(t[2] for t in on)})")
+        self.query_one("#list-status", FitLine).say(
+            lit(" · ".join(long), "dim"), lit(" · ".join(short), "dim"),
+            lit(" · ".join([shown, *unreadable]), "dim"))
+        order = (SORTS[self.sort] if self.sort == 1 or not self.query_text
+                 else "best match first")
+        self.query_one("#left").border_title = f"Definitions · {order} (s)"
 
     def _show_values(self) -> None:
         listing = self.query_one(DefinitionList)
@@ -294,7 +328,11 @@ class MainScreen(Screen[None]):
         entity = self.target.entity_type
         values = {d.id: format_value(d, self.current.get(d.id)) for d in self.definitions
                   if d.entity_type == entity}
-        listing.set_values(values)
+        # A row of the other kind has no value here: it says whose attribute it is instead,
+        # which also stands in for the Entity column narrow terminals leave out.
+        notes = {d.id: ENTITY_NOTES.get(d.entity_type, f"({d.entity_type})")
+                 for d in self.definitions if d.entity_type != entity}
+        listing.set_values(values, notes)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -337,14 +375,15 @@ class MainScreen(Screen[None]):
             self._load_target_values()
 
     def action_escape(self) -> None:
-        """Back out one step: the error, then the filter's text, then the filter itself."""
+        """Back out one step: the error, then the filter (its text goes with it, and the
+        cursor back to the list, so the next ``/`` opens a fresh filter rather than typing
+        a slash into the old one)."""
         box = self.query_one("#filter", Input)
         listing = self.query_one(DefinitionList)
         if self.query_one(ErrorBar).shown:
             self.query_one(ErrorBar).clear()
-        elif box.display and box.value:
-            box.value = ""
         elif box.display:
+            box.value = ""
             box.display = False
             listing.focus()
         elif self.focused is not listing:
@@ -393,7 +432,14 @@ class MainScreen(Screen[None]):
         source = ("fetched by id (GET /custom-attributes/{id})" if fresh else
                   "from the list; fetching the full definition…")
         shown = fresh or definition
+        before = pane.definition
         pane.show(shown, current=self._current_text(shown), source=source)
+        moved = before is None or before.id != shown.id  # not when the fetched copy arrives
+        if moved and self.query_text.strip() and shown.input_type == "Select" and \
+                not pane.browser.search_input.value:
+            from dixa_tui.domain.search import terms
+
+            pane.browser.option_tree.reveal_matching(terms(self.query_text))
 
     def _current_text(self, definition: CustomAttributeDefinition) -> str | None:
         if self.target is None or definition.entity_type != self.target.entity_type:

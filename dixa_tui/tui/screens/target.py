@@ -76,8 +76,9 @@ class TargetScreen(ModalScreen[TargetState | None]):
                 tooltip="Switch between the end user and the conversation tab"),
         Binding("ctrl+o", "conversations", "Conversations of this user",
                 id="target.conversations",
-                tooltip="List the highlighted end user's conversations"),
-        Binding("question_mark", "app.help", "Help", show=False, id="app.help"),
+                tooltip="List the conversations of the highlighted end user"),
+        Binding("question_mark", "app.help", "Help", show=False, id="app.help",
+                tooltip="Show every key of every screen"),
         Binding("down", "to_list", "To the list", show=False, id="target.to_list",
                 tooltip="Move from the input to the list below it"),
     ]

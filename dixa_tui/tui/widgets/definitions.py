@@ -78,16 +78,22 @@ class DefinitionList(ScrollView, can_focus=True):
     """Rows of definitions; the screen decides which, in which order."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="definitions.down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="definitions.up"),
-        Binding("g,home", "first", "First", show=False, id="definitions.first"),
-        Binding("G,end", "last", "Last", show=False, id="definitions.last"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="definitions.page_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="definitions.page_up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="definitions.down",
+                tooltip="Move down the list"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="definitions.up",
+                tooltip="Move up the list"),
+        Binding("g,home", "first", "First", show=False, id="definitions.first",
+                tooltip="Jump to the first definition"),
+        Binding("G,end", "last", "Last", show=False, id="definitions.last",
+                tooltip="Jump to the last definition"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="definitions.page_down",
+                tooltip="Move down the list a page"),
+        Binding("pageup", "page_up", "Page up", show=False, id="definitions.page_up",
+                tooltip="Move up the list a page"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "definition-list--header", "definition-list--cursor", "definition-list--muted",
-        "definition-list--value", "definition-list--empty",
+        "definition-list--value", "definition-list--empty", "definition-list--note",
     }
     DEFAULT_CSS = """
     DefinitionList { height: 1fr; overflow-x: hidden; }
@@ -99,6 +105,7 @@ class DefinitionList(ScrollView, can_focus=True):
     DefinitionList > .definition-list--muted { color: $text-disabled; }
     DefinitionList > .definition-list--value { color: $text-accent; }
     DefinitionList > .definition-list--empty { color: $text-muted; text-style: italic; }
+    DefinitionList > .definition-list--note { color: $text-muted; text-style: italic; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -120,6 +127,7 @@ class DefinitionList(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._rows: Sequence[CustomAttributeDefinition] = ()
         self._values: Mapping[str, str] | None = None
+        self._notes: Mapping[str, str] = {}
         self._empty_text = "Loading definitions…"
         self._cells: dict[str, tuple[CustomAttributeDefinition, dict[str, str]]] = {}
         self._paint_styles: dict[str, Style] | None = None
@@ -146,9 +154,13 @@ class DefinitionList(ScrollView, can_focus=True):
         self.cursor = target
         self.refresh()
 
-    def set_values(self, values: Mapping[str, str] | None) -> None:
-        """Current values of the target by definition id (already readable), or None."""
+    def set_values(self, values: Mapping[str, str] | None,
+                   notes: Mapping[str, str] | None = None) -> None:
+        """Current values of the target by definition id (already readable), or None;
+        ``notes`` by definition id, shown in the value column, dimmed, for rows that have
+        no value because they do not apply to the target."""
         self._values = values
+        self._notes = notes or {}
         self._cells.clear()
         self.refresh()
 
@@ -214,7 +226,8 @@ class DefinitionList(ScrollView, can_focus=True):
             "identifier": clean(definition.identifier),
             "type": clean(definition.input_type),
             "entity": ENTITY_SHORT.get(definition.entity_type, clean(definition.entity_type)),
-            "value": clean(values.get(definition.id, "")) if values is not None else "",
+            "value": clean(values.get(definition.id, self._notes.get(definition.id, "")))
+            if values is not None else "",
         }
         self._cells[definition.id] = (definition, cells)
         return cells
@@ -222,7 +235,8 @@ class DefinitionList(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         """Styles are looked up once per paint, not once per line (each lookup walks CSS)."""
         self._paint_styles = {name: self.get_component_rich_style(f"definition-list--{name}")
-                              for name in ("header", "empty", "muted", "cursor", "value")}
+                              for name in ("header", "empty", "muted", "cursor", "value",
+                                           "note")}
         self._paint_styles["base"] = self.rich_style
         try:
             return super().render_lines(crop)
@@ -259,7 +273,8 @@ class DefinitionList(ScrollView, can_focus=True):
         if index == self.cursor:
             style += self._style("cursor")
         cells = self._row_cells(definition)
-        value_style = style if index == self.cursor else style + self._style("value")
+        kind = "note" if definition.id in self._notes else "value"
+        value_style = style if index == self.cursor else style + self._style(kind)
         return self._strip(cells, columns, style, width, value_style)
 
     @staticmethod

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -62,10 +63,10 @@ def _yes(flag: bool) -> Text:
 
 
 def fields_table(definition: CustomAttributeDefinition, current: str | None,
-                 source: str) -> Table:
-    table = Table.grid(padding=(0, 1))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
+                 source: str, width: int = 0) -> Table | Group:
+    """Every field in two columns. An id is never folded across lines: where ``width``
+    (the room the pane has; 0: plenty) is too narrow for it beside its name, the id gets a
+    line of its own under the name."""
     d = definition
     rows: list[tuple[str, Text]] = [
         ("Label", field(d.label or "(no label)")),
@@ -95,6 +96,18 @@ def fields_table(definition: CustomAttributeDefinition, current: str | None,
     if current is not None:
         rows.append(("Current value", field(current, "bold")))
     rows.append(("Source", lit(source, "dim italic")))
+    names = max(len(name) for name, _ in rows)
+    if not width or names + 1 + len(d.id) <= width:
+        return _grid(rows, names)
+    at = next(i for i, (name, _) in enumerate(rows) if name == "Id")
+    whole_id = join(lit("Id", "bold"), "\n", lit(d.id))
+    return Group(_grid(rows[:at], names), whole_id, _grid(rows[at + 1:], names))
+
+
+def _grid(rows: Sequence[tuple[str, Text]], names: int) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True, width=names)
+    table.add_column(overflow="fold")
     for name, value in rows:
         table.add_row(name, value)
     return table
@@ -108,7 +121,8 @@ class DetailPane(Vertical):
     DetailPane:focus-within { border: round $accent; }
     DetailPane #detail-scroll { height: auto; max-height: 60%; }
     DetailPane.-text #detail-scroll { max-height: 100%; }
-    DetailPane #detail-fields { padding: 0 1; }
+    DetailPane #detail-scroll { scrollbar-size-vertical: 1; }
+    DetailPane #detail-fields { padding: 0 0 0 1; }
     DetailPane OptionBrowser { height: 1fr; }
     DetailPane.-text OptionBrowser { display: none; }
     """
@@ -117,6 +131,19 @@ class DetailPane(Vertical):
         super().__init__(id=id, classes="-text")  # no option tree until a Select shows
         self.definition: CustomAttributeDefinition | None = None
         self.border_title = "Detail"
+        self._shown: tuple[str | None, str] = (None, "")  # current value, source
+
+    def on_resize(self) -> None:
+        """The fields are laid out for the width (an id gets its own line when narrow)."""
+        if self.definition is not None:
+            current, source = self._shown
+            self._fields(self.definition, current, source)
+
+    def _fields(self, definition: CustomAttributeDefinition, current: str | None,
+                source: str) -> None:
+        fields = self.query_one("#detail-fields", Static)
+        width = max(0, self.content_region.width - 2)  # the padding, and the scrollbar
+        fields.update(fields_table(definition, current, source, width))
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail-scroll"):
@@ -132,14 +159,16 @@ class DetailPane(Vertical):
         fields = self.query_one("#detail-fields", Static)
         if definition is None:
             self.definition = None
+            self.border_title = "Detail"
             fields.update("Nothing selected.")
             self.set_class(True, "-text")
             return
         same_options = (self.definition is not None and self.definition.id == definition.id
                         and self.definition.input_definition == definition.input_definition)
         self.definition = definition
+        self._shown = (current, source)
         self.border_title = lit(f"Detail · {definition.input_type}")
-        fields.update(fields_table(definition, current, source))
+        self._fields(definition, current, source)
         is_select = definition.input_type == "Select"
         self.set_class(not is_select, "-text")
         if is_select and not same_options:

@@ -91,14 +91,20 @@ class OptionTree(Tree[OptionNodeData]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="option_tree.cursor_down"),
-        Binding("k", "cursor_up", "Up", show=False, id="option_tree.cursor_up"),
-        Binding("l,right", "expand_node", "Expand", show=False, id="option_tree.expand"),
+        Binding("j", "cursor_down", "Down", show=False, id="option_tree.cursor_down",
+                tooltip="Move down the options"),
+        Binding("k", "cursor_up", "Up", show=False, id="option_tree.cursor_up",
+                tooltip="Move up the options"),
+        Binding("l,right", "expand_node", "Expand", show=False, id="option_tree.expand",
+                tooltip="Open the option, or go to its first sub-option"),
         Binding("h,left", "collapse_node", "Collapse / to parent", show=False,
-                id="option_tree.collapse"),
-        Binding("E", "expand_everything", "Expand all", show=False, id="option_tree.expand_all"),
+                id="option_tree.collapse",
+                tooltip="Fold the option, or go to its parent"),
+        Binding("E", "expand_everything", "Expand all", show=False, id="option_tree.expand_all",
+                tooltip="Open every option in the tree"),
         Binding("C", "collapse_everything", "Collapse all", show=False,
-                id="option_tree.collapse_all"),
+                id="option_tree.collapse_all",
+                tooltip="Fold every option in the tree"),
     ]
 
     class PathChosen(Message):
@@ -278,6 +284,19 @@ class OptionTree(Tree[OptionNodeData]):
         self._move_to(node)
         return True
 
+    def reveal_matching(self, terms: Sequence[str], limit: int = 20) -> bool:
+        """Open the tree down to each option (at most ``limit``) whose own label holds one of
+        ``terms`` (lowercased), the cursor on the first: a definition found by one of its
+        option labels shows that option, not a folded tree. False when none matches."""
+        if not terms or not self._options:
+            return False
+        index = self.option_index
+        hits = [i for i, option in enumerate(index.options)
+                if any(term in option.label.lower() for term in terms)][:limit]
+        for position in reversed(hits):  # the first one last: the cursor stays on it
+            self.reveal([index.options[i].value for i in index.chain(position)])
+        return bool(hits)
+
     def expand_everything(self) -> None:
         """Open every option (creating all lazy children), iteratively."""
         stack = [self.root]
@@ -399,9 +418,11 @@ class OptionSearchInput(Input):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_search", "Clear search", show=False,
-                id="option_browser.clear_search"),
+                id="option_browser.clear_search",
+                tooltip="Clear the option search"),
         Binding("down", "focus_tree", "To the options", show=False,
-                id="option_browser.focus_tree"),
+                id="option_browser.focus_tree",
+                tooltip="Move from the search box to the options"),
     ]
 
     def action_clear_search(self) -> None:

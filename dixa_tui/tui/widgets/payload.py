@@ -22,9 +22,12 @@ def body_json(body: Mapping[str, Any]) -> str:
 
 
 def body_view(body: Mapping[str, Any], sendable: bool) -> Text:
+    """The body as sent, never wrapped: an id folded across two lines cannot be read or
+    copied, so a narrow pane scrolls sideways instead."""
     if not body:
         return lit("Nothing staged yet: pick an attribute, then type or pick a value.", "dim")
     text = lit(body_json(body), single_line=False)
+    text.no_wrap = True
     if not sendable:
         text.stylize("dim")
     return text
