@@ -66,7 +66,7 @@ class UndoDraft:
     note: Text
 
 
-NARROW = 100  # columns below which the body pane takes two thirds of the width
+NARROW = 100  # columns below which the body takes the diff's room too
 
 
 class EditorScreen(ModalScreen[dict[str, Any] | None]):
@@ -110,9 +110,9 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     EditorScreen #body-box, EditorScreen #diff-box {
         width: 1fr; border: round $panel-lighten-2; padding: 0 1;
     }
-    EditorScreen #body-box { overflow-x: auto; }
-    EditorScreen.-narrow #body-box { width: 2fr; }
-    EditorScreen #body { width: auto; min-width: 100%; }
+    EditorScreen #body-box { overflow-x: auto; scrollbar-size-horizontal: 1; }
+    EditorScreen.-narrow #diff-box { display: none; }
+    EditorScreen #body { width: auto; min-width: 100%; text-wrap: nowrap; }
     EditorScreen #problems { height: auto; max-height: 3; padding: 0 1; }
     EditorScreen #status { width: 1fr; height: 1; padding: 0 1; }
     EditorScreen #buttons { height: auto; align-horizontal: right; }
@@ -172,8 +172,9 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         yield Footer()
 
     def on_resize(self) -> None:
-        """Narrow terminals give the body the room its ids need (an id is 36 characters:
-        it is shown whole, never folded; the pane scrolls sideways for long values)."""
+        """Narrow terminals give the body the whole width, the room its ids need (an id is
+        36 characters: shown whole, never folded; the pane scrolls sideways for a long
+        value). The diff is then in the list itself, whose rows say ``now -> staged``."""
         self.set_class(self.size.width < NARROW, "-narrow")
 
     def on_mount(self) -> None:

@@ -306,11 +306,12 @@ class MainScreen(Screen[None]):
         if hidden:
             long.append("hidden: " + ", ".join(f"{n} {name} ({key})"
                                                for name, _, key, _, n in hidden))
-            short.append(" ".join(f"{n}{letter}" for _, letter, _, _, n in hidden)
-                         + f" hidden ({', '.join(t[2] for t in hidden)})")
+            short.append("hidden: " + ", ".join(f"{n} {letter}" for _, letter, _, _, n in hidden)
+                         + f" ({', '.join(t[2] for t in hidden)})")
         if on:
             long.append("shown: " + ", ".join(f"{name} ({key})" for name, _, key, _, _ in on))
-            short.append(" ".join(t[1] for t in on) + f" shown ({', '.join(t[2] for t in on)})")
+            short.append("shown: " + ", ".join(t[1] for t in on)
+                         + f" ({', '.join(t[2] for t in on)})")
         self.query_one("#list-status", FitLine).say(
             lit(" · ".join(long), "dim"), lit(" · ".join(short), "dim"),
             lit(" · ".join([shown, *unreadable]), "dim"))
@@ -439,7 +440,10 @@ class MainScreen(Screen[None]):
                 not pane.browser.search_input.value:
             from dixa_tui.domain.search import terms
 
-            pane.browser.option_tree.reveal_matching(terms(self.query_text))
+            # Only the words its own names do not explain: those found it by an option.
+            names = f"{shown.label}\n{shown.identifier}".lower()
+            by_option = [t for t in terms(self.query_text) if t not in names]
+            pane.browser.option_tree.reveal_matching(by_option)
 
     def _current_text(self, definition: CustomAttributeDefinition) -> str | None:
         if self.target is None or definition.entity_type != self.target.entity_type:

@@ -27,7 +27,6 @@ def body_view(body: Mapping[str, Any], sendable: bool) -> Text:
     if not body:
         return lit("Nothing staged yet: pick an attribute, then type or pick a value.", "dim")
     text = lit(body_json(body), single_line=False)
-    text.no_wrap = True
     if not sendable:
         text.stylize("dim")
     return text
