@@ -61,10 +61,10 @@ SEARCHABLE = ("Dixa finds end users by their exact email, phone number, external
 
 
 def no_match(lookup: Lookup) -> str:
-    """What to say when ``lookup`` found no end user. A kind that was guessed (a bare word is
-    read as an external id) may be the wrong one: then say what can be searched, rather than
-    only that the guess found nothing."""
+    """What to say when ``lookup`` found no end user. A bare word is read as an external id,
+    a guess that may be wrong (a name, say): then say what can be searched, rather than only
+    that the guess found nothing."""
     said = f"No end user has {NOUNS[lookup.kind]} {lookup.value!r}."
-    if lookup.forced:
+    if lookup.forced or lookup.kind != "external_id":  # an @ or a number: not a guess
         return said
     return f"{said} {SEARCHABLE}: prefix email:, phone: or ext: to say which you typed."

@@ -182,7 +182,7 @@ async def test_invalid_id_is_shown_inline_and_nothing_is_sent() -> None:
 async def test_no_results() -> None:
     async with target_dialog(MockState.demo()) as (app, pilot):
         await submit(pilot, "#enduser-input", "nobody@example.com")
-        assert text(app, "#enduser-status") == "No end user has email nobody@example.com"
+        assert text(app, "#enduser-status") == "No end user has email 'nobody@example.com'."
         assert app.screen.query_one("#enduser-results", OptionList).option_count == 0
         assert isinstance(app.screen, TargetScreen)
 

@@ -21,7 +21,7 @@ from textual.widgets import Input, OptionList, Static, TabbedContent, TabPane, T
 from textual.widgets.option_list import Option
 
 from dixa_tui.domain.patch import UUID_PATTERN, Target, check_target
-from dixa_tui.domain.targets import NOUNS, interpret
+from dixa_tui.domain.targets import NOUNS, interpret, no_match
 from dixa_tui.session.targets import TargetState, end_user_name
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.messages import (
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from dixa_tui.api.models import Conversation, EndUser
+    from dixa_tui.session.core import Session
     from dixa_tui.tui.context import Ui
 
 __all__ = ["TargetScreen"]
@@ -238,9 +239,9 @@ class TargetScreen(ModalScreen[TargetState | None]):
             return option.id, end_user_name(self.users[option.id])
         lookup = interpret(self._input("enduser").value)
         if lookup and lookup.kind == "id" and UUID_PATTERN.fullmatch(lookup.value):
-            return lookup.value.lower(), lookup.value.lower()
+            return lookup.value.lower(), ""
         if self.current is not None and self.current.entity_type == "Contact":
-            return self.current.id, self.current.id
+            return self.current.id, ""
         return None
 
     # -- end users -------------------------------------------------------------------------
@@ -270,8 +271,8 @@ class TargetScreen(ModalScreen[TargetState | None]):
         listing.clear_options()
         listing.add_options([Option(_user_row(u), id=u.id) for u in users])
         noun = NOUNS[lookup.kind]
-        if not users:
-            self._status("enduser", join(f"No end user has {noun} ", lit(lookup.value, "bold")))
+        if not users:  # a guessed kind (a name read as an external id) says what can be found
+            self._status("enduser", lit(no_match(lookup)))
             return
         count = (f"first {len(users)} end users" if len(users) >= LOOKUP_LIMIT
                  else "1 end user" if len(users) == 1 else f"{len(users)} end users")
@@ -289,19 +290,25 @@ class TargetScreen(ModalScreen[TargetState | None]):
     # -- conversations ---------------------------------------------------------------------
 
     def _list_conversations(self, user_id: str, name: str) -> None:
+        """``name`` "" when the user is known only by id: then the user is read too, so
+        the list is headed by the person, not by a UUID."""
         self.action_mode("conversation")
-        owner = self.owner = (user_id, name)
+        self.owner = (user_id, name)
         self._busy(Request.CONVERSATIONS, "conversation",
-                   f"Loading the conversations of {name}…")
-        self.ui.run(self, Request.CONVERSATIONS,
-                    lambda session: session.conversations_of(user_id),
-                    lambda conversations: ConversationsListed(owner, conversations))
+                   f"Loading the conversations of {name or 'this end user'}…")
+
+        async def listed(session: Session) -> ConversationsListed:
+            who = name or (await session.read_target(Target("enduser", user_id))).name
+            return ConversationsListed((user_id, who), await session.conversations_of(user_id))
+
+        self.ui.run(self, Request.CONVERSATIONS, listed, lambda message: message)
 
     def on_conversations_listed(self, message: ConversationsListed) -> None:
         self._answered(Request.CONVERSATIONS)
         self.query_one(ErrorBar).clear()
-        if message.owner != self.owner:
+        if self.owner is None or message.owner[0] != self.owner[0]:
             return
+        self.owner = message.owner
         _, name = message.owner
         rows: list[Conversation] = sorted(message.conversations, key=lambda c: c.id,
                                           reverse=True)
