@@ -197,11 +197,17 @@ class DixaApp(App[None]):
     # -- the key --------------------------------------------------------------------------
 
     def _ask_key(self, reason: str | None, required: bool) -> None:
+        from dixa_tui.session.settings import describe_source
         from dixa_tui.tui.screens.key import KeyScreen
 
         session = self.ui.session
         name = session.profile.name if session else "default"
-        self.push_screen(KeyScreen(name, required=required, reason=reason), self._key_done)
+        # The session knows which key it uses (one entered for this session only is in no
+        # keyring): the screen names that, not whatever the keyring holds.
+        in_use = (describe_source(session.key_source, session.backend)
+                  if session is not None and session.key_source else None)
+        self.push_screen(KeyScreen(name, required=required, reason=reason, in_use=in_use),
+                         self._key_done)
 
     def _key_done(self, outcome: KeyOutcome | None) -> None:
         if outcome is None:
@@ -229,7 +235,13 @@ class DixaApp(App[None]):
 
     def action_key(self) -> None:
         if self.settings.demo:
-            self.notify("The demo uses its own key; no keyring is involved.", title="API key")
+            from dixa_tui.session.settings import describe_source
+            from dixa_tui.tui.screens.key import KeyScreen
+
+            self.push_screen(KeyScreen("demo", in_use=describe_source("demo"),
+                                       read_only="The demo uses its own key: there is nothing "
+                                                 "to enter, save or delete, and no keyring is "
+                                                 "involved. Start without --demo to use yours."))
             return
         self._ask_key(None, False)
 

@@ -87,7 +87,10 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
     """Enter, save, use or delete the API key of ``profile``.
 
     With ``required`` there is nothing behind this screen to go back to, so Escape explains
-    the ways forward instead of closing.
+    the ways forward instead of closing. ``in_use`` says where the key the session uses came
+    from (it may be one entered for this session only, which no keyring knows of);
+    ``read_only`` (why) shows that and closes, with nothing to enter (the demo's own key).
+    On a machine with no OS keyring, saving and deleting are not offered, and it says why.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -131,19 +134,29 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
             super().__init__()
             self.action, self.key, self.deleted, self.error = action, key, deleted, error
 
-    def __init__(self, profile: str, *, required: bool = False,
-                 reason: str | None = None) -> None:
+    def __init__(self, profile: str, *, required: bool = False, reason: str | None = None,
+                 in_use: str | None = None, read_only: str | None = None) -> None:
         super().__init__()
         self.profile = profile
         self.required = required
         self.reason = reason
+        self.in_use = in_use
+        self.read_only = read_only
         self._busy = False
         self._confirm_delete = False
         self._problem: str | None = None  # the keyring problem the status shows
+        self._no_keyring = False  # no OS keyring on this machine: nothing can be saved
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="key-dialog") as dialog:
             dialog.border_title = lit(f"API key · profile {self.profile}")
+            if self.read_only is not None:
+                yield Static(join(lit("Key in use:  "), lit(self.in_use or "—"), "\n",
+                                  lit(self.read_only, "italic", single_line=False)),
+                             id="key-status")
+                with Horizontal(id="key-buttons"):
+                    yield Button("Close", id="key-cancel", action="screen.cancel")
+                return
             if self.reason:
                 yield Static(lit(self.reason, single_line=False), id="key-reason")
             yield Static(lit("Looking for the current key…"), id="key-status")
@@ -161,14 +174,22 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._load_status()
+        if self.read_only is None:
+            self._load_status()
+        else:
+            self.query_one("#key-cancel", Button).focus()
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], None]]]:
-        """(name, help, callback) for the command palette."""
+        """(name, help, callback) for the command palette: what this machine can do."""
+        if self.read_only is not None:
+            return []
+        session = ("Key: use for this session only", "Use the entered key without saving it",
+                   self.action_session)
+        if self._no_keyring:
+            return [session]
         return [
             ("Key: save to keyring", "Save the entered key in the OS keyring", self.action_save),
-            ("Key: use for this session only", "Use the entered key without saving it",
-             self.action_session),
+            session,
             ("Key: delete stored key", "Remove this profile's key from the OS keyring",
              self.action_delete),
         ]
@@ -187,7 +208,9 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
 
         found = message.resolution
         self._problem = found.problem
-        if found.source == "env":
+        if self.in_use:  # what the session uses: a key entered for this session is in none
+            where = lit(self.in_use)
+        elif found.source == "env":
             where = lit(f"environment variable {ENV_VAR}")
         elif found.source == "keyring":
             where = lit(f"OS keyring ({found.backend})")
@@ -196,6 +219,12 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
         lines = [join("Key in use:  ", where), join("Keyring:     ", lit(message.backend))]
         if found.problem:
             lines.append(lit(found.problem, "bold", single_line=False))
+        if found.reason == "no-backend":
+            self._no_keyring = True
+            for button in ("#key-save", "#key-delete"):
+                self.query_one(button, Button).display = False
+            lines.append(lit("So a key cannot be saved here: “Use for this session only” "
+                             "uses it until dixa-tui quits.", "italic", single_line=False))
         if found.source == "env":
             lines.append(lit(
                 f"{ENV_VAR} takes precedence over the keyring: a key saved here is not used "
@@ -232,7 +261,8 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
         return not self._busy
 
     def _finish(self, outcome: KeyOutcome | None) -> None:
-        self.query_one("#key-input", Input).clear()  # the key must not outlive the screen
+        for field in self.query("#key-input").results(Input):
+            field.clear()  # the key must not outlive the screen
         self.dismiss(outcome)
 
     @on(Input.Submitted, "#key-input")
@@ -243,20 +273,34 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
     def _typed(self) -> None:
         self._reset_delete()
 
+    def _refuse_without_keyring(self, action: Literal["save", "delete"]) -> bool:
+        """No OS keyring: say so (and what works) instead of asking one that is not there."""
+        if not self._no_keyring:
+            return False
+        from dixa_tui.secrets import KeyStoreError
+
+        self._failed(KeyStoreError("no-backend", self._problem or ""), action)
+        return True
+
     def action_save(self) -> None:
         self._reset_delete()
+        if self._refuse_without_keyring("save"):
+            return
         if self._ready() and (secret := self._entered_key()) is not None:
             self._busy = True
             self._say("Saving the key in the OS keyring…")
             self._store(secret)
 
     def action_session(self) -> None:
+        if self.read_only is not None:
+            return
         self._reset_delete()
         if self._ready() and (secret := self._entered_key()) is not None:
             self._finish(KeyOutcome(secret, stored=False))
 
     def action_delete(self) -> None:
-        if not self._ready():
+        if self.read_only is not None or self._refuse_without_keyring("delete") or \
+                not self._ready():
             return
         if not self._confirm_delete:
             self._confirm_delete = True
