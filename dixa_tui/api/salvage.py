@@ -23,7 +23,7 @@ from typing import Any
 from dixa_tui.api.errors import DixaResponseError
 from dixa_tui.api.gcpause import gc_paused
 from dixa_tui.api.models import CustomAttributeDefinition, parse_definitions, parse_model
-from dixa_tui.text import json_kind
+from dixa_tui.text import json_kind, plural
 
 REASON_MAX = 160  # characters of a reason kept: Pydantic's messages can quote whole inputs
 _TAGS = re.compile(r"\.(?:Text|Select|Unknown)(?=[.:])")  # the input kinds' union tags
@@ -146,7 +146,7 @@ def skipped_lines(skipped: Sequence[SkippedDefinition], limit: int = 3) -> list[
 
     Each line holds untrusted text: clean every line (``text.clean``) before showing it."""
     count = len(skipped)
-    head = (f"{count} definition{'s' * (count != 1)} sent by Dixa could not be read and "
+    head = (f"{plural(count, 'definition')} sent by Dixa could not be read and "
             f"{'are' if count != 1 else 'is'} left out:")
     lines = [head, *(f"  {s.describe()}" for s in skipped[:limit])]
     if count > limit:

@@ -58,9 +58,11 @@ def mock_serve(host: str, port: int, key: str | None, org: str | None, latency: 
         click.echo(f"Dixa mock on {url} (/v1 and /beta); key: "
                    f"{'as given' if key else DEMO_API_KEY}. Ctrl+C stops.", err=True)
         if state.unreadable:
-            click.echo(f"{len(state.definitions)} definitions, and {len(state.unreadable)} "
-                       "items dixa-tui cannot read as definitions: served as they are.",
-                       err=True)
+            from dixa_tui.text import plural
+
+            click.echo(f"{plural(len(state.definitions), 'definition')}, and "
+                       f"{plural(len(state.unreadable), 'item')} dixa-tui cannot read as "
+                       "definitions: served as they are.", err=True)
 
     try:
         serve(host, port, key or DEMO_API_KEY, state, knobs, on_ready=ready)

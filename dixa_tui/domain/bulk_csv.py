@@ -29,6 +29,7 @@ from dixa_tui.domain.bulk_rows import (
 )
 from dixa_tui.domain.options import TRAILING_CR_HINT
 from dixa_tui.domain.patch import DefinitionIndex, Problem, StagedEdit, TargetKind
+from dixa_tui.text import plural
 
 SPREADSHEET_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?",
                                 "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#ERROR!"})
@@ -213,8 +214,9 @@ def _read_row(out: CsvParse, line: int, cells: list[str], delimiter: str,
     problems: list[RowProblem] = []
     width = len(out.header)
     if len(cells) > width and any(c.strip() for c in cells[width:]):
-        problems.append(RowProblem(line, f"has {len(cells)} cells but the header has {width}: "
-                                   f"a value holding '{delimiter}' must be in quotes",
+        problems.append(RowProblem(line, f"has {plural(len(cells), 'cell')} but the header "
+                                   f"has {width}: a value holding '{delimiter}' must be in "
+                                   "quotes",
                                    "extra-cells"))
     target_col = next(c for c in out.columns if c.role == "target")
     ref = cells[target_col.index].strip() if target_col.index < len(cells) else ""

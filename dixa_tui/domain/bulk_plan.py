@@ -23,6 +23,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from dixa_tui.domain.bulk_rows import Format
 from dixa_tui.domain.patch import Target, TargetKind
+from dixa_tui.text import plural
 
 PLAN_KIND = "dixa-tui bulk plan"
 PLAN_VERSION = 1
@@ -240,7 +241,7 @@ def plan_inconsistencies(plan: Plan) -> list[str]:
             wrong.append(f"{where}: line {e.line} has two entries")
         lines.add(e.line)
         if (e.status == "error") != bool(e.errors):
-            wrong.append(f"{where}: status '{e.status}' with {len(e.errors)} error(s)")
+            wrong.append(f"{where}: status '{e.status}' with {plural(len(e.errors), 'error')}")
         if e.status == "change" and (not e.body or e.target is None):
             wrong.append(f"{where}: status 'change' needs a target and a body")
         if e.status != "change" and e.body:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
+from dixa_tui.text import plural
+
 ChangeKind = Literal[
     "definition_added",       # after: the label; count: its options
     "definition_removed",     # before: the label; count: its options
@@ -76,12 +78,13 @@ class SchemaChange:
         it once above its changes), e.g. ``option 'delivery/lost' deactivated``."""
         kind, before, after = self.kind, self.before, self.after
         option = f"option {_q('/'.join(self.option_path))}"
-        many = f" with {self.count} sub-option{'s' * (self.count != 1)}" if self.count else ""
+        many = f" with {plural(self.count, 'sub-option')}" if self.count else ""
         if kind == "definition_added":
-            return f"added, label {_q(after)}" + (f", {self.count} options" if self.count else "")
+            return f"added, label {_q(after)}" + (
+                f", {plural(self.count, 'option')}" if self.count else "")
         if kind == "definition_removed":
             return f"removed (label was {_q(before)})" + (
-                f", {self.count} options" if self.count else "")
+                f", {plural(self.count, 'option')}" if self.count else "")
         if kind in _FLAG_WORDS:
             word = _FLAG_WORDS[kind]
             return f"is now {word}" if after else f"is no longer {word}"

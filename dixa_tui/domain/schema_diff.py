@@ -30,6 +30,7 @@ from dixa_tui.api.models import CustomAttributeDefinition, TextInput
 from dixa_tui.domain.options import count_options
 from dixa_tui.domain.schema_change import CHANGE_KINDS, ChangeKind, ChangeValue, SchemaChange
 from dixa_tui.domain.schema_option_diff import diff_options
+from dixa_tui.text import plural
 
 Definition = CustomAttributeDefinition
 Pair = tuple[Definition | None, Definition | None]
@@ -93,7 +94,7 @@ def diff_caveats(a: Sequence[Definition], b: Sequence[Definition]) -> list[str]:
                              f"{identifier!r}: they were matched by entity type and label, "
                              "then in listing order")
         if empty:
-            notes.append(f"{side} has {empty} definition{'s' * (empty != 1)} without an "
+            notes.append(f"{side} has {plural(empty, 'definition')} without an "
                          "identifier: matched only by entity type and label, else counted "
                          "as removed or added")
     return notes

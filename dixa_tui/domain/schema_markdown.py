@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dixa_tui.api.models import CustomAttributeDefinition, TextInput
 from dixa_tui.domain.options import walk
 from dixa_tui.domain.schema_export import encodable, exported
-from dixa_tui.text import clean
+from dixa_tui.text import clean, plural
 
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029\x0b\x0c\x85]")
 # Backslash-escaped wherever they are: they can open or close inline structure (emphasis,
@@ -85,7 +85,7 @@ def export_markdown(definitions: Sequence[CustomAttributeDefinition], *,
     summary = ", ".join(f"{count} {md_text(entity)}" for entity, count in sorted(entities.items()))
     archived = "archived ones included" if include_archived else "archived ones left out"
     lines = [f"# {md_text(title)}", "",
-             f"{len(chosen)} definition{'s' * (len(chosen) != 1)} ({archived})"
+             f"{plural(len(chosen), 'definition')} ({archived})"
              + (f": {summary}." if summary else "."), ""]
     if chosen:
         lines += ["| Label | Identifier | Entity | Type | Flags | Description |",

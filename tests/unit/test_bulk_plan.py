@@ -241,7 +241,7 @@ def _tampered(change: Any) -> str:
      "the body is not the changed attributes' after values"),
     (lambda d: d["entries"].pop(), "the totals do not match the entries"),
     (lambda d: d["entries"][1].update(line=2), "line 2 has two entries"),
-    (lambda d: d["entries"][2].update(status="error"), "status 'error' with 0 error(s)"),
+    (lambda d: d["entries"][2].update(status="error"), "status 'error' with 0 errors"),
     (lambda d: d["entries"][0].update(source="10001,x"), "its source is not a csv record"),
 ])
 def test_a_tampered_plan_is_refused_clearly(change, said):

@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from dixa_tui.domain.patch import UUID_PATTERN, Target, check_target
 from dixa_tui.domain.targets import NOUNS, interpret, no_match
 from dixa_tui.session.targets import TargetState, end_user_name
+from dixa_tui.text import plural
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.messages import (
     ConversationsListed,
@@ -274,8 +275,8 @@ class TargetScreen(ModalScreen[TargetState | None]):
         if not users:  # a guessed kind (a name read as an external id) says what can be found
             self._status("enduser", lit(no_match(lookup)))
             return
-        count = (f"first {len(users)} end users" if len(users) >= LOOKUP_LIMIT
-                 else "1 end user" if len(users) == 1 else f"{len(users)} end users")
+        count = plural(len(users), "end user")
+        count = f"first {count}" if len(users) >= LOOKUP_LIMIT else count
         self._status("enduser", join(f"{count} with {noun} ", lit(lookup.value, "bold"),
                                      f" · Enter chooses · {self._key_conv()} lists "
                                      "conversations"))
@@ -318,7 +319,7 @@ class TargetScreen(ModalScreen[TargetState | None]):
         if not rows:
             self._status("conversation", join(lit(name, "bold"), " has no conversations"))
             return
-        many = "1 conversation" if len(rows) == 1 else f"{len(rows)} conversations"
+        many = plural(len(rows), "conversation")
         self._status("conversation", join(lit(name, "bold"), f": {many}, newest first · "
                                           "Enter chooses"))
         listing.highlighted = 0

@@ -18,7 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from dixa_tui.domain.options import OptionLike, option_counts
-from dixa_tui.text import clean
+from dixa_tui.text import clean, plural
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.widgets.option_tree import OptionBrowser
 
@@ -40,7 +40,8 @@ def option_summary(options: Sequence[OptionLike]) -> str:
     if not counts.total:
         return "no options"
     levels, off = counts.levels, counts.deactivated
-    text = f"{counts.total} options · {counts.top} top level · {levels} level{'s' * (levels > 1)}"
+    text = (f"{plural(counts.total, 'option')} · {counts.top} top level · "
+            f"{plural(levels, 'level')}")
     return text + (f" · {off} deactivated" if off else "")
 
 
