@@ -85,6 +85,9 @@ CASES = [
     Case("empty-body", Fault.empty(), "empty body", "base URL", False, UNREAD),
 ]
 CASE_IDS = [case.id for case in CASES]
+# Where the TUI offers its retry key: where sending the same request again can succeed (the
+# network, the rate limit, Dixa's 5xx); a refusal or an unreadable 2xx would answer the same.
+RETRYABLE = {"429", "500", "502", "503", "504", "read-timeout", "refused", "reset-mid-body"}
 # A 404 names no id when the definitions are listed: the path itself is wrong.
 ADVICE_404 = {"load": "base URL", "send": "check the id"}
 

@@ -113,7 +113,7 @@ def test_send(case: Case, cli, faults: FaultTransport, state: MockState, knobs: 
     assert now == ("100-7777" if case.applied else before)
     faults.clear()  # the same command, run again, goes through
     again = cli("patch", "conversation", "10001", *SET)
-    assert again.exit_code == 0 and "Updated 1 attribute(s)" in again.stderr
+    assert again.exit_code == 0 and "Updated 1 attribute" in again.stderr
     assert state.conversation_values(10001)[number] == "100-7777"
 
 
