@@ -56,15 +56,15 @@ def interpret(text: str) -> Lookup | None:
     return Lookup("external_id", text)
 
 
-SEARCHABLE = ("Dixa finds end users by their exact email, phone number, external id or UUID; "
-              "a name cannot be searched")
+SEARCHABLE = "Dixa finds end users by exact email, phone, external id or UUID, not by name"
 
 
-def no_match(lookup: Lookup) -> str:
+def no_match(lookup: Lookup, *, prefixes: bool = True) -> str:
     """What to say when ``lookup`` found no end user. A bare word is read as an external id,
     a guess that may be wrong (a name, say): then say what can be searched, rather than only
-    that the guess found nothing."""
+    that the guess found nothing (and, with ``prefixes``, how to choose the kind)."""
     said = f"No end user has {NOUNS[lookup.kind]} {lookup.value!r}."
     if lookup.forced or lookup.kind != "external_id":  # an @ or a number: not a guess
         return said
-    return f"{said} {SEARCHABLE}: prefix email:, phone: or ext: to say which you typed."
+    how = " Prefix email:, phone: or ext: to say which you typed." if prefixes else ""
+    return f"{said} {SEARCHABLE}.{how}"

@@ -77,7 +77,7 @@ def test_clear(mocked):
      "'lost' is not an option under 'delivery'"),
     (("conversation", CONV), ("--set", "contact_reason="), "needs at least one option"),
     (("enduser", "eba64c48-745b-zzzz"), ("--set", "loyalty_id=1"), "is not an end user id"),
-    (("enduser", "astrid"), ("--set", "loyalty_id=1"), "a name cannot be searched"),
+    (("enduser", "astrid"), ("--set", "loyalty_id=1"), "not by name"),
     (("conversation", "12x"), ("--set", "order_number=1"), "is not a conversation id"),
     (("conversation", CONV), ("--set", "oops"), "takes IDENT=VALUE"),
     (("conversation", CONV), ("--set-json", "order_number=[1"), "not valid JSON"),

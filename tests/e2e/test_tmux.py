@@ -141,14 +141,17 @@ def test_main_flow_in_a_real_terminal(pane: Pane) -> None:
     assert "Order number" in list_area(filtered)
     assert "Contact reason" not in list_area(filtered)
 
-    # clear the filter from the list: esc empties it, esc hides it. Each esc must land
-    # before the next key: Textual reads ESC + key within ESCAPE_DELAY as alt+key.
-    pane.keys("Escape")
-    pane.wait_text("Filter: label", "Contact reason")
+    # one esc clears the filter and closes its box: the next / starts a new filter. The esc
+    # must land before the next key: Textual reads ESC + key within ESCAPE_DELAY as alt+key.
     pane.keys("Escape")
     cleared = pane.wait_for(lambda s: "Filter: label" not in s and "Contact reason" in s
                             and "Tracking number" in s, "the filter box to close")
     assert re.search(r"\b1 of \d+", cleared) is None
+    pane.keys("/")
+    reopened = pane.wait_text("Filter: label")
+    assert "/" not in next(line for line in reopened.splitlines() if "Filter: label" in line)
+    pane.keys("Escape")
+    pane.wait_gone("Filter: label")
 
     # target: look the demo end user up by email and choose her
     pane.keys("t")

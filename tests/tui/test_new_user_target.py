@@ -15,7 +15,7 @@ async def test_a_name_gets_what_can_be_searched() -> None:
         await submit(pilot, "#enduser-input", "astrid")
         said = text(app, "#enduser-status")
         assert SEARCHABLE in said and "astrid" in said
-        assert "email:" in said  # how to choose the kind
+        assert "email:" in text(app, "#enduser-hint")  # how to choose the kind, just above
 
 
 async def test_a_forced_kind_with_no_match_says_just_that() -> None:

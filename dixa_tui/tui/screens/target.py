@@ -273,7 +273,7 @@ class TargetScreen(ModalScreen[TargetState | None]):
         listing.add_options([Option(_user_row(u), id=u.id) for u in users])
         noun = NOUNS[lookup.kind]
         if not users:  # a guessed kind (a name read as an external id) says what can be found
-            self._status("enduser", lit(no_match(lookup)))
+            self._status("enduser", lit(no_match(lookup, prefixes=False)))  # the hint has them
             return
         count = plural(len(users), "end user")
         count = f"first {count}" if len(users) >= LOOKUP_LIMIT else count
