@@ -86,6 +86,16 @@ async def test_without_keyring_only_what_works_is_offered(no_keyring) -> None:
         assert "cannot be saved" in said and "this session" in said
         commands = [name for name, _, _ in screen.palette_commands()]
         assert commands == ["Key: use for this session only"]
-        await pilot.press("ctrl+g")  # delete: said why not, nothing asked of the keyring
+        footer = app.export_screenshot()
+        assert "Save to keyring" not in footer and "Delete stored" not in footer
+        await pilot.press("ctrl+g")  # not offered: nothing happens, nothing asked
         await pilot.pause()
-        assert "no OS keyring" in rendered(screen.query_one("#key-message"))
+        assert "Yes, delete it" not in app.export_screenshot()
+        field = screen.query_one("#key-input", Input)
+        field.focus()
+        field.value = KEY
+        await pilot.press("enter")  # enter would save: it says why it cannot
+        await pilot.pause()
+        message = rendered(screen.query_one("#key-message"))
+        assert "Not saved: no OS keyring is available" in message
+        assert app.focused is screen.query_one("#key-session", Button)

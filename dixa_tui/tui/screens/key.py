@@ -179,6 +179,13 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
         else:
             self.query_one("#key-cancel", Button).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Saving and deleting are not offered (nor shown in the footer) with no keyring to
+        save in, nor anything but closing on the read-only screen."""
+        if self.read_only is not None:
+            return action not in {"save", "delete", "session"}
+        return not (action in {"save", "delete"} and self._no_keyring)
+
     def palette_commands(self) -> list[tuple[str, str, Callable[[], None]]]:
         """(name, help, callback) for the command palette: what this machine can do."""
         if self.read_only is not None:
@@ -225,6 +232,7 @@ class KeyScreen(ModalScreen[KeyOutcome | None]):
                 self.query_one(button, Button).display = False
             lines.append(lit("So a key cannot be saved here: “Use for this session only” "
                              "uses it until dixa-tui quits.", "italic", single_line=False))
+            self.refresh_bindings()
         if found.source == "env":
             lines.append(lit(
                 f"{ENV_VAR} takes precedence over the keyring: a key saved here is not used "
