@@ -71,6 +71,7 @@ def json_kind(value: object) -> str:
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """``1 edit``, ``2 edits``, ``0 edits``: the one way a count meets a noun in what people
-    read (``nouns`` for a plural that is not ``noun + "s"``: ``match``, ``matches``)."""
-    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+    """``1 edit``, ``2 edits``, ``0 edits``, ``10,000 definitions``: the one way a count
+    meets a noun in what people read (``nouns`` for a plural that is not ``noun + "s"``:
+    ``match``, ``matches``)."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"

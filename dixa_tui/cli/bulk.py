@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dixa_tui.cli.common import EXIT_API, EXIT_USAGE, fail, handled, open_session, run
+from dixa_tui.text import plural
 
 if TYPE_CHECKING:
     from dixa_tui.domain.bulk_plan import Plan
@@ -87,8 +88,9 @@ def bulk_apply(plan_path: str, yes: bool, force: bool) -> None:
     except PlanFileError as exc:
         fail(f"Error: {plan_path} is not a plan dixa-tui can apply: {exc}")
     if not plan.applicable:
-        fail(f"Error: the plan has {plan.totals.errors} target(s) in error and "
-             f"{len(plan.problems)} file problem(s): fix the input and run `bulk plan` again. "
+        fail(f"Error: the plan has {plural(plan.totals.errors, 'target')} in error and "
+             f"{plural(len(plan.problems), 'file problem')}: fix the input and run `bulk plan` "
+             "again. "
              "Nothing was sent.")
     session = open_session()
     session.check_writable()  # a read-only profile: refused before anything is sent
@@ -181,9 +183,11 @@ def _confirm(plan: Plan, yes: bool) -> None:
     if yes:
         return
     if not sys.stdin or not sys.stdin.isatty():
-        fail(f"Error: this sends {values} value(s) to {targets} target(s); add --yes to send "
+        fail(f"Error: this sends {plural(values, 'value')} to {plural(targets, 'target')}; add "
+             "--yes to send "
              "without a question (standard input is not a terminal). Nothing was sent.")
-    answer = click.prompt(f"Send {values} value(s) to {targets} target(s) on {plan.base_url}? "
+    answer = click.prompt(f"Send {plural(values, 'value')} to {plural(targets, 'target')} on "
+                          f"{plan.base_url}? "
                           f"Type {targets} to go on", default="", show_default=False,
                           err=True)
     if answer.strip() != str(targets):

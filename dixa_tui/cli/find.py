@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dixa_tui.cli.common import fail, handled, open_session, run
+from dixa_tui.text import plural
 
 if TYPE_CHECKING:
     from dixa_tui.cli.find_output import Format, RowWriter
@@ -223,7 +224,7 @@ async def _find(session: Session, spec: QuerySpec, fmt: Format, columns: list[st
             shown = fitting(shown, shutil.get_terminal_size().columns)
             if len(shown) < len(prepared.columns):
                 left = len(prepared.columns) - len(shown)
-                click.echo(f"({left} attribute column{'s' if left != 1 else ''} left out "
+                click.echo(f"({plural(left, 'attribute column')} left out "
                            "to fit the terminal: --columns IDENT,... chooses them, --csv "
                            "exports them all)", err=True)
         writer = RowWriter(fmt, shown, stdout_emitter(sys.stdout.buffer),
@@ -299,10 +300,10 @@ def _summary(outcome: _Outcome, *, limit: int | None, sample: int | None,
             click.echo("Interrupted before the search began.", err=True)
         return
     matches, checked, pages = counts
-    parts = [f"{matches:,} match{'es' if matches != 1 else ''}",
-             f"{checked:,} conversation{'s' if checked != 1 else ''} checked" if outcome.reads
+    parts = [plural(matches, "match", "matches"),
+             f"{plural(checked, 'conversation')} checked" if outcome.reads
              else "counted by Dixa's search (no conversation read)",
-             f"{pages:,} search page{'s' if pages != 1 else ''} read"]
+             f"{plural(pages, 'search page')} read"]
     if stopped in ("interrupted", "failed"):
         lead = "Interrupted" if stopped == "interrupted" else "Stopped by an error"
         click.echo(f"{lead}: " + ", ".join(parts) + ". What was printed stands; run the "

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dixa_tui.cli.common import handled, open_session, run
+from dixa_tui.text import plural
 
 if TYPE_CHECKING:
     from dixa_tui.domain.patch import TargetKind
@@ -80,6 +81,7 @@ def summary(values: TargetValues) -> str:
     known = [a for a in values.attributes if a.known]
     filled = sum(1 for a in known if a.is_set)
     orphans = len(values.attributes) - len(known)
-    extra = f"; {orphans} value(s) under ids no definition has" if orphans else ""
+    extra = (f"; {plural(orphans, 'value')} under ids no definition has" if orphans
+             else "")
     return (f"{clean(values.state.title)} ({target.describe()}): {filled} of {len(known)} "
             f"{target.entity_type} attributes set{extra}.")

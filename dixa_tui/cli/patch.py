@@ -201,8 +201,8 @@ async def _patch(
         if profile.confirms_sends:
             from dixa_tui.cli.confirm import confirm_send
 
-            confirm_send(f"Send {len(plan.body)} change(s) to {target.describe()} on profile "
-                         f"{profile.name} ({profile.base_url})?", yes=yes,
+            confirm_send(f"Send {plural(len(plan.body), 'change')} to {target.describe()} on "
+                         f"profile {profile.name} ({profile.base_url})?", yes=yes,
                          why=f"profile {profile.name!r} asks before every send ({profile.base_url}"
                              " is Dixa's production host, or the profile says confirm = "
                              "\"always\")")

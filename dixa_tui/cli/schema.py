@@ -24,6 +24,7 @@ import click
 
 from dixa_tui.cli.common import EXIT_FOUND, EXIT_USAGE, fail, handled, open_session, run, settings
 from dixa_tui.cli.definitions import definitions
+from dixa_tui.text import plural
 
 if TYPE_CHECKING:
     from dixa_tui.domain.schema_lint import Finding
@@ -207,7 +208,7 @@ def _warn_read(read: SchemaRead) -> None:
 
 def _summary(read: SchemaRead) -> str:
     count = len(read.definitions)
-    return f"{read.name}, {count} definition{'s' * (count != 1)}"
+    return f"{read.name}, {plural(count, 'definition')}"
 
 
 def _counts(comparison: SchemaComparison) -> str:
@@ -217,8 +218,8 @@ def _counts(comparison: SchemaComparison) -> str:
     kinds = Counter(c.kind for c in changes)
     touched = len({(c.identifier, c.entity_type) for c in changes})
     parts = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
-    return (f"{len(changes)} change{'s' * (len(changes) != 1)} in {touched} "
-            f"definition{'s' * (touched != 1)}: {parts}.")
+    return (f"{plural(len(changes), 'change')} in {plural(touched, 'definition')}: "
+            f"{parts}.")
 
 
 def _source_json(read: SchemaRead) -> dict[str, Any]:
@@ -274,9 +275,9 @@ def definitions_lint(source: str | None, as_json: bool, strict: bool) -> None:
 
         click.echo("\n".join(clean(f.describe()) for f in findings))
     counts = _severities(findings)
-    found = ", ".join(f"{n} {severity}{'s' * (n != 1)}" for severity, n in counts.items() if n)
-    say(f"{name}: {len(definitions_read)} definitions, "
-        + (f"{len(findings)} finding{'s' * (len(findings) != 1)}: {found}." if findings
+    found = ", ".join(plural(n, severity) for severity, n in counts.items() if n)
+    say(f"{name}: {plural(len(definitions_read), 'definition')}, "
+        + (f"{plural(len(findings), 'finding')}: {found}." if findings
            else "no findings."))
     if counts["error"] or (strict and findings):
         sys.exit(EXIT_FOUND)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dixa_tui.cli.common import EXIT_API, EXIT_USAGE, fail, handled, open_session, run
+from dixa_tui.text import plural
 
 if TYPE_CHECKING:
     from dixa_tui.domain.patch import DefinitionIndex
@@ -78,8 +79,9 @@ async def _undo(session: Session, ref: str, dry_run: bool, force: bool, yes: boo
             return
         profile = session.profile
         count = len(prepared.to_send)
-        confirm_send(f"Send the undo of {prepared.describe()}: {prepared.changes} change(s) "
-                     f"to {count} target(s), profile {profile.name} ({profile.base_url})?",
+        confirm_send(f"Send the undo of {prepared.describe()}: "
+                     f"{plural(prepared.changes, 'change')} to {plural(count, 'target')}, "
+                     f"profile {profile.name} ({profile.base_url})?",
                      yes=yes, why="an undo asks before it sends")
         result = await send_undo(session, prepared)
     report(index, result)
@@ -159,7 +161,8 @@ def report(index: DefinitionIndex, result: UndoResult) -> None:
     for sent in result.sent:
         click.echo(render.result_table(index, sent.attributes))
         entry = f" (journal entry {sent.entry_id})" if sent.entry_id is not None else ""
-        _stderr(f"Restored {len(sent.body)} attribute(s) on {sent.target.describe()}{entry}.")
+        _stderr(f"Restored {plural(len(sent.body), 'attribute')} on "
+                f"{sent.target.describe()}{entry}.")
         if sent.journal_warning:
             _stderr(f"Warning: {clean(sent.journal_warning)}")
     if result.sent:

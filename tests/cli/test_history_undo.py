@@ -55,7 +55,7 @@ def test_undo_restores_the_original_values_byte_for_byte(mocked) -> None:
     assert raw_conversation(mocked.url) != original
     result = ok(mocked.run("undo", "last", "--yes"))
     assert raw_conversation(mocked.url) == original
-    assert "Restored 3 attribute(s) on conversation 10001" in result.stderr
+    assert "Restored 3 attributes on conversation 10001" in result.stderr
     # the preview is patch's: the exact body, then before -> after by label
     assert '"566bf9d7-c55a-45f8-91a6-e55e9b9b1325": "100-2345"' in result.stderr
     assert "Payment > Card  ->  Delivery > Damaged > Item" in result.stderr
@@ -123,7 +123,7 @@ def test_undo_asks_first_and_needs_yes_off_a_terminal(mocked, monkeypatch) -> No
     monkeypatch.setattr(confirm, "stdin_is_terminal", lambda: True)
     declined = mocked.run("undo", "last", stdin="n\n")
     assert declined.exit_code == 2 and "you answered no" in declined.stderr
-    assert "Send the undo of entry 1: 1 change(s) to 1 target(s)" in declined.stderr
+    assert "Send the undo of entry 1: 1 change to 1 target" in declined.stderr
     assert mocked.knobs.writes == writes
     ok(mocked.run("undo", "last", stdin="y\n"))
     assert mocked.knobs.writes == writes + 1

@@ -94,7 +94,7 @@ def test_confirm_always_needs_yes_off_a_terminal_and_asks_on_one(home, org,
     monkeypatch.setattr(confirm, "stdin_is_terminal", lambda: True)
     declined = cli(*args, stdin="n\n")
     assert declined.exit_code == 2 and knobs.writes == 0
-    assert "Send 1 change(s) to conversation 10001 on profile careful" in declined.stderr
+    assert "Send 1 change to conversation 10001 on profile careful" in declined.stderr
     assert cli(*args, stdin="y\n").exit_code == 0 and knobs.writes == 1
     monkeypatch.setattr(confirm, "stdin_is_terminal", lambda: False)
     assert cli(*args, "--yes").exit_code == 0 and knobs.writes == 2

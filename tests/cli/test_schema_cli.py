@@ -211,7 +211,7 @@ def test_diff_of_two_files_reports_each_kind_once_and_exits_4(tmp_path: Path):
     assert text.exit_code == 4
     lines = text.stdout.splitlines()
     assert len(lines) == len(CHANGE_KINDS)
-    assert "+ new_attr (Contact): added, label 'New_Attr', 1 options" in lines
+    assert "+ new_attr (Contact): added, label 'New_Attr', 1 option" in lines
     assert "- old_attr (Contact): removed (label was 'Old_Attr')" in lines
     assert "~ order_number (Conversation): label 'Order number' -> 'Order no.'" in lines
     assert "17 changes in 8 definitions" in text.stderr

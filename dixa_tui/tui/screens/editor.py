@@ -408,7 +408,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         count = len(body)
         what = "the undo" if self.undo is not None else "this change"
         question = Text("\n").join([
-            join(lit(f"{count} change{'s' * (count != 1)} to "), lit(self.state.title, "bold"),
+            join(lit(f"{plural(count, 'change')} to "), lit(self.state.title, "bold"),
                  lit(f" ({self.target.describe()})")),
             join(lit("Profile "), lit(profile.name, "bold"), lit(f" · {profile.base_url}")),
             lit(f"This profile asks before every send. Send {what}?")])

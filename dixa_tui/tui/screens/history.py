@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from dixa_tui.domain.history_filters import HistoryFilter, parse_filter
+from dixa_tui.text import plural
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.messages import (
     HistoryLoaded,
@@ -60,8 +61,10 @@ class HistoryScreen(Screen[bool]):
                 tooltip="Only the writes of the highlighted entry's batch (again: all)"),
         Binding("slash", "filter", "Filter", id="history.filter",
                 tooltip="Type a target (#10001, enduser:UUID) or a batch (b-...)"),
-        Binding("r", "reload", "Reload", show=False, id="history.reload"),
-        Binding("question_mark", "app.help", "Help", show=False, id="app.help"),
+        Binding("r", "reload", "Reload", show=False, id="history.reload",
+                tooltip="Read the journal again"),
+        Binding("question_mark", "app.help", "Help", show=False, id="app.help",
+                tooltip="Show every key of every screen"),
     ]
     DEFAULT_CSS = """
     HistoryScreen { layout: vertical; }
@@ -325,7 +328,7 @@ def undo_note(prepared: PreparedUndo, definitions: list[CustomAttributeDefinitio
     count = len(part.checked.body)
     send = ui.key_hint("editor.send", "ctrl+t")
     lines = [join(lit(f"Undo of {prepared.describe()}: ", "bold"),
-                  lit(f"{count} attribute{'s' * (count != 1)} staged back to their values "
+                  lit(f"{plural(count, 'attribute')} staged back to their values "
                       f"from before the write. Check the diff, then {send} sends it."))]
     for note in (*prepared.settled, *prepared.undecided):
         lines.append(lit(f"Entry {note.entry_id} had no known outcome: reading the target "

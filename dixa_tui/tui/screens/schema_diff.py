@@ -23,6 +23,7 @@ from textual.widgets import ContentSwitcher, Input, LoadingIndicator, OptionList
 from textual.widgets.option_list import Option
 
 from dixa_tui.domain.schema_snapshot import parse_source
+from dixa_tui.text import plural
 from dixa_tui.tui.literal import gap, join, lit
 from dixa_tui.tui.messages import Request, RequestFailed, SchemaCompared, SchemaSourcesListed
 from dixa_tui.tui.widgets.changes import ChangeList, mark, value_text
@@ -65,7 +66,7 @@ def before_after(change: SchemaChange, *, single_line: bool = True) -> Text:
         rows.append(join(lit("after", "bold green"), gap(3),
                          lit(value_text(change.after), single_line=single_line)))
     if change.count:
-        rows.append(lit(f"with {change.count} option{'s' * (change.count != 1)} below it",
+        rows.append(lit(f"with {plural(change.count, 'option')} below it",
                         "dim"))
     return Text("\n").join(rows)
 
@@ -74,7 +75,8 @@ class ChangeDetailScreen(ModalScreen[None]):
     """One change, whole: long labels and descriptions wrapped, line breaks shown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "close", "Close", id="change_detail.close"),
+        Binding("escape,enter,q", "close", "Close", id="change_detail.close",
+                tooltip="Close the change shown whole"),
     ]
     DEFAULT_CSS = """
     ChangeDetailScreen { align: center middle; }
@@ -104,14 +106,16 @@ class SchemaDiffScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5", "compare", "Compare", id="schema_diff.compare",
                 tooltip="Read A and B and show what changed"),
-        Binding("f6", "swap", "Swap A and B", id="schema_diff.swap"),
+        Binding("f6", "swap", "Swap A and B", id="schema_diff.swap",
+                tooltip="Swap the two schemas being compared"),
         Binding("f4", "sources", "Sources", id="schema_diff.sources",
                 tooltip="Pick A and B from this profile, the others and the saved snapshots"),
         Binding("escape", "back", "Back", id="schema_diff.back",
                 tooltip="Dismiss the error, back to the changes, or back to the definitions"),
         Binding("down", "to_list", "To the list", show=False, id="schema_diff.to_list",
                 tooltip="From A or B down to the sources (or the changes)"),
-        Binding("question_mark", "app.help", "Help", show=False, id="app.help"),
+        Binding("question_mark", "app.help", "Help", show=False, id="app.help",
+                tooltip="Show every key of every screen"),
     ]
     DEFAULT_CSS = """
     SchemaDiffScreen { layout: vertical; }
@@ -344,7 +348,7 @@ def summary(comparison: SchemaComparison) -> Text:
     def side(letter: str, read: SchemaRead) -> Text:
         count = len(read.definitions)
         return join(lit(f"{letter}:", "bold"), gap(), lit(read.name), gap(),
-                    lit(f"· {count} definition{'s' * (count != 1)}", "dim"))
+                    lit(f"· {plural(count, 'definition')}", "dim"))
 
     changes = comparison.changes
     if not changes:
@@ -352,8 +356,8 @@ def summary(comparison: SchemaComparison) -> Text:
     else:
         marks = Counter(mark(c)[0] for c in changes)
         touched = len({(c.identifier, c.entity_type) for c in changes})
-        counts = join(lit(f"{len(changes)} change{'s' * (len(changes) != 1)} in {touched} "
-                          f"definition{'s' * (touched != 1)}:", "bold"), gap(),
+        counts = join(lit(f"{plural(len(changes), 'change')} in "
+                          f"{plural(touched, 'definition')}:", "bold"), gap(),
                       lit(f"+{marks['+']} added", "green"), gap(), lit("·"), gap(),
                       lit(f"-{marks['-']} removed", "red"), gap(), lit("·"), gap(),
                       lit(f"~{marks['~']} changed", "cyan"))

@@ -19,6 +19,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
 
+from dixa_tui.text import plural
 from dixa_tui.tui.literal import gap, join, lit
 from dixa_tui.tui.messages import (
     Request,
@@ -57,7 +58,8 @@ class UsageScreen(Screen[None]):
                 tooltip="Read the counted conversations (one request each)"),
         Binding("escape", "stop_or_back", "Stop / back", id="usage.stop",
                 tooltip="Stop reading (the chart keeps what was read), or go back"),
-        Binding("question_mark", "app.help", "Help", show=False, id="app.help"),
+        Binding("question_mark", "app.help", "Help", show=False, id="app.help",
+                tooltip="Show every key of every screen"),
     ]
     DEFAULT_CSS = """
     UsageScreen { layout: vertical; }
@@ -219,7 +221,7 @@ class UsageScreen(Screen[None]):
         self.query_one("#usage-progress").display = False
         self.tally = message.tally
         done = message.tally.conversations
-        self._status(f"Read {done:,} conversation{'s' * (done != 1)}: the census is "
+        self._status(f"Read {plural(done, 'conversation')}: the census is "
                      "complete. Enter counts again.")
         self._draw()
 

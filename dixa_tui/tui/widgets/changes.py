@@ -21,6 +21,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from dixa_tui.domain.schema_change import ChangeKind, ChangeValue, SchemaChange
+from dixa_tui.text import plural
 from dixa_tui.tui.literal import gap, join, lit
 
 ADDED: frozenset[ChangeKind] = frozenset({"definition_added", "option_added"})
@@ -62,7 +63,7 @@ def heading(change: SchemaChange, count: int) -> Text:
                                                                        "bold italic")
     entity = [lit(f"· {change.entity_type} ·"), gap()] if change.entity_type else [
         lit("·"), gap()]
-    return join(who, gap(), *entity, lit(f"{count} change{'s' * (count != 1)}", "dim"))
+    return join(who, gap(), *entity, lit(plural(count, "change"), "dim"))
 
 
 def line(change: SchemaChange) -> Text:
@@ -74,13 +75,19 @@ class ChangeList(OptionList):
     """The changes, grouped by definition; ``changes[i]`` is the change of option ``c{i}``."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="changes.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="changes.up"),
-        Binding("g", "first", "First", show=False, id="changes.first"),
-        Binding("G", "last", "Last", show=False, id="changes.last"),
-        Binding("n", "next_definition", "Next definition", id="changes.next_definition"),
+        Binding("j", "cursor_down", "Down", show=False, id="changes.down",
+                tooltip="Move down the list of changes"),
+        Binding("k", "cursor_up", "Up", show=False, id="changes.up",
+                tooltip="Move up the list of changes"),
+        Binding("g", "first", "First", show=False, id="changes.first",
+                tooltip="Jump to the first change"),
+        Binding("G", "last", "Last", show=False, id="changes.last",
+                tooltip="Jump to the last change"),
+        Binding("n", "next_definition", "Next definition", id="changes.next_definition",
+                tooltip="Jump to the next definition's changes"),
         Binding("p", "previous_definition", "Previous definition",
-                id="changes.previous_definition"),
+                id="changes.previous_definition",
+                tooltip="Jump to the previous definition's changes"),
     ]
     DEFAULT_CSS = """
     ChangeList > .option-list--option-disabled { color: $text; }

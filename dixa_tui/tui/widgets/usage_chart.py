@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from dixa_tui.domain.usage import AttributeUsage, UsageReport
+from dixa_tui.text import plural
 from dixa_tui.tui.literal import gap, join, lit
 
 NEVER_SHOWN = 6  # unused branches named per attribute
@@ -41,11 +42,11 @@ def headline(report: UsageReport) -> Text:
              lit(f"({report.closed:,} closed)")]
     empty = report.required_left_empty
     if empty:
-        parts += [gap(), lit(f"· {len(empty)} required attribute{'s' * (len(empty) != 1)} "
+        parts += [gap(), lit(f"· {plural(len(empty), 'required attribute')} "
                              "left empty", "bold red")]
     used = sum(len(a.deactivated_in_use) for a in report.attributes)
     if used:
-        parts += [gap(), lit(f"· {used} deactivated option{'s' * (used != 1)} in use",
+        parts += [gap(), lit(f"· {plural(used, 'deactivated option')} in use",
                              "bold yellow")]
     return join(*parts)
 
