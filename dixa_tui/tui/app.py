@@ -296,7 +296,7 @@ class DixaApp(App[None]):
         active = [(key, a.binding, a.node) for key, a in screen.active_bindings.items()]
         active += [(b.key, b, self) for b in self.BINDINGS if isinstance(b, Binding)]
         for key, binding, node in active:
-            title = binding.tooltip or binding.description
+            title = palette_title(binding)
             if not binding.id or not title or title in seen:
                 continue
             seen.add(title)
@@ -331,6 +331,18 @@ class DixaApp(App[None]):
             error = Stopped(line)
         self.bell()
         super()._handle_exception(error)
+
+
+def palette_title(binding: Binding) -> str:
+    """A binding as the palette lists it: its sentence (what a person would search for), led
+    by its short name where the sentence does not hold that name's words ("History — Every
+    write from this machine…"), so searching either finds it."""
+    name, sentence = binding.description, binding.tooltip
+    if not sentence:
+        return name
+    if all(word in sentence.lower() for word in name.lower().split()):
+        return sentence
+    return f"{name} — {sentence}"
 
 
 class Stopped(Exception):

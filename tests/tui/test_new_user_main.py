@@ -159,7 +159,8 @@ async def test_palette_entries_are_sentences(make_app) -> None:
         titles = {c.title for c in app.get_system_commands(screen)}
         for wanted in ("Show or hide archived definitions",
                        "Show or hide deactivated definitions",
-                       "Filter the definitions", "Choose the end user or conversation to see"):
+                       "Filter the definitions", "Target — Choose the end user or conversation",
+                       "History — Every write from this machine"):
             assert any(title.startswith(wanted) for title in titles), (wanted, titles)
         for bare in ("Archived", "Back", "Down", "Deactivated", "Sort"):
             assert bare not in titles
