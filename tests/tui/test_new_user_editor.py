@@ -154,3 +154,17 @@ async def test_counts_meet_nouns_in_the_editor(make_app, state: MockState) -> No
         await pilot.press("ctrl+l")
         await send(pilot, editor)
         assert "Sent 1 change:" in rendered(editor.query_one("#status"))
+
+
+async def test_at_80x24_a_send_shows_dixas_answer_where_the_body_was(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await editor_on_10001(pilot)
+        await highlight(pilot, editor, "order_number")
+        await pilot.press("enter", *"-6", "enter")
+        assert editor.query_one("#body-box").display
+        assert not editor.query_one("#diff-box").display  # the list rows say now -> staged
+        await send(pilot, editor)
+        await pilot.pause()
+        assert editor.query_one("#diff-box").display and not editor.query_one("#body-box").display
+        assert "Dixa: -6" in rendered(editor.query_one("#diff"))  # what Dixa now holds

@@ -112,6 +112,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     }
     EditorScreen #body-box { overflow-x: auto; scrollbar-size-horizontal: 1; }
     EditorScreen.-narrow #diff-box { display: none; }
+    EditorScreen.-narrow.-sent #diff-box { display: block; }
+    EditorScreen.-narrow.-sent #body-box { display: none; }
     EditorScreen #body { width: auto; min-width: 100%; text-wrap: nowrap; }
     EditorScreen #problems { height: auto; max-height: 3; padding: 0 1; }
     EditorScreen #status { width: 1fr; height: 1; padding: 0 1; }
@@ -174,7 +176,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     def on_resize(self) -> None:
         """Narrow terminals give the body the whole width, the room its ids need (an id is
         36 characters: shown whole, never folded; the pane scrolls sideways for a long
-        value). The diff is then in the list itself, whose rows say ``now -> staged``."""
+        value). The diff is then in the list itself, whose rows say ``now -> staged``; after
+        a send, with nothing staged, the sent diff and Dixa's answer take the room."""
         self.set_class(self.size.width < NARROW, "-narrow")
 
     def on_mount(self) -> None:
@@ -328,6 +331,8 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         body = self.preview_body
         sendable = bool(body) and not plan.errors
         self.query_one("#body", Static).update(body_view(body, sendable))
+        # Narrow: the body while editing, the sent diff with Dixa's answer after a send.
+        self.set_class(self.last_sent is not None and not self.staged, "-sent")
         if self.last_sent is not None:
             rows, answer = self.last_sent
             self.query_one("#diff", Static).update(sent_view(rows, answer))
