@@ -138,13 +138,13 @@ def run_patch(
     as_json: bool, yes: bool = False,
 ) -> None:
     from dixa_tui.cli import render
-    from dixa_tui.domain.patch import Target, check_target
-    from dixa_tui.domain.targets import interpret
+    from dixa_tui.domain.patch import check_target
+    from dixa_tui.domain.targets import reference
 
-    lookup = interpret(target_id) if kind == "enduser" else None
-    if kind == "conversation" or (lookup is not None and lookup.kind == "id"):
+    named = reference(kind, target_id)
+    if named.target is not None:
         # An id is checked before anything is read: a malformed one needs no key.
-        bad_target = check_target(Target(kind, target_id.strip()))
+        bad_target = check_target(named.target)
         if bad_target:
             fail(render.problems_text(bad_target) + "\nNothing was sent.")
     if not (sets or set_jsons or clears):
@@ -218,10 +218,9 @@ async def _patch(
 
 
 def _looked_up(kind: TargetKind, ref: str) -> bool:
-    from dixa_tui.domain.targets import interpret
+    from dixa_tui.domain.targets import reference
 
-    lookup = interpret(ref) if kind == "enduser" else None
-    return lookup is not None and lookup.kind != "id"
+    return reference(kind, ref).target is None
 
 
 def _show_plan(

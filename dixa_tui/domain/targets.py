@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from dixa_tui.domain.patch import UUID_PATTERN
+from dixa_tui.domain.patch import UUID_PATTERN, Target, TargetKind
 
 LookupKind = Literal["id", "email", "phone", "external_id"]
 PREFIXES: dict[str, LookupKind] = {"id": "id", "email": "email", "phone": "phone",
@@ -68,3 +68,28 @@ def no_match(lookup: Lookup, *, prefixes: bool = True) -> str:
         return said
     how = " Prefix email:, phone: or ext: to say which you typed." if prefixes else ""
     return f"{said} {SEARCHABLE}.{how}"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A target as typed, before anything is read: ``target`` when it names one by id (a
+    conversation number, an end user's UUID: check it with ``check_target`` at once), else
+    ``lookup``, the search that must find exactly one end user; neither for empty input."""
+
+    target: Target | None
+    lookup: Lookup | None = None
+
+
+def reference(kind: TargetKind, text: str) -> Reference:
+    """How ``text`` names a target of ``kind`` (``#`` before a conversation number is
+    allowed; an end user may be a UUID, ``email:``/``phone:``/``ext:`` or a bare email or
+    phone)."""
+    text = text.strip()
+    if kind == "conversation":
+        return Reference(Target("conversation", text.removeprefix("#").strip()))
+    lookup = interpret(text)
+    if lookup is None or not lookup.value:
+        return Reference(None)
+    if lookup.kind == "id":
+        return Reference(Target("enduser", lookup.value.lower()), lookup)
+    return Reference(None, lookup)

@@ -186,30 +186,29 @@ class Session:
         an ``email:``/``phone:``/``ext:`` lookup (or a bare email or phone) that must find
         exactly one end user. Raises :class:`TargetNotFound` (nothing sent) otherwise."""
         from dixa_tui.domain.patch import Target, check_target
-        from dixa_tui.domain.targets import NOUNS, interpret, no_match
+        from dixa_tui.domain.targets import NOUNS, no_match, reference
 
-        text = ref.strip()
-        if kind == "conversation":
-            target = Target("conversation", text.removeprefix("#").strip())
+        found = reference("conversation" if kind == "conversation" else "enduser", ref)
+        if found.target is None and found.lookup is None:
+            raise TargetNotFound("Give the end user as a UUID, or as email:ADDRESS, "
+                                 "phone:NUMBER or ext:EXTERNAL_ID.")
+        if found.target is not None:
+            target = found.target
         else:
-            lookup = interpret(text)
-            if lookup is None or not lookup.value:
-                raise TargetNotFound("Give the end user as a UUID, or as email:ADDRESS, "
-                                     "phone:NUMBER or ext:EXTERNAL_ID.")
-            if lookup.kind != "id":
-                users = await self.find_end_users(lookup, limit=LOOKUP_LIMIT)
-                noun = NOUNS[lookup.kind]
-                if not users:
-                    raise TargetNotFound(no_match(lookup))
-                if len(users) > 1:
-                    from dixa_tui.session.targets import end_user_name
+            assert found.lookup is not None
+            lookup = found.lookup
+            users = await self.find_end_users(lookup, limit=LOOKUP_LIMIT)
+            noun = NOUNS[lookup.kind]
+            if not users:
+                raise TargetNotFound(no_match(lookup))
+            if len(users) > 1:
+                from dixa_tui.session.targets import end_user_name
 
-                    shown = "\n".join(f"  {u.id}  {end_user_name(u)}" for u in users[:10])
-                    more = f"\n  … and {len(users) - 10} more" if len(users) > 10 else ""
-                    raise TargetNotFound(f"{len(users)} end users have {noun} "
-                                         f"{lookup.value!r}; give one by UUID:\n{shown}{more}")
-                return Target("enduser", users[0].id)
-            target = Target("enduser", lookup.value.lower())
+                shown = "\n".join(f"  {u.id}  {end_user_name(u)}" for u in users[:10])
+                more = f"\n  … and {len(users) - 10} more" if len(users) > 10 else ""
+                raise TargetNotFound(f"{len(users)} end users have {noun} "
+                                     f"{lookup.value!r}; give one by UUID:\n{shown}{more}")
+            return Target("enduser", users[0].id)
         problems = check_target(target)
         if problems:
             raise TargetNotFound(problems[0].message)

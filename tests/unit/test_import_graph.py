@@ -180,3 +180,12 @@ def test_test_modules_have_unique_names() -> None:
     tests = Path(__file__).resolve().parents[1]
     names = [p.name for p in tests.rglob("test_*.py")]
     assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
+def test_the_end_user_conversation_branch_lives_in_the_session_and_the_domain() -> None:
+    """Which endpoint serves a target is decided once (``session.targets.endpoint``): no
+    command and no screen branches on the kind of target."""
+    branching = sorted(module for module, path in MODULES.items()
+                       if 'kind == "enduser"' in path.read_text(encoding="utf-8")
+                       and _layer(module) not in ("session", "domain"))
+    assert branching == []
