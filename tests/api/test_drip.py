@@ -49,7 +49,7 @@ async def test_a_dripping_answer_fails_after_its_tries_within_the_bound(
     error = info.value
     print(f"\ndrip ({method}): {error} after {took:.2f} s")
     assert len(seen) == POLICY.max_attempts  # every try was made, and each was cut short
-    assert took < POLICY.max_attempts * TRY + 1.5
+    assert took < POLICY.max_attempts * TRY + 5  # bounded (a hang would run to 15 s)
     assert f"did not finish answering within {TRY:g} s" in str(error)
     assert error.reached
     if method == "PATCH":
