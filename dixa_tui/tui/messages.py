@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.message import Message
 
@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from dixa_tui.domain.targets import Lookup
     from dixa_tui.domain.usage import UsageTally
     from dixa_tui.session.core import Sent, Session
+    from dixa_tui.session.find import Found
     from dixa_tui.session.history import History
     from dixa_tui.session.progress import Progress
+    from dixa_tui.session.queries import PreparedFind, SavedQuery
     from dixa_tui.session.schema import SchemaComparison, SourceChoice
     from dixa_tui.session.targets import TargetState
     from dixa_tui.session.undo import PreparedUndo
@@ -52,6 +54,9 @@ class Request(Enum):
     USAGE_READ = "usage census"
     HISTORY = "history"
     UNDO = "prepare an undo"
+    FIND = "find conversations"
+    SAVED_QUERIES = "list the saved queries"
+    SAVE_QUERY = "save a query"
 
 
 # -- from the app to the main screen ------------------------------------------------------
@@ -190,6 +195,72 @@ class UndoImpossible(Message, bubble=False):
     another organization's entry): ``reason`` says why and what to do. Nothing was sent."""
 
     reason: str
+
+
+@dataclass
+class FindStarted(Message, bubble=False):
+    """Find run ``run`` passed every check: its columns are known, matches follow."""
+
+    run: int
+    prepared: PreparedFind
+
+
+@dataclass
+class FindRefused(Message, bubble=False):
+    """Find run ``run`` cannot be run as asked: one sentence per problem (nothing was
+    searched or read)."""
+
+    run: int
+    problems: list[str]
+
+
+@dataclass
+class FindMatched(Message, bubble=False):
+    """Find run ``run`` confirmed one more match."""
+
+    run: int
+    found: Found
+
+
+@dataclass
+class FindProgress(Message, bubble=False):
+    """Find run ``run`` read another page or checked another conversation."""
+
+    run: int
+    progress: Progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FindProgress) and message.run == self.run
+
+
+@dataclass
+class FindFinished(Message, bubble=False):
+    """Find run ``run`` read everything it needed (to the end, or to its stop-after)."""
+
+    run: int
+    progress: Progress | None
+
+
+@dataclass
+class SavedQueriesListed(Message, bubble=False):
+    """The saved queries of the config file at ``path``, read to ``open`` one or to
+    ``save`` under a name; ``problem`` says why they could not be read."""
+
+    queries: list[SavedQuery]
+    purpose: Literal["open", "save"]
+    path: str
+    problem: str | None = None
+
+
+@dataclass
+class QuerySaved(Message, bubble=False):
+    """The query was saved as ``name`` in ``path`` (``replaced``: the text it replaced), or
+    (``problem``) why it was not (nothing written then)."""
+
+    name: str
+    path: str
+    replaced: str | None = None
+    problem: str | None = None
 
 
 @dataclass

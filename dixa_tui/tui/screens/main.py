@@ -35,6 +35,7 @@ from dixa_tui.tui.messages import (
     SessionStarted,
     TargetRead,
 )
+from dixa_tui.tui.saved_queries import SavedQueryCommands
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.detail import DetailPane
 from dixa_tui.tui.widgets.errorbar import ErrorBar
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from dixa_tui.domain.patch import Target
     from dixa_tui.domain.search import DefinitionSearch
     from dixa_tui.session.core import Session
+    from dixa_tui.session.queries import SavedQuery
     from dixa_tui.session.schema import Listed
     from dixa_tui.session.targets import TargetState
     from dixa_tui.tui.context import Ui
@@ -60,6 +62,7 @@ INDEX_AFTER = 0.05  # seconds after the list shows that the search index is buil
 
 
 class MainScreen(Screen[None]):
+    COMMANDS: ClassVar[set[Any]] = {SavedQueryCommands}  # "Find: NAME" per saved query
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="main.filter",
                 tooltip="Filter the definitions by label, identifier, id or option label"),
@@ -93,6 +96,8 @@ class MainScreen(Screen[None]):
                 tooltip="How the Conversation attributes are filled in, over a find query"),
         Binding("H", "history", "History", show=False, id="main.history",
                 tooltip="Every write from this machine: see one in full, undo it"),
+        Binding("F", "find", "Find conversations", show=False, id="main.find",
+                tooltip="Find conversations by their values and work through them"),
         Binding("escape", "escape", "Back", show=False, id="main.escape",
                 tooltip="Go back one step: the error, then the filter"),
         Binding("down", "to_list", "To the list", show=False, id="main.to_list",
@@ -566,6 +571,21 @@ class MainScreen(Screen[None]):
         editor = EditorScreen(self.ui, self.definitions, state,
                               start=highlighted.id if highlighted else None)
         self.app.push_screen(editor, self._edited)
+
+    # -- find ------------------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        self.open_find()
+
+    def open_find(self, saved: SavedQuery | None = None) -> None:
+        """The Find screen, on ``saved`` (run at once) or on a new query."""
+        if not self.ui.connected or not self.definitions:
+            self.notify("The definitions have not loaded yet: the Find screen picks from "
+                        "them.", timeout=3)
+            return
+        from dixa_tui.tui.screens.find import FindScreen
+
+        self.app.push_screen(FindScreen(self.ui, self.definitions, saved=saved))
 
     # -- history --------------------------------------------------------------------------
 
