@@ -311,6 +311,68 @@ async def history_screen(pilot: Any) -> None:
     await _settle(pilot)
 
 
+async def _pick(pilot: Any, listing: Any, wanted: str) -> None:
+    """Down an option list to the option whose id (or value) is ``wanted``, then enter."""
+    listing.focus()
+    for _ in range(listing.option_count + 1):
+        option = listing.highlighted_option
+        if option is not None and wanted in (option.id, getattr(option, "value", None)):
+            break
+        await pilot.press("down")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def _condition(pilot: Any, what: str, wanted: str) -> Any:
+    from dixa_tui.tui.screens.find_condition import ConditionScreen
+
+    await pilot.press("a")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ConditionScreen))
+    picker = pilot.app.screen
+    await pilot.press(*what)
+    await _pick(pilot, picker.query_one("#what"), wanted)
+    return picker
+
+
+async def find_screen(pilot: Any) -> None:
+    """Closed conversations about a delivery since 5 October (the demo's clock is DEMO_NOW),
+    built with the pickers, run, three of the matches marked."""
+    from dixa_tui.tui.screens.find import FindScreen
+
+    main = await _loaded(pilot)
+    await pilot.press("F")
+    await until(pilot, lambda: isinstance(pilot.app.screen, FindScreen))
+    screen = pilot.app.screen
+    ids = {d.identifier: d.id for d in main.definitions}
+    picker = await _condition(pilot, "created since", "opt:--created-since")
+    await _pick(pilot, picker.query_one("#step-date"), "typed")
+    await pilot.press(*"2026-10-05", "enter")
+    await until(pilot, lambda: pilot.app.screen is screen)
+    picker = await _condition(pilot, "status", "opt:--status")
+    ticks = picker.query_one("#step-choices")
+    for _ in range(6):
+        if ticks.highlighted_option is not None and ticks.highlighted_option.value == "closed":
+            break
+        await pilot.press("down")
+    await pilot.press("space", "f5")
+    await until(pilot, lambda: pilot.app.screen is screen)
+    picker = await _condition(pilot, "contact", f"attr:{ids['contact_reason']}")
+    await _pick(pilot, picker.query_one("#step-op"), "under")
+    await pilot.press(*"delivery", "down", "enter")
+    await until(pilot, lambda: pilot.app.screen is screen)
+    await pilot.press("c")
+    await until(pilot, lambda: pilot.app.screen is not screen)
+    columns = pilot.app.screen.query_one("#columns")
+    for identifier in ("contact_reason", "order_number", "carrier"):
+        columns.select(ids[identifier])
+    await pilot.press("f5")
+    await until(pilot, lambda: pilot.app.screen is screen)
+    await pilot.press("f5")
+    await until(pilot, lambda: screen.run_id and not screen.running)
+    await pilot.press("space", "down", "down", "space", "shift+down")
+    await _settle(pilot)
+
+
 # name -> (how to build the app, the scene)
 SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "main": (demo_app, main_screen),
@@ -323,6 +385,7 @@ SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "schema-diff": (demo_app, schema_diff),
     "usage": (demo_app, usage_census),
     "history": (history_app, history_screen),
+    "find": (demo_app, find_screen),
 }
 
 

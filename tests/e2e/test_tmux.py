@@ -212,3 +212,47 @@ def test_no_keyring_machine_in_a_real_terminal(pane: Pane, serve_mock, home: Pat
         time.sleep(POLL)
     assert status == 0, f"the app exited with status {status}:\n{pane.screen()}"
     assert not any(key in text for text in pane.screens)
+
+
+def test_find_screen_in_a_real_terminal(pane: Pane) -> None:
+    """The Find screen as a user drives it: F, a condition added with the pickers, f5 runs
+    it, the matches fill the table, space marks one, esc goes back."""
+    pane.start(["env", "TERM=xterm-256color", "COLORTERM=truecolor",
+                sys.executable, "-m", "dixa_tui", "--demo"])
+    pane.wait_text("DEMO", "Contact reason")
+    pane.keys("F")
+    pane.wait_text("Find conversations", "Conditions", "created since 7d (")
+    pane.keys("a")
+    pane.wait_text("Add a condition", "What to test")
+    pane.type("contact")
+    pane.wait_for(lambda s: "contact_reason · Select" in s and "Created since" not in s,
+                  "the list to narrow to Contact reason")
+    pane.keys("Enter")  # the first match
+    pane.wait_text("How to test it", "is not empty")
+    pane.keys("Down")
+    pane.keys("Enter")
+    built = pane.wait_text("Contact reason is not empty",
+                           "--created-since 7d --where 'contact_reason is not empty'")
+    assert "Add a condition" not in built
+    pane.keys("F5")
+    finished = re.compile(r"Done · (\d+) match(?s:.*)\b0 of \1 marked")
+    done = pane.wait_for(lambda s: finished.search(s) is not None,
+                         "the find to finish and its rows to be counted")
+    found = finished.search(done)
+    assert found is not None
+    matches = int(found.group(1))
+    assert matches > 0
+    assert re.search(r"#\d{5}", done)  # the rows, by conversation number
+    pane.keys("Space")
+    pane.wait_text(f"1 of {matches} marked")
+    pane.keys("Escape")
+    pane.wait_for(lambda s: "Find conversations" not in s and "Tracking number" in s,
+                  "the main screen again")
+    pane.keys("C-q")
+    deadline = time.monotonic() + WAIT
+    while (status := pane.exit_status()) is None:
+        assert time.monotonic() < deadline, f"the app did not exit:\n{pane.screen()}"
+        time.sleep(POLL)
+    assert status == 0, f"the app exited with status {status}:\n{pane.screen()}"
+    for text in pane.screens:
+        assert "\x1b" not in text and "\\x1b" not in text, text

@@ -249,6 +249,25 @@ async def test_escape_stops_the_find_and_keeps_the_rows(app: RecordingApp, state
         await wait_for(pilot, lambda: app.screen is app.main_screen)
 
 
+async def test_dixa_failing_half_way_keeps_the_rows_and_says_so(app: RecordingApp,
+                                                                knobs: Knobs) -> None:
+    from dixa_tui.tui.widgets.errorbar import ErrorBar
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_find(pilot)
+        screen.query_one("#query-text", Input).value = "--created-since 60d"
+        knobs.latency = 0.05
+        await pilot.press("f5")
+        table = screen.query_one(FoundTable)
+        await wait_for(pilot, lambda: len(table.order) >= 3)
+        knobs.failure_rate, knobs.failure_status = 1.0, 500  # not retried: shown at once
+        await wait_for(pilot, lambda: screen.query_one(ErrorBar).shown)
+        assert not screen.running and len(table.order) >= 3
+        status = rendered(screen.query_one("#find-status"))
+        assert f"Stopped by an error after {len(table.order)} matches" in status
+        assert "500" in rendered(screen.query_one(ErrorBar))
+
+
 async def test_stop_after_reads_only_up_to_n_matches(app: RecordingApp, knobs: Knobs) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_find(pilot)

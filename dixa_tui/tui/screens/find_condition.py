@@ -163,8 +163,9 @@ class ConditionScreen(ModalScreen[Part | None]):
         if listing.option_count:
             listing.highlighted = 0
         self._step("step-what", "What to test",
-                   "↓ to the list, enter chooses · Conversation attributes are checked on "
-                   "each conversation read; the rest is Dixa's search")
+                   "Type to narrow, enter chooses the first (↓ to the list) · Conversation "
+                   "attributes are checked on each conversation read; the rest is Dixa's "
+                   "search")
 
     @on(Input.Changed, "#what-filter")
     def _filter(self, event: Input.Changed) -> None:
@@ -173,10 +174,11 @@ class ConditionScreen(ModalScreen[Part | None]):
 
     @on(Input.Submitted, "#what-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
+        """Enter in the box chooses the highlighted (first) match: type, then enter."""
         event.stop()
-        listing = self.query_one("#what", OptionList)
-        if listing.option_count:
-            listing.focus()
+        option = self.query_one("#what", OptionList).highlighted_option
+        if option is not None:
+            self._choose_what(option.id or "")
 
     def action_to_list(self) -> None:
         """↓ in the filter box moves to the list (elsewhere the focused widget has it)."""
@@ -186,7 +188,9 @@ class ConditionScreen(ModalScreen[Part | None]):
     @on(OptionList.OptionSelected, "#what")
     def _what_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        ident = event.option.id or ""
+        self._choose_what(event.option.id or "")
+
+    def _choose_what(self, ident: str) -> None:
         kind, _, rest = ident.partition(":")
         if kind == "attr":
             self.definition = next(d for d in self.attributes if d.id == rest)
