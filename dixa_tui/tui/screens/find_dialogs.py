@@ -19,6 +19,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from dixa_tui.tui.literal import join, lit
+from dixa_tui.tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -37,6 +38,7 @@ _CSS = """
 {name} .hint {{ height: auto; color: $text-muted; }}
 {name} OptionList, {name} SelectionList {{ height: auto; max-height: 24; }}
 {name} Input {{ height: 1; border: none; padding: 0 1; background: $boost; }}
+{name} Input:focus {{ border: none; background: $primary 25%; }}
 {name} .problem {{ height: auto; color: $error; }}
 """
 
@@ -71,6 +73,7 @@ class ColumnsScreen(ModalScreen[list[str] | None]):
                       lit(f"{d.identifier} · {d.input_type}"
                           + (" · archived" if d.is_archived else ""), "dim")),
                  d.id, d.id in self.chosen) for d in self.attributes], id="columns")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
@@ -104,6 +107,7 @@ class SavedQueriesScreen(ModalScreen["SavedQuery | None"]):
             yield OptionList(*[Option(join(lit(q.name, "bold"), "  ", lit(q.text, "dim")),
                                       id=str(i)) for i, q in enumerate(self.queries)],
                              id="saved")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -139,6 +143,7 @@ class SaveQueryScreen(ModalScreen[str | None]):
                          classes="hint")
             yield Input(placeholder="a name, e.g. empty-reason", id="save-name")
             yield Static(classes="problem", id="save-problem")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
