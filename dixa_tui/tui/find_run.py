@@ -95,13 +95,14 @@ def status_line(progress: Progress, head: str, *, live: bool = True) -> str:
     run). The rate is of conversations checked; an ETA shows only when a stop-after gives
     the find a known end."""
     from dixa_tui.session.progress import duration
+    from dixa_tui.text import plural
 
     counts = progress.counts
     checked = progress.done if progress.stage == "checked" else counts.get("checked", 0)
     matches = progress.done if progress.stage == "found" else counts.get("matches", 0)
     pages = counts.get("pages", 0)
-    parts = [head, f"{matches:,} match{'es' * (matches != 1)}", f"{checked:,} checked",
-             f"{pages:,} search page{'s' * (pages != 1)}"]
+    parts = [head, plural(matches, "match", "matches"), f"{checked:,} checked",
+             plural(pages, "search page")]
     if counts.get("missing"):
         parts.append(f"{counts['missing']:,} gone since the search")
     if live:

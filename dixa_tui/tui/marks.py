@@ -19,13 +19,13 @@ K = TypeVar("K", bound=Hashable)
 
 MARK_BINDINGS: list[Binding] = [
     Binding("space", "toggle_mark", "Mark or unmark the highlighted row", show=False,
-            id="marks.toggle"),
+            id="marks.toggle", tooltip="Mark or unmark the highlighted row"),
     Binding("ctrl+a", "mark_all", "Mark every row (again: unmark them all)", show=False,
-            id="marks.all"),
+            id="marks.all", tooltip="Mark every row (again: unmark them all)"),
     Binding("shift+down", "mark_down", "Mark this row and move down (a range)", show=False,
-            id="marks.range_down"),
+            id="marks.range_down", tooltip="Mark this row and move down (a range)"),
     Binding("shift+up", "mark_up", "Mark this row and move up (a range)", show=False,
-            id="marks.range_up"),
+            id="marks.range_up", tooltip="Mark this row and move up (a range)"),
 ]
 
 

@@ -59,7 +59,7 @@ class SavedQueryCommands(Provider):
     async def discover(self) -> Hits:
         for saved in self.queries:
             title, help_text = self._hit_parts(saved)
-            yield DiscoveryHit(lit(title), lambda s=saved: self._open(s), text=title,
+            yield DiscoveryHit(lit(title), lambda chosen=saved: self._open(chosen), text=title,
                                help=help_text)
 
     async def search(self, query: str) -> Hits:
@@ -68,5 +68,5 @@ class SavedQueryCommands(Provider):
             title, help_text = self._hit_parts(saved)
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, join(lit(title)), lambda s=saved: self._open(s), text=title,
-                          help=help_text)
+                yield Hit(score, join(lit(title)), lambda chosen=saved: self._open(chosen),
+                          text=title, help=help_text)

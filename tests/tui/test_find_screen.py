@@ -19,6 +19,7 @@ from dixa_tui.domain.patch import Target
 from dixa_tui.mock import Knobs, MockState, create_app
 from dixa_tui.mock.records import ConversationRecord
 from dixa_tui.session.settings import Settings
+from dixa_tui.text import plural
 from dixa_tui.tui import app as app_module
 from dixa_tui.tui.app import DixaApp
 from dixa_tui.tui.messages import EditTargets
@@ -264,7 +265,7 @@ async def test_dixa_failing_half_way_keeps_the_rows_and_says_so(app: RecordingAp
         await wait_for(pilot, lambda: screen.query_one(ErrorBar).shown)
         assert not screen.running and len(table.order) >= 3
         status = rendered(screen.query_one("#find-status"))
-        assert f"Stopped by an error after {len(table.order)} matches" in status
+        assert f"Stopped by an error after {plural(len(table.order), 'match', 'matches')}" in status
         assert "500" in rendered(screen.query_one(ErrorBar))
 
 
@@ -357,7 +358,8 @@ async def test_the_palette_reopens_a_saved_query_from_the_main_screen(
                              and r.conversation.state == "Open"])
     async with app.run_test(size=(120, 36)) as pilot:
         main = await started(pilot)
-        assert "Find conversations" in {c.title for c in app.get_system_commands(main)}
+        helps = {c.help for c in app.get_system_commands(main)}
+        assert any(h.startswith("Find conversations · key: F") for h in helps)
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"Find: open")

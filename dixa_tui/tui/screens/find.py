@@ -28,6 +28,7 @@ from textual.widgets import Input, Static
 
 from dixa_tui.domain.query import QueryError, QuerySpec
 from dixa_tui.domain.query_parts import PartsCheck, add_part, check_parts, parts, remove_part
+from dixa_tui.text import plural
 from dixa_tui.tui.find_run import load_saved, run_find, save_find, status_line
 from dixa_tui.tui.literal import gap, join, lit
 from dixa_tui.tui.messages import (
@@ -74,24 +75,25 @@ class FindScreen(Screen[None]):
     COMMANDS: ClassVar[set[Any]] = {SavedQueryCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add condition", id="find.add",
-                tooltip="Pick an attribute and a value, a date, a status, a channel…"),
+                tooltip="Add a condition: an attribute's value, a date, a status, a channel…"),
         Binding("d,delete", "remove", "Remove condition", show=False, id="find.remove",
                 tooltip="Remove the highlighted condition"),
         Binding("f5", "run", "Run", id="find.run",
-                tooltip="Search, read each conversation, list the matches as they come"),
+                tooltip="Run the query: read each conversation, list the matches as they come"),
         Binding("x", "stop", "Stop", show=False, id="find.stop",
-                tooltip="Stop the find: the matches so far stay"),
+                tooltip="Stop the find; the matches found so far stay"),
         Binding("escape", "back", "Stop / back", id="find.back",
                 tooltip="Stop a find (the rows stay), dismiss the error, or go back"),
         Binding("c", "columns", "Columns", show=False, id="find.columns",
                 tooltip="Choose the attributes shown as columns"),
         Binding("o", "saved", "Saved queries", show=False, id="find.saved",
-                tooltip="List the saved queries; enter opens and runs one"),
+                tooltip="Open a saved query from a list (it runs at once)"),
         Binding("S", "save", "Save query", show=False, id="find.save",
                 tooltip="Save this query by name in the config file's [queries]"),
         Binding("slash", "text", "Query text", show=False, id="find.text",
                 tooltip="Type or paste the query as the CLI takes it"),
-        Binding("question_mark", "app.help", "Help", show=False, id="app.help"),
+        Binding("question_mark", "app.help", "Help", show=False, id="app.help",
+                tooltip="Show every key of every screen"),
     ]
     DEFAULT_CSS = """
     FindScreen { layout: vertical; }
@@ -203,10 +205,10 @@ class FindScreen(Screen[None]):
         lines = list(self.check.whole)
         wrong = sum(1 for p in self.check.parts if p.problems)
         if wrong:
-            lines.insert(0, f"{wrong} condition{'s' * (wrong != 1)} marked ✖ cannot run as "
-                            f"written: fix {'them' if wrong != 1 else 'it'} (the query text, "
-                            f"{self._key('find.text', '/')}) or remove "
-                            f"{'them' if wrong != 1 else 'it'} ({self._key('find.remove', 'd')}).")
+            them = "them" if wrong != 1 else "it"
+            lines.insert(0, f"{plural(wrong, 'condition')} marked ✖ cannot run as written: "
+                            f"fix {them} (the query text, {self._key('find.text', '/')}) or "
+                            f"remove {them} ({self._key('find.remove', 'd')}).")
         return "\n".join(lines)
 
     def action_add(self) -> None:
@@ -344,8 +346,8 @@ class FindScreen(Screen[None]):
         """The app shows the error below; the rows found before it stay."""
         if message.request is Request.FIND:
             self.running = False
-            self._say(f"Stopped by an error after {self.matches} matches: the rows stay "
-                      "(see below).", problem=True)
+            self._say(f"Stopped by an error after {plural(self.matches, 'match', 'matches')}:"
+                      " the rows stay (see below).", problem=True)
 
     def action_back(self) -> None:
         if self.running:

@@ -70,11 +70,11 @@ class ConditionScreen(ModalScreen[Part | None]):
         Binding("escape", "back", "Back", id="condition.back",
                 tooltip="One step back; on the first step, close without adding"),
         Binding("f5", "done", "Add", id="condition.done",
-                tooltip="Add the condition (after ticking statuses or channels, or picking "
-                        "options for 'is one of')"),
+                tooltip="Add the condition (once ticked, or options picked for 'is one of')"),
         Binding("down", "to_list", "To the list", show=False, id="condition.to_list",
                 tooltip="Move from the box where you type to the list below it"),
-        Binding("question_mark", "app.help", "Help", show=False, id="app.help"),
+        Binding("question_mark", "app.help", "Help", show=False, id="app.help",
+                tooltip="Show every key of every screen"),
     ]
     DEFAULT_CSS = """
     ConditionScreen { align: center middle; }
@@ -120,7 +120,7 @@ class ConditionScreen(ModalScreen[Part | None]):
                 yield OptionList(id="step-op", classes="step")
                 yield OptionList(id="step-date", classes="step")
                 yield SelectionList[str](id="step-choices", classes="step")
-                yield OptionBrowser(id="step-select", classes="step")
+                yield OptionBrowser(id="step-select", picker=True)
                 with Vertical(id="step-text", classes="step"):
                     yield Input(id="text-input")
                     yield Static(id="text-check")
@@ -241,7 +241,7 @@ class ConditionScreen(ModalScreen[Part | None]):
         definition, op = self.definition, self.op
         assert definition is not None and op is not None
         browser = self.query_one("#step-select", OptionBrowser)
-        browser.set_options(definition.options)
+        browser.set_options(definition.options, keep_search=False)
         several = op in ("one_of", "not_one_of")
         hint = (f"enter picks an option (again: unpicks) · {self.done_key} adds the condition"
                 if several else "enter picks the option · type to search · esc back")

@@ -90,7 +90,8 @@ class SavedQueriesScreen(ModalScreen["SavedQuery | None"]):
     """The config file's saved queries; enter opens one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="saved.close"),
+        Binding("escape", "close", "Close", id="saved.close",
+                tooltip="Close the list without opening a query"),
     ]
     DEFAULT_CSS = _CSS.format(name="SavedQueriesScreen")
 
@@ -125,7 +126,8 @@ class SaveQueryScreen(ModalScreen[str | None]):
     """The name to save the query under (a name in use is replaced: the list says so)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="save.close"),
+        Binding("escape", "close", "Close", id="save.close",
+                tooltip="Close without saving the query"),
     ]
     DEFAULT_CSS = _CSS.format(name="SaveQueryScreen")
 

@@ -43,7 +43,7 @@ class Worklist(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit_marked", "Edit marked", id="find.edit_marked",
-                tooltip="Edit the marked conversations together (the bulk editor)"),
+                tooltip="Edit the marked conversations together in the bulk editor"),
         Binding("E", "edit_one", "Edit this one", show=False, id="find.edit_one",
                 tooltip="Open the highlighted conversation in the editor (enter too)"),
     ]
