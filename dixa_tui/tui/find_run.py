@@ -89,17 +89,20 @@ async def save_find(session: Session, name: str, spec: QuerySpec,
     return QuerySaved(name, path, replaced)
 
 
-def status_line(progress: Progress, head: str, *, live: bool = True) -> str:
+def status_line(progress: Progress, head: str, *, live: bool = True,
+                matches: int | None = None) -> str:
     """``Reading · 2 search pages · 87 checked · 12 matches · 9.8/s · ETA 12 s``; ``live``
     False leaves out the rate and the time (a finished find's line reads the same every
     run). The rate is of conversations checked; an ETA shows only when a stop-after gives
-    the find a known end."""
+    the find a known end. ``matches`` overrides the progress's count (the rows kept at a
+    stop)."""
     from dixa_tui.session.progress import duration
     from dixa_tui.text import plural
 
     counts = progress.counts
     checked = progress.done if progress.stage == "checked" else counts.get("checked", 0)
-    matches = progress.done if progress.stage == "found" else counts.get("matches", 0)
+    if matches is None:
+        matches = progress.done if progress.stage == "found" else counts.get("matches", 0)
     pages = counts.get("pages", 0)
     parts = [head, plural(matches, "match", "matches"), f"{checked:,} checked",
              plural(pages, "search page")]

@@ -313,7 +313,9 @@ class FindScreen(Screen[None]):
         self._say(lit(f"Finding: {message.prepared.describe()}…"))
 
     def on_find_matched(self, message: FindMatched) -> None:
-        if message.run == self.run_id:  # confirmed: kept even when it lands after a stop
+        # One still on its way when the user stopped is dropped: the rows on screen at the
+        # stop are the ones kept, and the status line counts them.
+        if message.run == self.run_id and self.running:
             self.query_one(FoundTable).add_found(message.found)
             self.matches += 1
 
@@ -338,8 +340,8 @@ class FindScreen(Screen[None]):
             return
         self.workers.cancel_group(self, Request.FIND.value)
         self.running = False
-        line = status_line(self.progress, "Stopped", live=False) if self.progress \
-            else "Stopped"
+        line = status_line(self.progress, "Stopped", live=False, matches=self.matches) \
+            if self.progress else "Stopped"
         self._say(f"{line} · the rows stay; {self._key('find.run', 'f5')} runs again")
 
     def on_request_failed(self, message: RequestFailed) -> None:
