@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Input, OptionList, SelectionList
+from textual.widgets import ContentSwitcher, Input, OptionList, SelectionList
 from tui_helpers import rendered, screen_text, started, wait_for
 
 from dixa_tui.domain.patch import Target
@@ -308,6 +308,43 @@ async def test_a_query_error_is_shown_on_its_line_and_nothing_is_requested(
         await wait_for(pilot, lambda: app.screen is screen)
         assert screen.spec.closed_until == "2026-11-01"
         assert knobs.requests == before
+
+
+async def test_text_values_channels_and_ids_through_the_pickers(app: RecordingApp,
+                                                                state: MockState,
+                                                                knobs: Knobs) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_find(pilot)
+        before = knobs.requests
+        picker = await add_condition(pilot, "order", f"attr:{ident(state, 'order_number')}")
+        ops = picker.query_one("#step-op", OptionList)
+        assert "under" not in options_text(ops)  # a Text has no tree to be under
+        await choose(pilot, ops, "one_of")
+        await pilot.press(*'100-1, "100, 2"', "enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.spec.where == ('order_number is one of 100-1, "100, 2"',)
+
+        picker = await add_condition(pilot, "channel", "opt:--channel")
+        ticks = picker.query_one("#step-choices", SelectionList)
+        for _ in range(12):
+            option = ticks.highlighted_option
+            if option is not None and option.value == "Email":
+                break
+            await pilot.press("down")
+        await pilot.press("space", "f5")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.spec.channel == ("Email",)
+
+        picker = await add_condition(pilot, "queue", "opt:--queue")
+        await pilot.press(*"support", "enter")
+        assert app.screen is picker
+        assert "is not a queue id" in rendered(picker.query_one("#text-check"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: picker.query_one(ContentSwitcher).current == "step-what")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.spec.queue == () and knobs.requests == before
+        assert screen.check.ok
 
 
 async def test_a_saved_query_is_reopened_from_the_screen_and_the_current_one_saved(
