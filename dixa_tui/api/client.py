@@ -326,7 +326,8 @@ class DixaClient:
         """``repeatable``: the request is safe to repeat whatever its method (a search sent
         as POST), so it is retried like a GET."""
         if self._url_problem is not None:
-            raise DixaNetworkError(op, f"the base URL {self._url_problem}", reached=False)
+            raise DixaNetworkError(op, f"the base URL {self._url_problem}", reached=False,
+                                   retryable=False)
         attempt = 0
         first: float | None = None
         while True:
@@ -344,7 +345,7 @@ class DixaClient:
             except (httpx.UnsupportedProtocol, httpx.InvalidURL):
                 raise DixaNetworkError(
                     op, f"the base URL {self.base_url!r} is not an http(s) URL",
-                    reached=False) from None
+                    reached=False, retryable=False) from None
             except httpx.LocalProtocolError:  # our own request is malformed: retrying won't help
                 raise DixaNetworkError(op, "the request could not be sent (a header value, "
                                            "such as the API key, has invalid characters)",
@@ -353,7 +354,8 @@ class DixaClient:
                 self.stats.network_errors += 1
                 failure = describe(exc, self._http.base_url)
                 error: DixaError = DixaNetworkError(op, failure.message,
-                                                    reached=failure.reached, kind=failure.kind)
+                                                    reached=failure.reached, kind=failure.kind,
+                                                    retryable=failure.retryable)
                 if not failure.retryable or not self.retry.retries(
                         method, reached=failure.reached, safe=repeatable):
                     raise error from None

@@ -154,10 +154,21 @@ class DixaNetworkError(DixaError):
     """
 
     def __init__(self, operation: str, message: str, *, reached: bool = True,
-                 kind: str = "other") -> None:
+                 kind: str = "other", retryable: bool | None = None) -> None:
         self.reached = reached
         self.kind = kind
+        self._retryable = retryable
         super().__init__(operation, message)
+
+    @property
+    def retryable(self) -> bool:
+        """An untrusted certificate and a name that does not exist answer the same however
+        often they are asked (so does a base URL that is not one): only a fix of the URL,
+        the network or the trust store helps, so no retry is offered. ``retryable`` given
+        at construction wins (a resolver's temporary failure is a ``dns`` that passes)."""
+        if self._retryable is not None:
+            return self._retryable
+        return self.kind not in ("tls", "dns")
 
     @property
     def advice(self) -> str:

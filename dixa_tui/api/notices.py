@@ -26,13 +26,19 @@ class RetryNotice:
     reason: str
     budget: float | None = None
 
+    def which(self) -> str:
+        """The try that comes next, as a person reads it: ``try 2 of 5``, or for a 429
+        (whose bound is time, not a count) ``try 2; a rate limit is waited out for up to
+        45 s``."""
+        if self.budget is not None:
+            return (f"try {self.attempt}; a rate limit is waited out for up to "
+                    f"{self.budget:.0f} s")
+        return f"try {self.attempt} of {self.attempts}"
+
     def sentence(self, limit: int = 300) -> str:
         """One sentence for a person; a reason longer than ``limit`` characters is cut."""
         reason = self.reason if len(self.reason) <= limit else self.reason[:limit - 1] + "…"
-        which = (f"try {self.attempt}; a rate limit is waited out for up to "
-                 f"{self.budget:.0f} s" if self.budget is not None else
-                 f"try {self.attempt} of {self.attempts}")
-        return f"{reason}; trying again in {self.wait:.1f} s ({which})."
+        return f"{reason}; trying again in {self.wait:.1f} s ({self.which()})."
 
 
 retry_listener: ContextVar[Callable[[RetryNotice], None] | None] = ContextVar(

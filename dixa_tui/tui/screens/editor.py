@@ -471,7 +471,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         if message.request is Request.SEND:
             self.sending = False
             self._refresh()
-            self._status("Send failed: your staged edits are kept.", "bold red")
+            self._status(_failed_send_status(message.error), "bold red")
 
     # -- leaving --------------------------------------------------------------------------
 
@@ -503,3 +503,15 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
 
     def _close(self) -> None:
         self.dismiss(self.sent or None)
+
+
+def _failed_send_status(error: BaseException) -> str:
+    """The status line after a failed send. A send whose answer never came (a timeout, a
+    dripping or lost answer, a 5xx) may have been applied: it says the outcome is unknown,
+    as the journal records it, rather than "failed"."""
+    from dixa_tui.api.errors import DixaError
+    from dixa_tui.session.writes import outcome_of
+
+    if isinstance(error, DixaError) and outcome_of(error) == "unknown":
+        return "Outcome unknown: your staged edits are kept."  # the bar says the rest
+    return "Send failed: your staged edits are kept."

@@ -258,7 +258,7 @@ class MainScreen(Screen[None]):
         if message.request is Request.DEFINITIONS and self.fetching and not self.definitions:
             notice = message.notice
             self.query_one(DefinitionList).show_message(
-                f"Loading definitions… try {notice.attempt} of {notice.attempts} "
+                f"Loading definitions… {notice.which()} "
                 f"(the last failed: {notice.reason.removeprefix(notice.operation + ': ')})")
 
     def on_request_failed(self, message: RequestFailed) -> None:
