@@ -398,6 +398,9 @@ class DixaClient:
                 error.message += f" (gave up after {attempt} tries in {elapsed:.0f} s)"
                 raise error
             self.stats.retries += 1
+            if isinstance(error, DixaNetworkError) and error.kind == "slow":
+                # Each such try takes the whole bound: no more than the budget holds start.
+                attempts = min(attempts, int(self.retry.budget // self.try_timeout) + 1)
             secret = self._key.get_secret_value()
             reason = blank(error.summary(), secret)
             log.info("retrying in %.2f s (try %d of at most %d) after %s", wait, attempt + 1,

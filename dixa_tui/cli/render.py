@@ -119,8 +119,10 @@ def result_table(index: DefinitionIndex, attributes: Sequence[CustomAttribute]) 
 
 
 # C1 controls and bidi overrides survive json.dumps(ensure_ascii=False) and would reach the
-# terminal raw; they can only sit inside JSON strings, where a \uXXXX escape is equivalent.
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# terminal raw; a lone surrogate (a label holding "\ud800") cannot be written as UTF-8 at
+# all. They can only sit inside JSON strings, where a \uXXXX escape is the same JSON.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                             "\ud800-\udfff]")
 
 
 def to_json(value: Any) -> str:

@@ -14,12 +14,12 @@ import re
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from dixa_tui.api.gcpause import gc_paused
 from dixa_tui.domain.patch import INT64_MAX, UUID_PATTERN
 from dixa_tui.domain.schema_export import snapshot_bytes
-from dixa_tui.mock.front_door import error
+from dixa_tui.mock.front_door import DixaJSON, error
 from dixa_tui.mock.knobs import Knobs
 from dixa_tui.mock.paging import PagingError, page_of, parse_page_request
 from dixa_tui.mock.records import EndUserRecord
@@ -64,11 +64,11 @@ def _find_user(state: MockState, user_id: str) -> EndUserRecord | None:
     return state.end_users.get(user_id) or state.end_users.get(user_id.lower())
 
 
-def _ok(data: Any) -> JSONResponse:
-    return JSONResponse({"data": data})
+def _ok(data: Any) -> DixaJSON:
+    return DixaJSON({"data": data})
 
 
-def _error(request: Request, status: int, message: str) -> JSONResponse:
+def _error(request: Request, status: int, message: str) -> DixaJSON:
     """Dixa's error body; the organization's ``error_note``, if any, is appended."""
     note = _state(request).error_note
     return error(status, f"{message}{note}")
@@ -137,7 +137,7 @@ async def list_end_users(request: Request) -> Response:
         return _error(request, 400, "Invalid filters: Cannot provide more than one filter")
     state = _state(request)
     users = [u for u in state.end_users.values() if _matches(u, page.filters)]
-    return JSONResponse(page_of(users, page, request.url,
+    return DixaJSON(page_of(users, page, request.url,
                                 lambda u: end_user_json(u, state, with_attributes=False)))
 
 
@@ -160,7 +160,7 @@ async def list_end_user_conversations(request: Request) -> Response:
     record = _find_user(state, user_id)
     if record is None:
         return _error(request, 404, f"{NOT_FOUND}: no end user has this id")
-    return JSONResponse(page_of(state.conversations_of(record.id), page, request.url,
+    return DixaJSON(page_of(state.conversations_of(record.id), page, request.url,
                                 lambda c: conversation_json(c, state, with_attributes=False)))
 
 

@@ -29,10 +29,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from dixa_tui.mock.cursors import Cursor
-from dixa_tui.mock.front_door import error
+from dixa_tui.mock.front_door import DixaJSON, error
 from dixa_tui.mock.records import ConversationRecord
 from dixa_tui.mock.state import MockState
 
@@ -245,4 +245,4 @@ async def search_conversations(request: Request) -> Response:
         next_key = state.cursors.issue(Cursor(ids, end, limit))
         version = request.url.path.strip("/").split("/", 1)[0]
         payload["meta"] = {"next": f"/{version}/search/conversations?pageKey={next_key}"}
-    return JSONResponse(payload)
+    return DixaJSON(payload)
