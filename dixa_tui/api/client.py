@@ -63,6 +63,7 @@ from dixa_tui.api.models import (
     parse_model,
 )
 from dixa_tui.api.notices import RetryNotice, retries_reported, retry_listener
+from dixa_tui.api.outgoing import CONTENT_TYPE, json_body
 from dixa_tui.api.ratelimit import RetryPolicy
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
 from dixa_tui.api.sharedpace import pacer
@@ -340,7 +341,7 @@ class DixaClient:
             retry_after: str | None = None
             status: int | None = None
             try:
-                request = self._http.build_request(method, path, **kwargs)
+                request = self._build(method, path, **kwargs)
                 answer = await self._try(request)
             except (httpx.UnsupportedProtocol, httpx.InvalidURL):
                 raise DixaNetworkError(
@@ -410,6 +411,14 @@ class DixaClient:
                 listener(RetryNotice(blank(op, secret), attempt + 1, attempts, wait, reason,
                                      self.retry.budget if status == 429 else None))
             await (self.retry.sleep or asyncio.sleep)(wait)
+
+    def _build(self, method: str, path: str, *, json: Any = None, **kwargs: Any
+               ) -> httpx.Request:
+        """The request; a JSON body is encoded here (``api.outgoing``), never by httpx."""
+        if json is not None:
+            kwargs["content"] = json_body(json)
+            kwargs["headers"] = {"Content-Type": CONTENT_TYPE}
+        return self._http.build_request(method, path, **kwargs)
 
     async def _try(self, request: httpx.Request) -> Answer:
         """One request and its body, within ``try_timeout`` as a whole."""

@@ -8,6 +8,8 @@ import click
 
 from dixa_tui.cli.common import EXIT_USAGE, fail, handled, settings
 
+MAX_PIPED = 64 * 1024  # an API key is a line; a pipe of megabytes is a mistake
+
 
 @click.group()
 def auth() -> None:
@@ -31,19 +33,36 @@ def auth_set() -> None:
 
     profile = _profile_name()
     if sys.stdin is None or sys.stdin.closed:
-        fail("No key given: pipe it on stdin, e.g. `pass dixa | dixa-tui auth set`.")
+        fail("Error: no key given: pipe it on stdin, e.g. `pass dixa | dixa-tui auth set`.")
     if sys.stdin.isatty():
         key = click.prompt(f"Dixa API key for profile {profile!r}", hide_input=True,
                            prompt_suffix=": ", err=True)
     else:
-        key = sys.stdin.read().strip()
+        key = _piped_key()
     if not key:
-        fail("No key given: pipe it on stdin or type it at the prompt.")
+        fail("Error: no key given: pipe it on stdin or type it at the prompt.")
     try:
         store_key(profile, key)
     except ValueError as exc:
         fail(f"Error: {exc}")
     click.echo(f"Stored the key for profile {profile!r} in the OS keyring.", err=True)
+
+
+def _piped_key() -> str:
+    """The key piped on stdin, read as bytes (at most ``MAX_PIPED`` of them): bytes that are
+    not UTF-8 are a key that cannot be one, said as such (never echoed)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text-only stdin (some embeddings): already decoded
+        return sys.stdin.read(MAX_PIPED).strip()
+    data: bytes = stream.read(MAX_PIPED + 1)
+    if len(data) > MAX_PIPED:
+        fail(f"Error: more than {MAX_PIPED:,} bytes on stdin: that is not an API key. Nothing "
+             "was stored.")
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        fail("Error: the key on stdin is not UTF-8 text (binary data?): pipe the key itself. "
+             "Nothing was stored.")
 
 
 @auth.command("status")

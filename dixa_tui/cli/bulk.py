@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dixa_tui.cli.common import EXIT_API, EXIT_USAGE, fail, handled, open_session, run
+from dixa_tui.inputfile import MB, read_input, read_stream
 from dixa_tui.text import plural
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from dixa_tui.session.core import Session
 
 MAX_SHOWN = 50  # problems listed on stderr; the plan file holds them all
+MAX_FILE_BYTES = 256 * MB  # an input or a plan: some million rows; /dev/zero never ends
 
 
 @click.group()
@@ -82,7 +84,7 @@ def bulk_apply(plan_path: str, yes: bool, force: bool) -> None:
 
     path = Path(plan_path)
     try:
-        plan = Plan.from_json(path.read_bytes())
+        plan = Plan.from_json(read_input(path, MAX_FILE_BYTES))
     except OSError as exc:
         fail(f"Error: cannot read the plan {plan_path}: {exc.strerror or exc}")
     except PlanFileError as exc:
@@ -153,9 +155,12 @@ def _read_input(source: str) -> tuple[bytes, str | None]:
     if source == "-":
         if sys.stdin is None or sys.stdin.isatty():
             fail("Error: INPUT is -, but nothing is piped on standard input.")
-        return sys.stdin.buffer.read(), None
+        try:
+            return read_stream(sys.stdin.buffer, MAX_FILE_BYTES), None
+        except OSError as exc:
+            fail(f"Error: cannot read standard input: {exc.strerror or exc}")
     try:
-        return Path(source).read_bytes(), Path(source).name
+        return read_input(source, MAX_FILE_BYTES), Path(source).name
     except OSError as exc:
         fail(f"Error: cannot read {source}: {exc.strerror or exc}")
 

@@ -91,6 +91,14 @@ def parse_json_edits(set_jsons: tuple[str, ...]) -> list[StagedEdit]:
         except json.JSONDecodeError as exc:
             fail(f"Error: --set-json {ref}: not valid JSON ({exc.msg} at column {exc.colno}); "
                  'quote it for the shell, e.g. --set-json \'x=["a","b"]\'. Nothing was sent.')
+        except RecursionError:
+            fail(f"Error: --set-json {ref}: the JSON is nested too deeply to read; an "
+                 'attribute value is a string or a list of strings, e.g. \'x=["a","b"]\'. '
+                 "Nothing was sent.")
+        except ValueError:  # Python's limit on the digits of a number it reads (4,300)
+            fail(f"Error: --set-json {ref}: the JSON holds a number too long to read; an "
+                 'attribute value is a string or a list of strings, e.g. \'x=["a","b"]\'. '
+                 "Nothing was sent.")
     return edits
 
 

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import click
 
 from dixa_tui.cli.common import fail, handled
+
+
+class Finite(click.FloatRange):
+    """A number in a range that is a number: ``FloatRange`` lets ``nan`` through (it compares
+    false with every bound) and ``inf`` where no upper bound is set."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 @click.group()
@@ -23,14 +40,14 @@ def mock() -> None:
               help="An org file in Dixa's list format, or a built-in organization: demo "
                    "(the default) or hostile (every kind of hostile text and shape; see the "
                    "README). ./NAME reads a file called NAME.")
-@click.option("--latency", type=click.FloatRange(0), default=0.0,
+@click.option("--latency", type=Finite(0, 600), default=0.0,
               help="Seconds added to every response.")
-@click.option("--rate-limit", type=click.FloatRange(0), default=0.0,
+@click.option("--rate-limit", type=Finite(0, 1_000_000), default=0.0,
               help="Requests per second per key before 429 (Dixa: 10); 0 is off.")
 @click.option("--burst", type=click.IntRange(1), default=4, show_default=True)
-@click.option("--failure-rate", type=click.FloatRange(0, 1), default=0.0,
+@click.option("--failure-rate", type=Finite(0, 1), default=0.0,
               help="Fraction of requests answered with 503.")
-@click.option("--hold-writes", type=click.FloatRange(0), default=0.0, metavar="SECONDS",
+@click.option("--hold-writes", type=Finite(0, 3600), default=0.0, metavar="SECONDS",
               help="Hold every PATCH this long after it arrives, then apply it (its answer "
                    "goes nowhere if the client has gone): to stop a client between sending "
                    "and Dixa's answer.")

@@ -27,6 +27,7 @@ from dixa_tui.domain.bulk_rows import (
     resolve_column,
 )
 from dixa_tui.domain.patch import DefinitionIndex, StagedEdit, TargetKind
+from dixa_tui.jsontext import loads
 from dixa_tui.text import json_kind
 
 KEYS = ("conversation", "enduser", "set", "clear")
@@ -87,7 +88,7 @@ def _read_line(out: JsonlParse, index: DefinitionIndex, line: int, text: str,
         out.problems.append(RowProblem(line, message, code))
 
     try:
-        obj = json.loads(text, object_pairs_hook=_object)
+        obj = loads(text, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         fail(f"not valid JSON: {exc.msg} at column {exc.colno}", "bad-json")
         return None

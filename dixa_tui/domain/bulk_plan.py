@@ -23,6 +23,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from dixa_tui.domain.bulk_rows import Format
 from dixa_tui.domain.patch import Target, TargetKind
+from dixa_tui.jsontext import dumps, loads
 from dixa_tui.text import plural
 
 PLAN_KIND = "dixa-tui bulk plan"
@@ -170,14 +171,14 @@ class Plan:
     def to_json(self) -> str:
         """Indented, key order fixed, non-ASCII kept as is; ends with a newline."""
         data = _adapter().dump_python(self, mode="json")
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return dumps(data, indent=2) + "\n"  # a lone surrogate in a value: escaped
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Plan:
         """A plan read back and checked (see the module docstring); :class:`PlanFileError`
         for anything that is not a sound plan of this version."""
         try:
-            data = json.loads(text)
+            data = loads(text)
         except UnicodeDecodeError as exc:
             raise PlanFileError(f"the plan file is not UTF-8 text ({exc.reason})") from None
         except json.JSONDecodeError as exc:
@@ -192,7 +193,13 @@ class Plan:
                                 f"dixa-tui reads version {PLAN_VERSION}: make the plan again "
                                 "with this version of dixa-tui")
         try:
-            plan = _adapter().validate_json(text)
+            if _has_lone_surrogate(data):
+                # pydantic's JSON parser refuses a "\\ud800" escape that json reads (and the
+                # plan writes, for a value that holds one): checked from the parsed data,
+                # with JSON's conversions (a time as text) allowed.
+                plan = _adapter().validate_python(data, strict=False)
+            else:
+                plan = _adapter().validate_json(text)
         except ValidationError as exc:
             raise PlanFileError("the plan file has the wrong shape (was it edited by hand?): "
                                 + "; ".join(_shape_errors(exc))) from None
@@ -203,6 +210,21 @@ class Plan:
                                 "edit the input and plan again instead): "
                                 + "; ".join(wrong[:5]) + more)
         return plan
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    todo = [data]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
 
 
 @cache

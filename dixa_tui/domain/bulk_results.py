@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +20,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from dixa_tui.domain.bulk_plan import Plan
 from dixa_tui.domain.patch import Target
+from dixa_tui.jsontext import dumps
 from dixa_tui.text import clean
 
 Outcome = Literal["sent", "unchanged", "conflict", "failed", "unknown", "skipped"]
@@ -62,7 +62,7 @@ class ResultLine:
     def to_json(self) -> str:
         """One line of JSON, no line ending."""
         data = _adapter().dump_python(self, mode="json")
-        return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
+        return dumps(data, separators=(", ", ": "))
 
     @classmethod
     def from_json(cls, text: str) -> ResultLine:

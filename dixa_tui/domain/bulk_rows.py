@@ -26,6 +26,7 @@ from dixa_tui.domain.patch import (
     TargetKind,
 )
 from dixa_tui.domain.targets import NOUNS, Lookup, interpret
+from dixa_tui.jsontext import loads
 
 Format = Literal["csv", "jsonl"]
 Scope = Literal["file", "row"]
@@ -216,7 +217,7 @@ def read_json_path(ref: str, text: str) -> ReadValue:
     """A Select cell written as JSON: a list of exact option values, checked later by the
     value rules like any body."""
     try:
-        value: Any = json.loads(text)
+        value: Any = loads(text)
     except json.JSONDecodeError as exc:
         return ReadValue(None, [("error", "bad-json", f"not valid JSON ({exc.msg} at column "
                                  f"{exc.colno}); write a list like [\"payment\",\"card\"], or "

@@ -93,7 +93,11 @@ def parse_since(text: str, now: datetime) -> datetime:
     raw = text.strip()
     age = _AGE.fullmatch(raw.lower())
     if age:
-        return now - timedelta(seconds=int(age.group(1)) * _UNITS[age.group(2)])
+        try:
+            return now - timedelta(seconds=int(age.group(1)) * _UNITS[age.group(2)])
+        except (OverflowError, ValueError):  # ValueError: more digits than int() reads
+            raise ValueError(f"--since {text!r} reaches back before the year 1: use a "
+                             "smaller age, or a date") from None
     try:
         moment = datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
     except ValueError:

@@ -31,6 +31,7 @@ INT64_MAX = 2**63 - 1
 UUID_PATTERN = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 Severity = Literal["error", "warning"]
 
 
@@ -81,7 +82,7 @@ def check_target(target: Target) -> list[Problem]:
             return [_error("invalid-target", f"'{target.id}' is not an end user id: use the "
                            "user's UUID, e.g. 93b885ad-fe0d-3089-8df6-34904fd59f71")]
         return []
-    if not re.fullmatch(r"[0-9]+", target.id) or not 0 < int(target.id) <= INT64_MAX:
+    if not re.fullmatch(r"[0-9]{1,19}", target.id) or not 0 < int(target.id) <= INT64_MAX:
         return [_error("invalid-target", f"'{target.id}' is not a conversation id: "
                        "use the conversation's number, e.g. 12345")]
     return []
@@ -123,6 +124,7 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
                                  "a value agents must fill in empty", ref))
     if value is None:
         return problems
+    problems.extend(_not_unicode(value, ref))
     spec = definition.input_definition
     if isinstance(spec, TextInput):
         if not isinstance(value, str):
@@ -169,6 +171,27 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
                                  "which has sub-options: "
                                  f"{_join(o.value for o in match.candidates)}", ref))
     return problems
+
+
+def _not_unicode(value: Any, ref: str) -> list[Problem]:
+    """A lone surrogate in a value: a JSON ``"\\ud800"``, or a byte that was not UTF-8 on
+    the command line (Python keeps byte 0xFF of an argument as U+DCFF). Neither is text:
+    Dixa would store the code as it is, and every screen shows it as U+FFFD."""
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        found = _SURROGATE.search(text) if isinstance(text, str) else None
+        if found is None:
+            continue
+        code = ord(found.group())
+        if 0xDC80 <= code <= 0xDCFF:
+            what = (f"the byte 0x{code - 0xDC00:02X}, which is not UTF-8 (text in another "
+                    "encoding, such as Latin-1?)")
+        else:
+            what = f"U+{code:04X}, half of a UTF-16 pair without its other half (no character)"
+        return [_warning("invalid-unicode", f"the value holds {what}; Dixa would store it as "
+                         f"the code U+{code:04X}, which screens show as \ufffd: retype it, or "
+                         "convert the input to UTF-8", ref)]
+    return []
 
 
 class DefinitionIndex:

@@ -16,9 +16,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from dixa_tui.api.constants import MAX_BODY_BYTES
 from dixa_tui.api.errors import DixaResponseError
 from dixa_tui.api.models import CustomAttributeDefinition
 from dixa_tui.api.salvage import SkippedDefinition, read_definitions
+from dixa_tui.inputfile import read_input
+from dixa_tui.jsontext import loads
 from dixa_tui.text import json_kind
 
 PROFILE_PREFIX = "profile:"
@@ -104,7 +107,7 @@ def parse_snapshot(data: bytes | str, name: str = "snapshot") -> tuple[
     Items the client would skip are skipped the same way and listed in the meta. Raises
     ``ValueError`` (naming ``name``) for text that is not JSON or not that format."""
     try:
-        payload: Any = json.loads(data)
+        payload: Any = loads(data)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
     except RecursionError:
@@ -126,5 +129,6 @@ def parse_snapshot(data: bytes | str, name: str = "snapshot") -> tuple[
 
 def load_snapshot(path: str | Path) -> tuple[list[CustomAttributeDefinition], SnapshotMeta]:
     """:func:`parse_snapshot` of a file (the one function here that reads a file). Raises
-    ``OSError`` when it cannot be read and ``ValueError`` when it is not a snapshot."""
-    return parse_snapshot(Path(path).read_bytes(), str(path))
+    ``OSError`` when it cannot be read (a folder, a device, more than a definitions list may
+    be: ``inputfile``) and ``ValueError`` when it is not a snapshot."""
+    return parse_snapshot(read_input(path, MAX_BODY_BYTES), str(path))

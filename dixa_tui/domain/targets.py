@@ -57,6 +57,18 @@ def interpret(text: str) -> Lookup | None:
 
 
 SEARCHABLE = "Dixa finds end users by exact email, phone, external id or UUID, not by name"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unsendable(lookup: Lookup) -> str | None:
+    """Why ``lookup`` cannot be asked of Dixa, or None: a value holding a byte that was not
+    UTF-8 (a command-line argument keeps byte 0xFF as U+DCFF) or a lone surrogate cannot be
+    put in a URL, and no end user's email, phone or external id holds one."""
+    if not _LONE_SURROGATE.search(lookup.value):
+        return None
+    return (f"The {NOUNS[lookup.kind]} {lookup.value!r} holds a byte that is not UTF-8 text "
+            "(or half of a UTF-16 pair): no end user can have it. Retype it, or convert the "
+            "input to UTF-8.")
 
 
 def no_match(lookup: Lookup, *, prefixes: bool = True) -> str:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
-import re
 from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dixa_tui.jsontext import dumps
 from dixa_tui.mock.knobs import FaultInjector, Knobs, RateLimiter
 
 log = logging.getLogger("dixa_tui.mock")
@@ -31,18 +30,13 @@ INTERNAL = "There was an internal server error while processing the request"
 INJECTED = "Injected failure: the mock's failure_rate knob answered this request"
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 class DixaJSON(JSONResponse):
     """JSON as Dixa sends it, for any string the organization holds: a lone surrogate (a
     label saved as "\\ud800") leaves as that escape, as a JVM server writes it, instead of
     failing to encode as UTF-8 (a 500 for the whole answer)."""
 
     def render(self, content: Any) -> bytes:
-        text = json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None,
-                          separators=(",", ":"))
-        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode()
+        return dumps(content, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
 def error(status: int, message: str) -> DixaJSON:

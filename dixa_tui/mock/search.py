@@ -23,7 +23,6 @@ so nothing can come to rest on them. The text query matches the subject: every w
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +30,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dixa_tui.jsontext import loads
 from dixa_tui.mock.cursors import Cursor
 from dixa_tui.mock.front_door import DixaJSON, error
 from dixa_tui.mock.records import ConversationRecord
@@ -233,7 +233,7 @@ async def search_conversations(request: Request) -> Response:
             limit = _page_limit(request, DEFAULT_PAGE_LIMIT)
             raw = await request.body()
             try:
-                body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+                body = loads(raw.decode("utf-8")) if raw.strip() else {}
             except (ValueError, UnicodeDecodeError, RecursionError):
                 raise BadSearch("Decoding failure in request") from None
             ids, offset = search(state, body), 0

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dixa_tui.api.constants import MAX_BODY_BYTES
 from dixa_tui.api.errors import DixaResponseError
 from dixa_tui.api.models import (
     AttributeValue,
@@ -31,6 +32,8 @@ from dixa_tui.api.models import (
 from dixa_tui.api.salvage import DefinitionsRead, read_definitions
 from dixa_tui.domain.options import match_path
 from dixa_tui.domain.patch import DefinitionIndex, Problem, validate_body
+from dixa_tui.inputfile import read_input
+from dixa_tui.jsontext import loads
 from dixa_tui.mock.cursors import Cursors
 from dixa_tui.mock.records import (
     ConversationRecord,
@@ -197,11 +200,13 @@ class MockState:
         they are. Raises ``OSError`` if the file cannot be read, ``ValueError`` if it is
         not that format.
         """
-        text = Path(path).read_text(encoding="utf-8")
+        data = read_input(path, MAX_BODY_BYTES)  # a folder, a device, gigabytes: OSError
         try:
-            payload: Any = json.loads(text)
+            payload: Any = loads(data)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: not UTF-8 text") from None
         return cls.from_org_payload(payload, Path(path).name, now)
 
     @classmethod

@@ -161,8 +161,13 @@ class Session:
 
     async def find_end_users(self, lookup: Lookup,
                              limit: int | None = LOOKUP_LIMIT) -> list[EndUser]:
-        """End users by email, phone or external id (Dixa's exact-match filters)."""
+        """End users by email, phone or external id (Dixa's exact-match filters); none for a
+        value no end user can hold (``domain.targets.unsendable``), which is not sent."""
+        from dixa_tui.domain.targets import unsendable
+
         client = self.require_client(f"find end users by {lookup.kind}")
+        if unsendable(lookup):
+            return []
         if lookup.kind == "email":
             return await client.find_end_users(email=lookup.value, limit=limit)
         if lookup.kind == "phone":
@@ -186,7 +191,7 @@ class Session:
         an ``email:``/``phone:``/``ext:`` lookup (or a bare email or phone) that must find
         exactly one end user. Raises :class:`TargetNotFound` (nothing sent) otherwise."""
         from dixa_tui.domain.patch import Target, check_target
-        from dixa_tui.domain.targets import NOUNS, no_match, reference
+        from dixa_tui.domain.targets import NOUNS, no_match, reference, unsendable
 
         found = reference("conversation" if kind == "conversation" else "enduser", ref)
         if found.target is None and found.lookup is None:
@@ -197,6 +202,9 @@ class Session:
         else:
             assert found.lookup is not None
             lookup = found.lookup
+            problem = unsendable(lookup)
+            if problem:
+                raise TargetNotFound(problem)
             users = await self.find_end_users(lookup, limit=LOOKUP_LIMIT)
             noun = NOUNS[lookup.kind]
             if not users:

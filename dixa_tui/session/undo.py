@@ -178,10 +178,10 @@ def _select(journal: Journal, ref: str, profile: str) -> tuple[str, list[Entry]]
             return entry.batch, journal.batch_entries(entry.batch)
         return str(entry.id), [entry]
     if text.isascii() and text.isdigit():
-        found = journal.get(int(text))
+        found = journal.get(int(text)) if len(text) <= 18 else None  # past SQLite's int64
         if found is None:
-            raise UndoRefused(f"No journal entry {int(text)}: `dixa-tui history` lists the "
-                              "entries with their ids.")
+            raise UndoRefused(f"No journal entry {text.lstrip('0') or '0'}: `dixa-tui "
+                              "history` lists the entries with their ids.")
         return str(found.id), [found]
     problem = batch_id_problem(text)
     if problem:

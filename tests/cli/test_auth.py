@@ -62,7 +62,7 @@ def test_no_keyring_backend_is_explained():
 @pytest.mark.parametrize("stdin", ["", "   \n"])
 def test_empty_key_is_refused(stdin, memory_keyring):
     result = run("auth", "set", stdin=stdin)
-    assert result.exit_code == 2 and "No key given" in result.stderr
+    assert result.exit_code == 2 and "Error: no key given" in result.stderr
     assert memory_keyring.store == {}
 
 
