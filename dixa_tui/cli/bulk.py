@@ -253,8 +253,8 @@ def _say_plan(plan: Plan, out: Path) -> None:
                     click.echo(f"{kind}: line {entry.line}: {clean(problem.text)}", err=True)
     if shown > MAX_SHOWN:
         click.echo(f"… and {shown - MAX_SHOWN} more in {out}", err=True)
-    click.echo(f"Plan: {totals.targets} targets: {totals.changes} to change "
-               f"({totals.values} values), {totals.unchanged} unchanged (already hold the "
+    click.echo(f"Plan: {plural(totals.targets, 'target')}: {totals.changes} to change "
+               f"({plural(totals.values, 'value')}), {totals.unchanged} unchanged (already hold the "
                f"value: not sent), {totals.errors} with errors, {totals.warnings} with "
                f"warnings. Nothing was sent.", err=True)
     click.echo(f"Wrote {out}" + ("" if plan.applicable else

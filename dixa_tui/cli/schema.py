@@ -124,7 +124,7 @@ def definitions_export(fmt: str, include_archived: bool, output: str | None) -> 
     hidden = len(read.definitions) - count
     note = f", {hidden} archived left out (--include-archived adds them)" if hidden else ""
     where = f" to {output}" if output not in (None, "-") else ""
-    say(f"Exported {count} definitions as {fmt}{where}{note}.")
+    say(f"Exported {plural(count, 'definition')} as {fmt}{where}{note}.")
 
 
 async def _listed(session: Any, *, keep_as_sent: bool = False) -> Listed:
