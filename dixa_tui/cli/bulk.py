@@ -254,9 +254,9 @@ def _say_plan(plan: Plan, out: Path) -> None:
     if shown > MAX_SHOWN:
         click.echo(f"… and {shown - MAX_SHOWN} more in {out}", err=True)
     click.echo(f"Plan: {plural(totals.targets, 'target')}: {totals.changes} to change "
-               f"({plural(totals.values, 'value')}), {totals.unchanged} unchanged (already hold the "
-               f"value: not sent), {totals.errors} with errors, {totals.warnings} with "
-               f"warnings. Nothing was sent.", err=True)
+               f"({plural(totals.values, 'value')}), {totals.unchanged} unchanged (already "
+               f"hold the value: not sent), {totals.errors} with errors, {totals.warnings} "
+               f"with warnings. Nothing was sent.", err=True)
     click.echo(f"Wrote {out}" + ("" if plan.applicable else
                                   ": fix the errors and plan again before applying."), err=True)
 
