@@ -272,6 +272,10 @@ def _pick(level: Sequence[SelectOption], step: str) -> tuple[SelectOption | None
         hits = [o for o in level if same(o)]
         if len(hits) == 1:
             return hits[0], None
+        if len(hits) > 1 and len({o.value for o in hits}) == 1:
+            # Options sharing one value (bad data): whichever was meant, Dixa stores the same
+            # path, read back as the first. Taken as such; the value rules warn of it.
+            return hits[0], None
         if len(hits) > 1:
             values = ", ".join(repr(o.value) for o in hits)
             return None, (f"'{step}' names {len(hits)} options at one level (values "

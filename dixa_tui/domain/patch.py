@@ -19,6 +19,7 @@ from dixa_tui.api.models import (
     CustomAttribute,
     CustomAttributeDefinition,
     SelectInput,
+    SelectOption,
     TextInput,
 )
 from dixa_tui.domain.options import TRAILING_CR_HINT, labels_for_values, match_path
@@ -162,6 +163,7 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
         problems.append(_error("unknown-option", f"'{failed}' is not an option "
                                f"{where}; {hint}", ref))
         return problems
+    problems.extend(_shared_values(spec.options, value, ref))
     for option in match.deactivated:
         problems.append(_warning("deactivated-option", f"option '{option.value}' "
                                  f"({option.label}) is deactivated; Dixa normally refuses "
@@ -170,6 +172,28 @@ def check_value(definition: CustomAttributeDefinition, value: Any) -> list[Probl
         problems.append(_warning("non-leaf", f"the path stops at '{match.matched[-1].value}', "
                                  "which has sub-options: "
                                  f"{_join(o.value for o in match.candidates)}", ref))
+    return problems
+
+
+def _shared_values(options: Sequence[SelectOption], path: Sequence[str],
+                   ref: str) -> list[Problem]:
+    """A value on the path that two or more options of its level share (bad data, which the
+    lint reports too): Dixa stores values only, so the stored path cannot say which option
+    it means, and everything that reads it back (the diff, Dixa's own screens) takes one."""
+    problems: list[Problem] = []
+    level: Sequence[SelectOption] = options
+    for step in path:
+        same = [o for o in level if o.value == step]
+        if not same:
+            break
+        if len(same) > 1:
+            labels = ", ".join(repr(o.label) for o in same)
+            problems.append(_warning(
+                "duplicate-option-value", f"'{step}' is the value of {len(same)} options at "
+                f"one level ({labels}): Dixa stores only values, so the path cannot say which "
+                f"is meant, and it reads back as the first, {same[0].label!r}; fix the "
+                "options in Dixa's settings", ref))
+        level = same[0].nested_options
     return problems
 
 

@@ -101,10 +101,12 @@ TEXT_MAKERS: dict[str, TextMaker] = {
 
 
 def _leaf_paths(definition: CustomAttributeDefinition) -> list[list[str]]:
-    """Every path to a leaf whose options are all active: the values an agent can pick."""
+    """Every path to a leaf whose options are all active: the values an agent can pick (and
+    none through a value two options of a level share, which no one could pick knowingly)."""
     assert isinstance(definition.input_definition, SelectInput)
-    return [path_values(path) for path in walk(definition.input_definition.options)
-            if not path[-1].nested_options and not any(o.is_deactivated for o in path)]
+    paths = [path_values(path) for path in walk(definition.input_definition.options)
+             if not path[-1].nested_options and not any(o.is_deactivated for o in path)]
+    return [p for p in paths if not check_value(definition, p)]
 
 
 Leaves = dict[str, list[list[str]]]  # definition id -> its leaf paths, made once per run

@@ -171,6 +171,35 @@ class OptionTree(Tree[OptionNodeData]):
         width = label.cell_len if isinstance(label, Text) else cell_len(label)
         return width + (cell_len(self.ICON_NODE) if node.allow_expand else 0)
 
+    def scroll_to_line(self, line: int, animate: bool = True) -> None:
+        """Textual scrolls a tree's cursor into view vertically only. Each level indents 4
+        columns, so in a narrow pane (the editor's picker) a deep option's label would be
+        clipped: the tree also scrolls sideways to keep the label under the cursor in view,
+        with one guide of its branch to the left, and back when the cursor goes up."""
+        super().scroll_to_line(line, animate=animate)
+        node = self.get_node_at_line(line)
+        view = self.scrollable_content_region.width
+        if node is None or view <= 0:
+            return
+        depth = 0
+        parent = node.parent
+        while parent is not None:
+            depth += 1
+            parent = parent.parent
+        if not self.show_root:
+            depth -= 1
+        start = max(0, depth) * self.guide_depth
+        end = start + self.get_label_width(node)
+        left = max(0, start - self.guide_depth)  # the label's own guide stays in view
+        x = self.scroll_x
+        if left < x:
+            target = left
+        elif end > x + view:
+            target = min(left, end - view)
+        else:
+            return
+        self.scroll_to(x=target, animate=False, force=True, immediate=True)
+
     def _invalidate(self) -> None:
         """Private hook (``dixa_tui.tui.private``): every added node invalidates the whole
         tree; inside :meth:`_batch` that happens once, at its end."""
