@@ -17,11 +17,14 @@ import pytest
 
 from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState
 
-pytestmark = [pytest.mark.loopback, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.loopback, pytest.mark.timeout(150)]
 PROCESSES = 50
 ORDER_NUMBER = "566bf9d7-c55a-45f8-91a6-e55e9b9b1325"  # the demo's order_number (Text)
 REQUESTS_EACH = 3  # the definitions, the conversation's values, the PATCH
-BOUND = 50.0  # seconds for the whole run: the limit's 15 s, start-up on 2 cores, margin
+# Seconds for the whole run: about 28 s on 2 cores (the limit's 15 s, 50 start-ups). The
+# bound is loose, as the machine's load varies (the time is printed; bench/ measures pace):
+# what it catches is a run where processes waited out the 45 s budget or hung.
+BOUND = 90.0
 
 
 def test_fifty_patch_processes_all_land_under_dixas_limit(
