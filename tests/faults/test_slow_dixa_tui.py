@@ -97,7 +97,7 @@ async def test_a_send_to_a_dripping_dixa_ends_keeps_the_draft_and_says_unknown(
         print(f"\nTUI send to a dripping Dixa ended after {took:.2f} s "
               f"({drip.patches} tries of at most {short_tries} s)")
         assert drip.patches == ATTEMPTS  # each try cut at the bound, then tried again
-        assert took < ATTEMPTS * short_tries + 3
+        assert took < ATTEMPTS * short_tries + 10  # 1.3 s measured; room for a loaded machine
         text = rendered(bar)
         assert f"did not finish answering within {short_tries:g} s" in text
         assert MAYBE_APPLIED in text and "Press ctrl+r to retry" in text
