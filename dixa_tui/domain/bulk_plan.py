@@ -14,6 +14,7 @@ a bulk edit: edit the input and plan again, so every row goes through the same c
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -30,6 +31,7 @@ PLAN_KIND = "dixa-tui bulk plan"
 PLAN_VERSION = 1
 Value = str | list[str] | None
 PlanStatus = Literal["change", "unchanged", "error"]
+PlanOrigin = Literal["file", "marks"]
 _STRICT = ConfigDict(strict=True, extra="forbid")
 
 
@@ -88,7 +90,9 @@ class PlanEntry:
 
 @dataclass(frozen=True)
 class PlanInput:
-    """Where the plan came from and the form a failures file must take to be rerun."""
+    """Where the plan came from and the form a failures file must take to be rerun.
+    ``origin`` is ``marks`` for targets marked in the TUI (written as JSONL records, one
+    per target, each with the same edits), ``file`` for an input file."""
 
     __pydantic_config__ = _STRICT
     name: str | None
@@ -99,6 +103,7 @@ class PlanInput:
     delimiter: str = ","
     bom: bool = False
     newline: str = "\n"
+    origin: PlanOrigin = "file"
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,13 @@ class Plan:
 
     def with_batch_id(self, batch_id: str) -> Plan:
         return replace(self, batch_id=batch_id)
+
+    def restricted_to(self, lines: Iterable[int]) -> Plan:
+        """The same plan (batch, input, problems) with only the entries of ``lines``:
+        sending again the targets that failed, or the rest of a stopped run."""
+        keep = set(lines)
+        entries = [e for e in self.entries if e.line in keep]
+        return replace(self, entries=entries, totals=compute_totals(entries))
 
     def to_json(self) -> str:
         """Indented, key order fixed, non-ASCII kept as is; ends with a newline."""

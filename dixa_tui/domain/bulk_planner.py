@@ -21,6 +21,7 @@ from dixa_tui.domain.bulk_plan import (
     Plan,
     PlanEntry,
     PlanInput,
+    PlanOrigin,
     PlanProblem,
     PlanStatus,
     new_plan,
@@ -143,6 +144,7 @@ def build_plan(
     profile: str,
     base_url: str,
     api_version: str,
+    origin: PlanOrigin = "file",
 ) -> Plan:
     """The plan of a parsed input and its rows' entries (one per ``inp.rows``, any order).
 
@@ -159,7 +161,7 @@ def build_plan(
     problems = [PlanProblem(p.code, p.message, p.column, p.line) for p in inp.file_problems
                 if p.severity == "error"]
     source = PlanInput(inp.name, inp.sha256, inp.format, inp.target_kind, list(inp.header),
-                       inp.delimiter, inp.bom, inp.newline)
+                       inp.delimiter, inp.bom, inp.newline, origin)
     return new_plan(created_at=created_at, profile=profile, base_url=base_url,
                     api_version=api_version, input=source, problems=problems,
                     entries=_mark_duplicates(every))

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from dixa_tui.api.errors import DixaApiError, DixaError
 from dixa_tui.domain.bulk_input import BulkInput, BulkRow, parse_bulk
-from dixa_tui.domain.bulk_plan import Plan, PlanEntry, iso_utc
+from dixa_tui.domain.bulk_plan import Plan, PlanEntry, PlanOrigin, iso_utc
 from dixa_tui.domain.bulk_planner import build_plan, needs_values, plan_entry, settle
 from dixa_tui.domain.bulk_results import Outcome as ResultOutcome
 from dixa_tui.domain.bulk_results import ResultLine
 from dixa_tui.domain.bulk_rows import Format
-from dixa_tui.domain.patch import Target
+from dixa_tui.domain.patch import StagedEdit, Target
 from dixa_tui.session.progress import ProgressListener, ProgressMeter
 from dixa_tui.session.writes import outcome_of
 
@@ -43,7 +43,8 @@ T = TypeVar("T")
 
 async def plan_bulk(session: Session, data: bytes | str, *, name: str | None = None,
                     format: str | None = None, on_progress: ProgressListener | None = None,
-                    concurrency: int = CONCURRENCY) -> tuple[BulkInput, Plan]:
+                    concurrency: int = CONCURRENCY,
+                    origin: PlanOrigin = "file") -> tuple[BulkInput, Plan]:
     """Parse ``data`` and plan every row (nothing is sent). Rows that change something get
     their target resolved and read, ``concurrency`` at a time; progress counts those."""
     index = await session.index()
@@ -65,8 +66,26 @@ async def plan_bulk(session: Session, data: bytes | str, *, name: str | None = N
     profile = session.profile
     plan = build_plan(parsed, [entries[row.line] for row in parsed.rows],
                       created_at=datetime.now(UTC), profile=profile.name,
-                      base_url=profile.base_url, api_version=profile.api_version)
+                      base_url=profile.base_url, api_version=profile.api_version,
+                      origin=origin)
     return parsed, plan
+
+
+async def plan_targets(session: Session, targets: Sequence[Target],
+                       edits: Sequence[StagedEdit], *,
+                       on_progress: ProgressListener | None = None,
+                       concurrency: int = CONCURRENCY) -> Plan:
+    """Plan one edit set for every target (marked in the TUI): each target is read at
+    Dixa's pace and judged by the same rules as a row of a file, since the marks are
+    written as one JSONL record per target and planned as such (the plan's input says
+    ``origin: marks``). Nothing is sent. ``ValueError`` for no targets, a mix of end users
+    and conversations, or no edits."""
+    from dixa_tui.domain.bulk_marks import marks_jsonl
+
+    text = marks_jsonl(targets, edits, await session.index())
+    _, plan = await plan_bulk(session, text, format="jsonl", on_progress=on_progress,
+                              concurrency=concurrency, origin="marks")
+    return plan
 
 
 async def _resolve_and_read(session: Session, row: BulkRow
@@ -116,7 +135,8 @@ class ApplySummary:
 async def apply_bulk(session: Session, plan: Plan, *, force: bool = False,
                      on_progress: ProgressListener | None = None,
                      on_result: ResultListener | None = None,
-                     concurrency: int = CONCURRENCY) -> ApplySummary:
+                     concurrency: int = CONCURRENCY,
+                     stop: asyncio.Event | None = None) -> ApplySummary:
     """Send ``plan`` (whose ``batch_id`` is set and saved by the caller) at Dixa's pace.
 
     Targets the journal shows as applied under this batch are skipped; unknown ones are
@@ -124,7 +144,9 @@ async def apply_bulk(session: Session, plan: Plan, *, force: bool = False,
     holds neither the plan's before nor its after values is a conflict (sent anyway with
     ``force``). ``on_result`` hears every target's outcome as it is known (write it down:
     a run can be killed at any moment). Cancelling the task stops starting new targets;
-    what was sent stays sent and journaled."""
+    what was sent stays sent and journaled. Setting ``stop`` stops gently: no new target
+    starts, the ones on their way finish (so none is left of unknown outcome), and the
+    summary says ``cancelled``; the rest is sent by applying the plan again."""
     if not plan.applicable:
         raise ValueError("the plan has errors: fix the input and plan again")
     if plan.batch_id is None:
@@ -148,10 +170,11 @@ async def apply_bulk(session: Session, plan: Plan, *, force: bool = False,
         record(await _apply_entry(session, journal, entry, batch, done, force))
 
     try:
-        await _in_parallel(entries, one, concurrency)
+        await _in_parallel(entries, one, concurrency, stop)
     except asyncio.CancelledError:
         summary.cancelled = True
         raise
+    summary.cancelled = len(summary.results) < len(entries)
     return summary
 
 
@@ -218,13 +241,16 @@ async def _apply_entry(session: Session, journal: Journal | None, entry: PlanEnt
 
 
 async def _in_parallel(items: Sequence[T], work: Callable[[T], Awaitable[None]],
-                       concurrency: int) -> None:
+                       concurrency: int, stop: asyncio.Event | None = None) -> None:
     """Run ``work`` over ``items``, ``concurrency`` at a time, in order of start; the first
-    error (or a cancellation) stops the rest and is raised as it is."""
+    error (or a cancellation) stops the rest and is raised as it is. Once ``stop`` is set,
+    no new item starts."""
     queue = iter(items)
 
     async def worker() -> None:
         for item in queue:
+            if stop is not None and stop.is_set():
+                return
             await work(item)
 
     tasks = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(items))))]
