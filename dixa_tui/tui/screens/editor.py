@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Static
 
 from dixa_tui.domain.patch import (
     DefinitionIndex,
@@ -34,20 +34,20 @@ from dixa_tui.domain.patch import (
     diff,
     format_value,
 )
-from dixa_tui.text import clean, plural
+from dixa_tui.text import plural
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.messages import EditSent, Request, RequestFailed
 from dixa_tui.tui.screens.confirm import ConfirmScreen
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 from dixa_tui.tui.widgets.footer import Footer
-from dixa_tui.tui.widgets.option_tree import OptionBrowser, OptionTree
 from dixa_tui.tui.widgets.payload import (
     body_view,
     diff_view,
     problems_view,
     sent_view,
 )
+from dixa_tui.tui.widgets.value_input import UNSTAGED, ValueInput
 
 if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition
@@ -97,15 +97,9 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     EditorScreen #top { height: 2fr; min-height: 5; }
     EditorScreen #attributes { width: 1fr; min-width: 34; border: round $panel-lighten-2; }
     EditorScreen #attributes:focus { border: round $accent; }
-    EditorScreen #value { width: 1fr; border: round $panel-lighten-2; padding: 0 1; }
-    EditorScreen #value:focus-within { border: round $accent; }
-    EditorScreen #value-head { height: auto; }
     EditorScreen #undo-note {
         height: auto; max-height: 6; padding: 0 1; background: $warning 15%;
     }
-    EditorScreen #value-reason { height: auto; color: $warning; }
-    EditorScreen #picker { height: 1fr; }
-    EditorScreen #picker OptionTree { overflow-x: hidden; }
     EditorScreen #bottom { height: 1fr; max-height: 12; min-height: 3; }
     EditorScreen #body-box, EditorScreen #diff-box {
         width: 1fr; border: round $panel-lighten-2; padding: 0 1;
@@ -143,7 +137,6 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         # the last send, while nothing new is staged: its diff, and Dixa's answer as text
         self.last_sent: tuple[list[DiffRow], dict[str, str]] | None = None
         self.editing: CustomAttributeDefinition | None = None
-        self._set_text: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor") as box:
@@ -153,11 +146,7 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
                 yield Static(self.undo.note, id="undo-note")
             with Horizontal(id="top"):
                 yield DefinitionList(id="attributes")
-                with Vertical(id="value"):
-                    yield Static(id="value-head")
-                    yield Static(id="value-reason")
-                    yield Input(id="text-value")
-                    yield OptionBrowser(id="picker", picker=True)
+                yield ValueInput(id="value")
             with Horizontal(id="bottom"):
                 with VerticalScroll(id="body-box") as body_box:
                     body_box.border_title = "Body (exact JSON sent)"
@@ -199,93 +188,29 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
         self._show_value(event.definition)
 
     def _show_value(self, definition: CustomAttributeDefinition | None) -> None:
-        same = definition is not None and self.editing is not None and \
-            self.editing.id == definition.id
         self.editing = definition
-        head = self.query_one("#value-head", Static)
-        reason = self.query_one("#value-reason", Static)
-        text_input = self.query_one("#text-value", Input)
-        picker = self.query_one("#picker", OptionBrowser)
-        text_input.display = picker.display = False
         if definition is None:
-            head.update("")
-            reason.update("")
+            self.query_one(ValueInput).show(None)
             return
-        now = format_value(definition, self.current.get(definition.id))
-        head_text = join(lit(definition.label or definition.identifier, "bold"), " ",
-                         lit(f"({definition.input_type})", "dim"), "\n", lit("now "),
-                         lit(now, "bold"))
-        if definition.id in self.staged:
-            head_text.append_text(join(lit(" -> "), lit(format_value(
-                definition, self.staged[definition.id]), "bold green")))
-        head.update(head_text)
-        blockers = [p for p in check_value(definition, None) if p.severity == "error"]
-        if blockers:
-            reason.update(lit("Cannot be edited: " + "; ".join(p.message for p in blockers)))
-            return
-        hint = "enter edit · ^n clear (null) · ^l unstage · esc back"
-        if definition.is_deactivated:
-            hint = "Deactivated in Dixa: agents no longer see it. " + hint
-        reason.update(lit(hint, "dim"))
-        if definition.input_type == "Text":
-            value = self.staged.get(definition.id, self.current.get(definition.id))
-            shown = value if isinstance(value, str) else ""
-            if clean(shown) != shown:  # never hand raw control characters to the terminal
-                shown = ""
-                hint = ("The current value holds line breaks or control characters (shown "
-                        "above made visible); typing replaces it. " + hint)
-                reason.update(lit(hint, "dim"))
-            if text_input.value != shown:
-                self._set_text = shown  # the Changed event this causes is ours, not typing
-                text_input.value = shown
-            placeholder = getattr(definition.input_definition, "placeholder", None)
-            text_input.placeholder = clean(placeholder) if placeholder else "Type the new value"
-            text_input.display = True
-        elif definition.input_type == "Select":
-            picker.set_options(definition.options, keep_search=same)
-            picker.display = True
-            value = self.staged.get(definition.id, self.current.get(definition.id))
-            if isinstance(value, list) and value:
-                picker.option_tree.reveal([str(v) for v in value])
+        staged = self.staged.get(definition.id, UNSTAGED)
+        self.query_one(ValueInput).show(definition, current=self.current.get(definition.id),
+                                        staged=staged)
 
     def action_value(self) -> None:
         if self.editing is None:
             return
-        text_input = self.query_one("#text-value", Input)
-        picker = self.query_one("#picker", OptionBrowser)
-        if text_input.display:
-            text_input.focus()
-        elif picker.display:
-            picker.query_one("#option-search").focus()
-        else:
+        if not self.query_one(ValueInput).focus_value():
             self.notify("This attribute cannot be edited: the reason is shown on the right.",
                         timeout=3)
 
-    @on(Input.Changed, "#text-value")
-    def _typed(self, event: Input.Changed) -> None:
-        definition = self.editing
-        if event.value == self._set_text:
-            self._set_text = None
-            return
-        if definition is None or definition.input_type != "Text":
-            return
-        if definition.id not in self.staged and event.value == (
-                self.current.get(definition.id) or ""):
-            return
-        self._stage(definition, event.value)
+    @on(ValueInput.Chosen)
+    def _chosen(self, event: ValueInput.Chosen) -> None:
+        event.stop()
+        self._stage(event.definition, event.value)
 
-    @on(Input.Submitted, "#text-value")
+    @on(ValueInput.Submitted)
     def _typed_done(self) -> None:
         self.query_one("#attributes").focus()
-
-    @on(OptionTree.PathChosen)
-    def _picked(self, event: OptionTree.PathChosen) -> None:
-        """The pick is staged and the picker keeps the cursor, on the option picked: esc
-        steps back to the list, as from a Text value (another pick replaces this one)."""
-        event.stop()
-        if self.editing is not None and self.editing.input_type == "Select":
-            self._stage(self.editing, [o.value for o in event.path])
-            self.query_one("#picker", OptionBrowser).option_tree.focus()
 
     def action_clear_value(self) -> None:
         definition = self.editing
