@@ -23,6 +23,7 @@ from dixa_tui.text import clean
 from dixa_tui.tui.context import Ui
 from dixa_tui.tui.messages import (
     Connected,
+    EditTargets,
     KeyMissing,
     Request,
     RequestFailed,
@@ -168,31 +169,65 @@ class DixaApp(App[None]):
     # -- quitting -------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
-        """Quit; asks first while an editor holds unsent edits or waits for Dixa's answer
-        (ctrl+q again, or y, quits)."""
+        """Quit; asks first while an editor holds unsent edits or waits for Dixa's answer,
+        or a bulk run is sending (ctrl+q again, or y, quits)."""
         from dixa_tui.tui.screens.confirm import ConfirmScreen
-        from dixa_tui.tui.screens.editor import EditorScreen
 
-        editor = next((s for s in self.screen_stack if isinstance(s, EditorScreen)), None)
-        if editor is None or not (editor.staged or editor.sending) or (
-                self.screen is self._asking_quit):
+        loss = self._unsent()
+        if loss is None or self.screen is self._asking_quit:
             self.exit()
             return
         from dixa_tui.tui.literal import lit
-
-        if editor.sending:
-            title, body = "Quit while sending?", ("A send is on its way: quitting now leaves "
-                                                  "you not knowing whether Dixa applied it.")
-        else:
-            title, body = "Quit with unsent edits?", editor.loss()
 
         def answered(yes: bool | None) -> None:
             self._asking_quit = None
             if yes:
                 self.exit()
 
+        title, body = loss
         self._asking_quit = ConfirmScreen(title, lit(body), yes="Quit", no="Stay")
         self.push_screen(self._asking_quit, answered)
+
+    def _unsent(self) -> tuple[str, str] | None:
+        """(title, body) of what quitting now would lose, if anything."""
+        from dixa_tui.tui.screens.bulk_editor import BulkEditorScreen
+        from dixa_tui.tui.screens.bulk_review import BulkReviewScreen
+        from dixa_tui.tui.screens.editor import EditorScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, BulkReviewScreen) and screen.phase == "sending":
+                return "Quit while sending?", ("A bulk run is sending: quitting now stops it "
+                                               "with a write or two of unknown outcome. "
+                                               "What was sent stays sent; `dixa-tui bulk "
+                                               "apply` on its plan finishes the run.")
+            if isinstance(screen, EditorScreen) and screen.sending:
+                return "Quit while sending?", ("A send is on its way: quitting now leaves "
+                                               "you not knowing whether Dixa applied it.")
+            if isinstance(screen, EditorScreen | BulkEditorScreen) and screen.staged:
+                return "Quit with unsent edits?", screen.loss()
+        return None
+
+    # -- bulk edits -----------------------------------------------------------------------
+
+    def on_edit_targets(self, message: EditTargets) -> None:
+        """Targets marked in a list (a user's conversations, lookup results, a Find
+        worklist): the bulk editor opens on them."""
+        from dixa_tui.domain.bulk_marks import marks_kind
+        from dixa_tui.tui.screens.bulk_editor import BulkEditorScreen
+
+        session = self.ui.session
+        if session is None or session.definitions is None:
+            self.notify("The definitions have not loaded yet: try again in a moment.",
+                        timeout=3)
+            return
+        try:
+            marks_kind(message.targets)
+        except ValueError as exc:
+            self.notify(str(exc).capitalize() + ".", severity="warning", timeout=5,
+                        markup=False)
+            return
+        self.push_screen(BulkEditorScreen(self.ui, session.definitions.definitions,
+                                          message.targets, message.names))
 
     # -- the key --------------------------------------------------------------------------
 

@@ -17,15 +17,20 @@ from typing import TYPE_CHECKING, Any, Literal
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from textual.screen import Screen
 
     from dixa_tui.api.client import RetryNotice
     from dixa_tui.api.models import Conversation, CustomAttributeDefinition, EndUser
     from dixa_tui.api.salvage import DefinitionsRead
+    from dixa_tui.domain.bulk_plan import Plan
+    from dixa_tui.domain.bulk_results import ResultLine
     from dixa_tui.domain.history_filters import HistoryFilter
-    from dixa_tui.domain.patch import Target
+    from dixa_tui.domain.patch import DefinitionIndex, Target
     from dixa_tui.domain.targets import Lookup
     from dixa_tui.domain.usage import UsageTally
+    from dixa_tui.session.bulk import ApplySummary
     from dixa_tui.session.core import Sent, Session
     from dixa_tui.session.find import Found
     from dixa_tui.session.history import History
@@ -57,6 +62,9 @@ class Request(Enum):
     FIND = "find conversations"
     SAVED_QUERIES = "list the saved queries"
     SAVE_QUERY = "save a query"
+    BULK_FILE = "open a bulk plan file"
+    BULK_PLAN = "plan a bulk edit"
+    BULK_SEND = "send a bulk edit"
 
 
 # -- from the app to the main screen ------------------------------------------------------
@@ -271,6 +279,69 @@ class EditTargets(Message):
 
     targets: list[Target]
     names: dict[Target, str]
+
+
+@dataclass
+class TargetsWritten(Message, bubble=False):
+    """The app tells every screen: these targets were written (a bulk run), so a screen that
+    shows their values reads them again."""
+
+    targets: list[Target]
+
+
+@dataclass
+class BulkFileRead(Message, bubble=False):
+    """A file to review: a plan (``plan``), or an input file to plan (``data``); or why it
+    cannot be (``problem``: nothing was read from Dixa)."""
+
+    path: Path
+    plan: Plan | None = None
+    data: bytes | None = None
+    problem: str | None = None
+
+
+@dataclass
+class BulkPlanned(Message, bubble=False):
+    """A bulk edit is planned (or a plan file read): review it. ``index`` holds the
+    definitions it is shown with."""
+
+    plan: Plan
+    index: DefinitionIndex
+
+
+@dataclass
+class BulkProgress(Message, bubble=False):
+    """A bulk plan read, or a bulk run sent, more targets."""
+
+    progress: Progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, BulkProgress)
+
+
+@dataclass
+class BulkBatchStarted(Message, bubble=False):
+    """A bulk run has its batch id, recorded in the plan file at ``path``; sending starts."""
+
+    plan: Plan
+    path: Path
+
+
+@dataclass
+class BulkResultHeard(Message, bubble=False):
+    """One target's outcome in a bulk run, as soon as it is known."""
+
+    result: ResultLine
+
+
+@dataclass
+class BulkApplied(Message, bubble=False):
+    """A bulk run ended (``summary.cancelled``: stopped before the end). ``failures`` is
+    the failures file written, ``file_problem`` why the results could not be written."""
+
+    summary: ApplySummary
+    failures: Path | None = None
+    file_problem: str | None = None
 
 
 @dataclass

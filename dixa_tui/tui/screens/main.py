@@ -34,6 +34,7 @@ from dixa_tui.tui.messages import (
     Retrying,
     SessionStarted,
     TargetRead,
+    TargetsWritten,
 )
 from dixa_tui.tui.saved_queries import SavedQueryCommands
 from dixa_tui.tui.widgets.definitions import DefinitionList
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from dixa_tui.session.schema import Listed
     from dixa_tui.session.targets import TargetState
     from dixa_tui.tui.context import Ui
+    from dixa_tui.tui.messages import BulkFileRead
 
 SORTS = ("Dixa's order", "by entity type", "by label")
 ENTITY_NOTES = {"Contact": "(end user)", "Conversation": "(conversation)"}
@@ -98,6 +100,8 @@ class MainScreen(Screen[None]):
                 tooltip="Every write from this machine: see one in full, undo it"),
         Binding("F", "find", "Find conversations", show=False, id="main.find",
                 tooltip="Find conversations by their values and work through them"),
+        Binding("B", "bulk_file", "Bulk plan file", show=False, id="main.bulk_file",
+                tooltip="Open a bulk plan file (or a CSV or JSONL input) to review and send"),
         Binding("escape", "escape", "Back", show=False, id="main.escape",
                 tooltip="Go back one step: the error, then the filter"),
         Binding("down", "to_list", "To the list", show=False, id="main.to_list",
@@ -596,6 +600,31 @@ class MainScreen(Screen[None]):
         from dixa_tui.tui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(self.ui), self._history_closed)
+
+    # -- bulk edits -----------------------------------------------------------------------
+
+    def action_bulk_file(self) -> None:
+        if not self.ui.connected:
+            self.notify("Not connected yet.", timeout=2)
+            return
+        from dixa_tui.tui.screens.bulk_dialogs import PlanFileScreen
+
+        self.app.push_screen(PlanFileScreen(self.ui), self._bulk_file_chosen)
+
+    def _bulk_file_chosen(self, read: BulkFileRead | None) -> None:
+        if read is None:
+            return
+        from dixa_tui.tui.bulk_run import BulkSource
+        from dixa_tui.tui.screens.bulk_review import BulkReviewScreen
+
+        source = BulkSource(path=read.path, data=read.data, plan=read.plan)
+        self.app.push_screen(BulkReviewScreen(self.ui, source))
+
+    def on_targets_written(self, message: TargetsWritten) -> None:
+        """A bulk run wrote these targets: the one on screen is read again."""
+        if self.target is not None and self.target.normalized() in {
+                t.normalized() for t in message.targets}:
+            self._load_target_values()
 
     def _history_closed(self, wrote: bool | None) -> None:
         """An undo sent from the history may have changed the target on screen."""

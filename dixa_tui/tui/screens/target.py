@@ -18,15 +18,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TabbedContent, TabPane, Tabs
-from textual.widgets.option_list import Option
 
 from dixa_tui.domain.patch import UUID_PATTERN, Target, check_target
 from dixa_tui.domain.targets import NOUNS, interpret, no_match
-from dixa_tui.session.targets import TargetState, end_user_name
+from dixa_tui.session.targets import TargetState, conversation_name, end_user_name
 from dixa_tui.text import plural
-from dixa_tui.tui.literal import join, lit
+from dixa_tui.tui.literal import gap, join, lit
 from dixa_tui.tui.messages import (
     ConversationsListed,
+    EditTargets,
     Request,
     RequestFailed,
     TargetRead,
@@ -34,6 +34,7 @@ from dixa_tui.tui.messages import (
 )
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 from dixa_tui.tui.widgets.footer import Footer
+from dixa_tui.tui.widgets.marked_list import MarkedList, conversation_row, user_row
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -46,22 +47,6 @@ __all__ = ["TargetScreen"]
 
 Mode = Literal["enduser", "conversation"]
 LOOKUP_LIMIT = 50
-
-
-def _user_row(user: EndUser) -> Text:
-    parts = [lit(end_user_name(user), "bold")]
-    parts += [lit(p) for p in (user.email, user.phone_number) if p]
-    if user.external_id:
-        parts.append(join("ext ", lit(user.external_id)))
-    return Text(" · ").join(parts)
-
-
-def _conversation_row(conversation: Conversation) -> Text:
-    parts = [lit(f"#{conversation.id}", "bold"),
-             lit(conversation.subject) if conversation.subject else lit("(no subject)", "dim")]
-    when = conversation.created_at.strftime("%Y-%m-%d %H:%M") if conversation.created_at else ""
-    parts += [lit(p) for p in (conversation.state, conversation.channel, when) if p]
-    return Text(" · ").join(parts)
 
 
 class TargetScreen(ModalScreen[TargetState | None]):
@@ -83,6 +68,9 @@ class TargetScreen(ModalScreen[TargetState | None]):
                 tooltip="Show every key of every screen"),
         Binding("down", "to_list", "To the list", show=False, id="target.to_list",
                 tooltip="Move from the input to the list below it"),
+        Binding("e", "edit_marked", "Edit marked", show=False, id="target.edit_marked",
+                tooltip="Edit the marked end users or conversations together: one edit set, "
+                        "a plan to review, then one batch"),
     ]
     DEFAULT_CSS = """
     TargetScreen { align: center middle; }
@@ -99,6 +87,7 @@ class TargetScreen(ModalScreen[TargetState | None]):
     TargetScreen .status { height: auto; max-height: 2; padding: 0 1; }
     TargetScreen .status.-busy { color: $warning; }
     TargetScreen OptionList { height: 1fr; min-height: 3; }
+    TargetScreen .marks { height: 1; padding: 0 1; background: $boost; }
     """
 
     def __init__(self, ui: Ui, current: Target | None = None) -> None:
@@ -125,13 +114,15 @@ class TargetScreen(ModalScreen[TargetState | None]):
                                 id="enduser-input")
                     yield Static(classes="hint", id="enduser-hint")
                     yield Static(classes="status", id="enduser-status")
-                    yield OptionList(id="enduser-results")
+                    yield MarkedList(id="enduser-results")
+                    yield Static(classes="marks", id="enduser-marks")
                 with TabPane("Conversation", id="tab-conversation"):
                     yield Input(placeholder="Conversation number, e.g. 12345",
                                 id="conversation-input")
                     yield Static(classes="hint", id="conversation-hint")
                     yield Static(classes="status", id="conversation-status")
-                    yield OptionList(id="conversation-results")
+                    yield MarkedList(id="conversation-results")
+                    yield Static(classes="marks", id="conversation-marks")
             yield ErrorBar(id="target-errors")
         yield Footer()
 
@@ -151,8 +142,8 @@ class TargetScreen(ModalScreen[TargetState | None]):
     def _input(self, mode: Mode) -> Input:
         return self.query_one(f"#{mode}-input", Input)
 
-    def _list(self, mode: Mode) -> OptionList:
-        return self.query_one(f"#{mode}-results", OptionList)
+    def _list(self, mode: Mode) -> MarkedList:
+        return self.query_one(f"#{mode}-results", MarkedList)
 
     def _key_conv(self) -> str:
         return self.ui.binding_keys("target.conversations", "ctrl+o")
@@ -269,8 +260,7 @@ class TargetScreen(ModalScreen[TargetState | None]):
         lookup, users = message.lookup, message.users
         self.users = {u.id: u for u in users}
         listing = self._list("enduser")
-        listing.clear_options()
-        listing.add_options([Option(_user_row(u), id=u.id) for u in users])
+        listing.show_rows([(u.id, user_row(u), end_user_name(u)) for u in users])
         noun = NOUNS[lookup.kind]
         if not users:  # a guessed kind (a name read as an external id) says what can be found
             self._status("enduser", lit(no_match(lookup, prefixes=False)))  # the hint has them
@@ -314,8 +304,8 @@ class TargetScreen(ModalScreen[TargetState | None]):
         rows: list[Conversation] = sorted(message.conversations, key=lambda c: c.id,
                                           reverse=True)
         listing = self._list("conversation")
-        listing.clear_options()
-        listing.add_options([Option(_conversation_row(c), id=str(c.id)) for c in rows])
+        listing.show_rows([(str(c.id), conversation_row(c), conversation_name(c))
+                           for c in rows])
         if not rows:
             self._status("conversation", join(lit(name, "bold"), " has no conversations"))
             return
@@ -337,6 +327,40 @@ class TargetScreen(ModalScreen[TargetState | None]):
     def _conversation_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
             self._choose("conversation", Target("conversation", event.option.id))
+
+    # -- marks ---------------------------------------------------------------------------
+
+    @on(MarkedList.MarksChanged)
+    def _marks_changed(self, event: MarkedList.MarksChanged) -> None:
+        """The count stays in view under the list, with the keys that mark and edit."""
+        event.stop()
+        mode: Mode = "conversation" if event.control.id == "conversation-results" \
+            else "enduser"
+        line = self.query_one(f"#{mode}-marks", Static)
+        if not event.rows and not event.count:
+            line.update("")
+            return
+        key = self.ui.key_hint
+        count = f"{event.count} marked" + (f" ({event.listed} in this list)"
+                                           if event.listed != event.count else "")
+        keys = (f"{key('marks.toggle', 'space')} marks · {key('marks.all', 'ctrl+a')} all · "
+                f"{key('marks.range_down', 'shift+down')}/up a range · "
+                f"{key('target.edit_marked', 'e')} edits the marked")
+        line.update(join(lit(count, "bold"), gap(), lit("· " + keys, "dim")))
+
+    def action_edit_marked(self) -> None:
+        """The marked targets of this tab go to the bulk editor (the app opens it)."""
+        mode = self.mode
+        marked = self._list(mode).marked()
+        if not marked:
+            key = self.ui.key_hint
+            self.notify(f"Nothing is marked: {key('marks.toggle', 'space')} marks the "
+                        f"highlighted row, {key('marks.all', 'ctrl+a')} marks them all.",
+                        timeout=4)
+            return
+        targets = [Target(mode, key) for key, _ in marked]
+        self.post_message(EditTargets(targets, dict(zip(targets, (n for _, n in marked),
+                                                        strict=True))))
 
     # -- choosing --------------------------------------------------------------------------
 
