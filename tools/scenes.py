@@ -370,6 +370,96 @@ async def find_screen(pilot: Any) -> None:
     await pilot.press("f5")
     await until(pilot, lambda: screen.run_id and not screen.running)
     await pilot.press("space", "down", "down", "space", "shift+down")
+BULK_BATCH = "b-5q8m2t7k"  # the scenes' batch id, so the pictures are the same every run
+BULK_STATES: dict[int, Any] = {}  # id(app) -> its organization
+
+
+def bulk_app() -> Any:
+    """The demo where one of Astrid's five newest conversations already holds the edit set
+    (unchanged in the plan), and Dixa refuses one PATCH (a failure in the results)."""
+    import httpx
+
+    from dixa_tui.mock import create_app
+    from dixa_tui.mock.demo import DEMO_END_USER_ID, DEMO_NOW
+    from dixa_tui.mock.faults import Fault, FaultTransport
+    from dixa_tui.mock.orgs import load_org
+    from dixa_tui.session.settings import Settings
+    from dixa_tui.tui.app import DixaApp
+
+    state = load_org("demo", DEMO_NOW)
+    ids = {d.identifier: d.id for d in state.definitions}
+    newest = sorted((c.id for c in state.conversations_of(DEMO_END_USER_ID)), reverse=True)
+    state.conversations[newest[3]].values.update(
+        {ids["order_number"]: "100-7788", ids["contact_reason"]: ["payment", "card"]})
+    faults = FaultTransport(httpx.ASGITransport(app=create_app(state)))
+    faults.add("PATCH", f"/conversations/{newest[2]}/custom-attributes",
+               Fault.http(400, "Invalid input for patching"))
+    app = DixaApp(Settings(demo=True), transport_factory=lambda: faults)
+    BULK_STATES[id(app)] = state  # the results scene changes it
+    return app
+
+
+async def _bulk_review(pilot: Any) -> Any:
+    """Astrid's five newest conversations marked, Order number and Contact reason staged
+    for all of them, the plan reviewed."""
+    from dixa_tui.mock.demo import DEMO_END_USER_EMAIL
+    from dixa_tui.tui.screens.bulk_editor import BulkEditorScreen
+    from dixa_tui.tui.screens.bulk_review import BulkReviewScreen
+    from dixa_tui.tui.screens.target import TargetScreen
+
+    app = pilot.app
+    await _loaded(pilot)
+    await pilot.press("t")
+    await until(pilot, lambda: isinstance(app.screen, TargetScreen))
+    dialog = app.screen
+    await pilot.press(*DEMO_END_USER_EMAIL, "enter")
+    await until(pilot, lambda: dialog.query_one("#enduser-results").option_count > 0)
+    await pilot.press("ctrl+o")
+    listing = dialog.query_one("#conversation-results")
+    await until(pilot, lambda: listing.option_count > 0 and listing.has_focus)
+    await pilot.press("space", "shift+down", "shift+down", "shift+down", "shift+down", "e")
+    await until(pilot, lambda: isinstance(app.screen, BulkEditorScreen))
+    editor = app.screen
+    attributes = editor.query_one("#attributes")
+    await pilot.press("g", "enter", *"100-7788", "enter", "j")
+    await until(pilot, lambda: attributes.highlighted.identifier == "contact_reason")
+    await pilot.press("enter", *"card", "enter")
+    await until(pilot, lambda: len(editor.staged) == 2)
+    await pilot.press("ctrl+t")
+    await until(pilot, lambda: isinstance(app.screen, BulkReviewScreen)
+                and app.screen.phase == "review")
+    return app.screen
+
+
+async def bulk_review(pilot: Any) -> None:
+    await _bulk_review(pilot)
+    await _settle(pilot)
+
+
+async def bulk_results(pilot: Any) -> None:
+    """The same plan sent: one target changed since the plan (a conflict), one refused by
+    Dixa (its message under the table), the rest sent, one unchanged."""
+    from unittest.mock import patch
+
+    from dixa_tui.journal import Journal
+
+    screen = await _bulk_review(pilot)
+    state = BULK_STATES.pop(id(pilot.app))
+    ids = {d.identifier: d.id for d in state.definitions}
+    conflict = int(screen.plan.entries[4].target.id)
+    state.conversations[conflict].values[ids["order_number"]] = "100-0001"
+    real = Journal.new_batch_id
+
+    def fixed(journal: Journal) -> str:  # a journal that has it already gets a fresh one
+        return BULK_BATCH if not journal.batch_entries(BULK_BATCH) else real(journal)
+
+    with patch.object(Journal, "new_batch_id", fixed):
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: pilot.app.screen is not screen)
+        await pilot.press("y")
+        await until(pilot, lambda: pilot.app.screen is screen and screen.phase == "done")
+    screen.table.move_cursor(row=2)
+    pilot.app.clear_notifications()  # where the files are kept: a temporary path
     await _settle(pilot)
 
 
@@ -386,6 +476,8 @@ SCENES: dict[str, tuple[Callable[[], Any], Scene]] = {
     "usage": (demo_app, usage_census),
     "history": (history_app, history_screen),
     "find": (demo_app, find_screen),
+    "bulk-review": (bulk_app, bulk_review),
+    "bulk-results": (bulk_app, bulk_results),
 }
 
 

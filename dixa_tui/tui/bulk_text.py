@@ -210,6 +210,7 @@ def files_note(path: Path | None, failures: Path | None) -> str:
     from dixa_tui.session.bulk_files import results_path
 
     note = f"Plan: {path}\nResults: {results_path(path)}"
+    note += f"\n`dixa-tui bulk apply {path}` finishes a stopped run."
     if failures is not None:
         note += f"\nFailures (plan them again with dixa-tui bulk plan): {failures}"
     return note

@@ -124,11 +124,14 @@ class BulkEditorScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         names = [self.names.get(t, t.describe()) for t in self.targets]
-        shown = ", ".join(names[:NAMES_SHOWN])
+        short = [f"#{t.id}" if t.kind == "conversation" else self.names.get(t, t.id)
+                 for t in self.targets]
         more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+        head = lit("Targets: ", "bold")
         self.query_one("#bulk-targets", FitLine).say(
-            join(lit("Targets: ", "bold"), lit(shown + more)),
-            join(lit("Targets: ", "bold"), lit(plural(len(names), self.noun))))
+            join(head, lit(", ".join(names[:NAMES_SHOWN]) + more)),
+            join(head, lit(", ".join(short[:NAMES_SHOWN]) + more)),
+            join(head, lit(plural(len(names), self.noun))))
         listing = self.query_one("#attributes", DefinitionList)
         entity = self.targets[0].entity_type
         listing.border_title = f"{entity} attributes"
@@ -222,8 +225,10 @@ class BulkEditorScreen(ModalScreen[bool]):
         self.query_one("#edit-set", Static).update(self.edit_set())
         names = {d.id: d.label or d.identifier for d in self.rows}
         shown = [p for p in plan.problems if p.code != "nothing-staged"]
+        key = self.ui.key_hint("bulk_editor.review", "ctrl+t")
         self.query_one("#problems", Static).update(
-            problems_view(shown, names) if self.staged else Text(""))
+            Text("") if not self.staged else problems_view(shown, names) if shown else
+            lit(f"✔ No problems: {key} reads every target and shows the plan.", "green"))
         self.query_one("#review", Button).disabled = not self.staged or bool(plan.errors)
         count = len(self.staged)
         text = (f"{plural(count, 'edit')} staged for {plural(len(self.targets), self.noun)}"

@@ -33,6 +33,7 @@ from dixa_tui.tui.messages import (
     UsersFound,
 )
 from dixa_tui.tui.widgets.errorbar import ErrorBar
+from dixa_tui.tui.widgets.fitline import FitLine
 from dixa_tui.tui.widgets.footer import Footer
 from dixa_tui.tui.widgets.marked_list import MarkedList, conversation_row, user_row
 
@@ -87,7 +88,7 @@ class TargetScreen(ModalScreen[TargetState | None]):
     TargetScreen .status { height: auto; max-height: 2; padding: 0 1; }
     TargetScreen .status.-busy { color: $warning; }
     TargetScreen OptionList { height: 1fr; min-height: 3; }
-    TargetScreen .marks { height: 1; padding: 0 1; background: $boost; }
+    TargetScreen FitLine { padding: 0 1; background: $boost; }
     """
 
     def __init__(self, ui: Ui, current: Target | None = None) -> None:
@@ -115,14 +116,14 @@ class TargetScreen(ModalScreen[TargetState | None]):
                     yield Static(classes="hint", id="enduser-hint")
                     yield Static(classes="status", id="enduser-status")
                     yield MarkedList(id="enduser-results")
-                    yield Static(classes="marks", id="enduser-marks")
+                    yield FitLine(id="enduser-marks")
                 with TabPane("Conversation", id="tab-conversation"):
                     yield Input(placeholder="Conversation number, e.g. 12345",
                                 id="conversation-input")
                     yield Static(classes="hint", id="conversation-hint")
                     yield Static(classes="status", id="conversation-status")
                     yield MarkedList(id="conversation-results")
-                    yield Static(classes="marks", id="conversation-marks")
+                    yield FitLine(id="conversation-marks")
             yield ErrorBar(id="target-errors")
         yield Footer()
 
@@ -336,17 +337,20 @@ class TargetScreen(ModalScreen[TargetState | None]):
         event.stop()
         mode: Mode = "conversation" if event.control.id == "conversation-results" \
             else "enduser"
-        line = self.query_one(f"#{mode}-marks", Static)
+        line = self.query_one(f"#{mode}-marks", FitLine)
         if not event.rows and not event.count:
-            line.update("")
+            line.say()
             return
         key = self.ui.key_hint
-        count = f"{event.count} marked" + (f" ({event.listed} in this list)"
-                                           if event.listed != event.count else "")
-        keys = (f"{key('marks.toggle', 'space')} marks · {key('marks.all', 'ctrl+a')} all · "
-                f"{key('marks.range_down', 'shift+down')}/up a range · "
-                f"{key('target.edit_marked', 'e')} edits the marked")
-        line.update(join(lit(count, "bold"), gap(), lit("· " + keys, "dim")))
+        count = lit(f"{event.count} marked" + (f" ({event.listed} in this list)"
+                                               if event.listed != event.count else ""), "bold")
+        mark, every = key("marks.toggle", "space"), key("marks.all", "ctrl+a")
+        edit = key("target.edit_marked", "e")
+        line.say(*(join(count, gap(), lit("· " + keys, "dim")) for keys in (
+            f"{mark} marks · {every} all · {key('marks.range_down', 'shift+down')}/up a "
+            f"range · {edit} edits the marked",
+            f"{mark} marks · {every} all · {edit} edits the marked",
+            f"{edit} edits the marked")))
 
     def action_edit_marked(self) -> None:
         """The marked targets of this tab go to the bulk editor (the app opens it)."""

@@ -23,8 +23,7 @@ if TYPE_CHECKING:
     from dixa_tui.domain.bulk_plan import AttributeChange, Plan, PlanEntry
     from dixa_tui.domain.bulk_results import ResultLine
 
-TARGET_WIDTH = 30
-CHANGE_WIDTH = 72
+WIDE = 110  # columns from which the target column gets its full width
 # status -> (word, style): the plan's, then the outcomes Dixa's answers give
 PLANNED: dict[str, tuple[str, str]] = {
     "change": ("to send", "bold"), "unchanged": ("unchanged", "dim"),
@@ -56,9 +55,10 @@ def target_name(entry: PlanEntry, names: Mapping[Target, str]) -> str:
 
 def change_cell(entry: PlanEntry, index: DefinitionIndex) -> Text:
     """The first changed attribute's before -> after (and how many more), the value an
-    unchanged target already holds, or the first error."""
+    unchanged target already holds, or the first error. Spaces end segments, never start
+    them: a picture of the screen (the SVG export) drops a segment's leading spaces."""
     if entry.errors:
-        return join(lit(entry.errors[0].text, "red"), *_more(len(entry.errors) - 1))
+        return _with_more(lit(entry.errors[0].text, "red"), len(entry.errors) - 1)
     changed = [c for c in entry.changes if c.changed]
     if not changed:
         if not entry.changes:
@@ -67,15 +67,17 @@ def change_cell(entry: PlanEntry, index: DefinitionIndex) -> Text:
         return lit(f"{first.label or first.identifier}: already "
                    f"{value_text(index, first, first.after)}", "dim")
     first = changed[0]
-    return join(lit(f"{first.label or first.identifier}:", "bold"), gap(),
-                lit(value_text(index, first, first.before), "red"), gap(), lit("->"), gap(),
-                lit(value_text(index, first, first.after), "green"), *_more(len(changed) - 1))
+    return join(lit(f"{first.label or first.identifier}: ", "bold"),
+                lit(value_text(index, first, first.before) + " ", "red"), lit("-> "),
+                _with_more(lit(value_text(index, first, first.after), "green"),
+                           len(changed) - 1))
 
 
-def _more(n: int) -> list[Text]:
-    """`` (+2)``: how many more than the one shown (a segment of its own after a gap, so a
-    picture of the screen keeps the space)."""
-    return [gap(), lit(f"(+{n})", "dim")] if n > 0 else []
+def _with_more(text: Text, more: int) -> Text:
+    """``text (+2)``: how many more than the one shown."""
+    if more <= 0:
+        return text
+    return join(text, lit(" "), lit(f"(+{more})", "dim"))
 
 
 def status_cell(entry: PlanEntry, result: ResultLine | None) -> Text:
@@ -113,7 +115,8 @@ def entry_detail(entry: PlanEntry, index: DefinitionIndex, names: Mapping[Target
     if result is not None:
         word, style = OUTCOMES.get(result.outcome, (result.outcome, ""))
         said = [lit("Result:", "bold"), gap(), lit(word, style)]
-        if result.http_status is not None and result.outcome != "sent":
+        if result.http_status is not None and result.outcome != "sent" and \
+                f"HTTP {result.http_status}" not in result.message:
             said += [gap(), lit(f"· HTTP {result.http_status}")]
         if result.message:
             said += [gap(), lit("·"), gap(), lit(result.message)]
@@ -148,10 +151,13 @@ class PlanTable(DataTable[Text]):
         self.add_column(Text("Target"), key="target")
         self.add_column(Text("Before -> after"), key="change")
         self.lines = [e.line for e in plan.entries]
+        width = self.size.width or self.app.size.width
+        target_width = 30 if width >= WIDE else 20
+        change_width = max(24, width - target_width - (24 if with_lines else 18))
         for entry in plan.entries:
             cells = [status_cell(entry, None),
-                     _cut(lit(target_name(entry, names)), TARGET_WIDTH),
-                     _cut(change_cell(entry, index), CHANGE_WIDTH)]
+                     _cut(lit(target_name(entry, names)), target_width),
+                     _cut(change_cell(entry, index), change_width)]
             if with_lines:
                 cells.insert(0, lit(str(entry.line), "dim"))
             self.add_row(*cells, key=str(entry.line))

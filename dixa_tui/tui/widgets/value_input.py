@@ -97,7 +97,7 @@ class ValueInput(Vertical):
             reason.update("")
             return
         now = lit(format_value(definition, current), "bold") if known else \
-            lit("each target's own value (read when the plan is made)", "dim")
+            lit("(each target's own)", "dim")
         head_text = join(lit(definition.label or definition.identifier, "bold"), " ",
                          lit(f"({definition.input_type})", "dim"), "\n", lit("now "), now)
         if self.staged:
