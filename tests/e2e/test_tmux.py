@@ -248,6 +248,52 @@ def test_find_screen_in_a_real_terminal(pane: Pane) -> None:
     pane.keys("Escape")
     pane.wait_for(lambda s: "Find conversations" not in s and "Tracking number" in s,
                   "the main screen again")
+def test_bulk_edit_in_a_real_terminal(pane: Pane, serve_mock) -> None:
+    """Mark five of a user's conversations (space, shift+down), stage one edit, review the
+    plan, send it, see the results: in a real terminal, against the mock over loopback."""
+    from dixa_tui.mock import DEMO_API_KEY
+    from dixa_tui.mock.demo import DEMO_END_USER_ID
+
+    url, state, knobs = serve_mock()
+    order_number = next(d.id for d in state.definitions if d.identifier == "order_number")
+    newest = sorted((c.id for c in state.conversations_of(DEMO_END_USER_ID)), reverse=True)
+    pane.start(["env", f"DIXA_API_KEY={DEMO_API_KEY}", "TERM=xterm-256color",
+                "COLORTERM=truecolor", sys.executable, "-m", "dixa_tui", "--base-url", url])
+    pane.wait_text("LOCAL", "Contact reason")
+
+    pane.keys("t")
+    pane.wait_text("UUID, email, phone or external id")
+    pane.type("astrid.lindqvist@example.com")
+    pane.keys("Enter")
+    pane.wait_text("Astrid Lindqvist ·")
+    pane.keys("C-o")
+    pane.wait_text("24 conversations, newest first")
+    pane.keys("Space", "S-Down", "S-Down", "S-Down", "S-Down")
+    pane.wait_text("5 marked")
+    pane.keys("e")
+    pane.wait_text("Edit 5 conversations", "Conversation attributes",
+                   "(each target's own)")
+    pane.keys("g", "Enter")
+    pane.wait_text("Typing sets the value")  # the cursor is in the value's input
+    pane.type("900-1")
+    pane.keys("Enter")
+    pane.wait_text("Order number: -> 900-1")
+
+    pane.keys("C-t")
+    review = pane.wait_text("5 to change", "to send")
+    assert review.count("to send") >= 5 and "900-1" in review
+    assert knobs.writes == 0  # the review sends nothing
+    pane.keys("C-t")
+    pane.wait_text("Send to Dixa?", "Send 5 values to 5 conversations?")
+    pane.keys("y")
+    done = pane.wait_text("Batch b-", "5 sent", "Done")
+    assert done.count("sent ✔") >= 5
+    for number in newest[:5]:
+        assert state.conversation_values(number)[order_number] == "900-1"
+    assert sum(state.writes.values()) == 5
+
+    pane.keys("Escape")  # the results close the bulk editor too: back to the dialog
+    pane.wait_text("5 marked")
     pane.keys("C-q")
     deadline = time.monotonic() + WAIT
     while (status := pane.exit_status()) is None:

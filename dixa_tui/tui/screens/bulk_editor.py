@@ -155,6 +155,8 @@ class BulkEditorScreen(ModalScreen[bool]):
         value.show(definition, known=False, staged=self.staged.get(definition.id, UNSTAGED))
 
     def action_value(self) -> None:
+        if self.editing is None:  # enter before the list's first highlight was heard
+            self._show_value(self.query_one("#attributes", DefinitionList).highlighted)
         if self.editing is not None and not self.query_one(ValueInput).focus_value():
             self.notify("This attribute cannot be edited: the reason is shown on the right.",
                         timeout=3)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from rich.text import Text
+from textual import events, on
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition
 
 HINT = "enter edit · ^n clear (null) · ^l unstage · esc back"
+TYPING = "Typing sets the value · enter or esc: back to the list"
 
 
 class _Unstaged:
@@ -64,6 +66,7 @@ class ValueInput(Vertical):
         self.current: Any = None
         self.staged = False
         self._set_text: str | None = None  # the value we put in the input, not typed
+        self._reason: Text = Text("")  # what the reason line says while not typing
 
     def compose(self) -> ComposeResult:
         yield Static(id="value-head")
@@ -89,12 +92,9 @@ class ValueInput(Vertical):
         self.current = current
         self.staged = not isinstance(staged, _Unstaged)
         head = self.query_one("#value-head", Static)
-        reason = self.query_one("#value-reason", Static)
-        text_input, picker = self.text_input, self.picker
-        text_input.display = picker.display = False
         if definition is None:
             head.update("")
-            reason.update("")
+            self._display(None, Text(""))
             return
         now = lit(format_value(definition, current), "bold") if known else \
             lit("(each target's own)", "dim")
@@ -106,30 +106,62 @@ class ValueInput(Vertical):
         head.update(head_text)
         blockers = [p for p in check_value(definition, None) if p.severity == "error"]
         if blockers:
-            reason.update(lit("Cannot be edited: " + "; ".join(p.message for p in blockers)))
+            self._display(None, lit("Cannot be edited: " +
+                                    "; ".join(p.message for p in blockers)))
             return
         if definition.is_deactivated:
             hint = "Deactivated in Dixa: agents no longer see it. " + hint
-        reason.update(lit(hint, "dim"))
+        reason = lit(hint, "dim")
         value = staged if self.staged else current
         if definition.input_type == "Text":
+            text_input = self.text_input
             shown = value if isinstance(value, str) else ""
             if clean(shown) != shown:  # never hand raw control characters to the terminal
                 shown = ""
-                reason.update(lit("The current value holds line breaks or control characters "
-                                  "(shown above made visible); typing replaces it. " + hint,
-                                  "dim"))
+                reason = lit("The current value holds line breaks or control characters "
+                             "(shown above made visible); typing replaces it. " + hint, "dim")
             if text_input.value != shown:
                 self._set_text = shown  # the Changed event this causes is ours, not typing
                 text_input.value = shown
             placeholder = getattr(definition.input_definition, "placeholder", None)
             text_input.placeholder = clean(placeholder) if placeholder else "Type the new value"
-            text_input.display = True
+            self._display(text_input, reason)
         elif definition.input_type == "Select":
+            picker = self.picker
             picker.set_options(definition.options, keep_search=same)
-            picker.display = True
+            self._display(picker, reason)
             if isinstance(value, list) and value:
                 picker.option_tree.reveal([str(v) for v in value])
+        else:
+            self._display(None, reason)
+
+    def _display(self, shown: Input | OptionBrowser | None, reason: Text) -> None:
+        """Show the one input (or none), each set once: hiding an input that has the
+        focus, even for a moment, loses the focus a key just gave it."""
+        self.text_input.display = shown is self.text_input
+        self.picker.display = shown is self.picker
+        self._say(reason)
+
+    def _say(self, reason: Text) -> None:
+        self._reason = reason
+        self._typing(self.text_input.has_focus)
+
+    def _typing(self, typing: bool) -> None:
+        """While the cursor is in the text input, the line says so (and a person, or a
+        test in a real terminal, sees when typing reaches the value)."""
+        line = self.query_one("#value-reason", Static)
+        if not (typing and self.text_input.display):
+            line.update(self._reason)
+        elif self._reason.plain == HINT:  # the keys: the typing line says them
+            line.update(lit(TYPING, "dim"))
+        else:  # what the reason says about the value stays in view
+            line.update(join(lit(TYPING + ". ", "dim"), self._reason))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._typing(event.widget is self.text_input)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self._typing(False)
 
     @property
     def editable(self) -> bool:
