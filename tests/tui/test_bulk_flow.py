@@ -399,3 +399,53 @@ async def test_a_profile_that_asks_before_every_send_wants_the_count_typed(
         await pilot.press("5", "enter")
         await wait_for(pilot, lambda: screen.phase == "done")
         assert all(state.conversation_values(n)[ORDER_NUMBER] == "700-59" for n in chosen)
+
+
+async def test_a_failed_read_while_planning_is_shown_and_retried(state: MockState) -> None:
+    from dixa_tui.tui.widgets.errorbar import ErrorBar
+
+    app, faults = faulty_app(state)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(pilot)
+        editor = await mark_and_edit(pilot)
+        await stage_text(pilot, editor, "order_number", "700-60")
+        faults.add("GET", "/conversations/*", Fault.http(500, "Internal Server Error"),
+                   times=1)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, BulkReviewScreen))
+        screen = app.screen
+        bar = screen.query_one(ErrorBar)
+        await wait_for(pilot, lambda: bar.shown)
+        assert "Internal Server Error" in rendered(bar)
+        assert "Not planned" in rendered(screen.query_one("#bulk-status"))
+        assert screen.plan is None and state.writes == {}
+        await pilot.press("ctrl+r")  # the app's retry: the plan is made again
+        await wait_for(pilot, lambda: screen.phase == "review")
+        assert statuses(screen) == ["to send"] * 5
+
+
+async def test_a_run_shows_its_progress_and_the_main_screen_reads_its_target_again(
+        make_app, state: MockState, knobs: Knobs) -> None:
+    from test_editor import choose_conversation
+
+    knobs.latency = 0.1
+    app = make_app()
+    chosen = astrids(state)[:8]
+    async with app.run_test(size=(120, 36)) as pilot:
+        main = await started(pilot)
+        await choose_conversation(pilot, chosen[0])
+        targets = [Target("conversation", str(n)) for n in chosen]
+        main.post_message(EditTargets(targets, {}))
+        await wait_for(pilot, lambda: isinstance(app.screen, BulkEditorScreen))
+        await stage_text(pilot, app.screen, "order_number", "700-61")
+        screen = await review(pilot)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: 0 < len(screen.results) < len(chosen))
+        line = rendered(screen.query_one("#bulk-status"))
+        assert "sending" in line and f"of {len(chosen)}" in line and "ETA" in line
+        assert screen.query_one("#bulk-progress").display
+        await wait_for(pilot, lambda: screen.phase == "done")
+        assert not screen.query_one("#bulk-progress").display
+        await wait_for(pilot, lambda: main.current.get(ORDER_NUMBER) == "700-61")

@@ -176,6 +176,7 @@ class BulkReviewScreen(Screen[bool]):
         self._status(lit(f"{line} · {stop} stops", "bold"), lit(line, "bold"))
 
     def on_bulk_planned(self, message: BulkPlanned) -> None:
+        self.query_one(ErrorBar).clear()
         self.plan = message.plan
         self.phase = "review"
         self._progress(None)
