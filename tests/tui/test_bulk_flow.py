@@ -449,3 +449,30 @@ async def test_a_run_shows_its_progress_and_the_main_screen_reads_its_target_aga
         await wait_for(pilot, lambda: screen.phase == "done")
         assert not screen.query_one("#bulk-progress").display
         await wait_for(pilot, lambda: main.current.get(ORDER_NUMBER) == "700-61")
+
+
+async def test_marked_matches_of_a_find_go_through_the_same_bulk_edit(
+        make_app, state: MockState) -> None:
+    from dixa_tui.tui.screens.find import FindScreen
+    from dixa_tui.tui.widgets.found_table import FoundTable
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(pilot)
+        await pilot.press("F")
+        await wait_for(pilot, lambda: isinstance(app.screen, FindScreen))
+        find = app.screen
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: find.run_id and not find.running, timeout=30)
+        table = find.query_one(FoundTable)
+        assert table.row_count >= 2
+        table.focus()
+        await pilot.press("space", "shift+down", "e")
+        await wait_for(pilot, lambda: isinstance(app.screen, BulkEditorScreen))
+        chosen = [int(t.id) for t in app.screen.targets]
+        assert len(chosen) == 2
+        await stage_text(pilot, app.screen, "order_number", "700-62")
+        screen = await review(pilot)
+        await send(pilot, screen)
+        assert statuses(screen) == ["sent ✔"] * 2
+        assert all(state.conversation_values(n)[ORDER_NUMBER] == "700-62" for n in chosen)
