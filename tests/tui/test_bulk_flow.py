@@ -178,7 +178,7 @@ async def test_a_failed_target_is_sent_again_alone(state: MockState) -> None:
 
 async def test_a_run_stopped_half_way_keeps_what_was_sent_and_sends_the_rest(
         make_app, state: MockState, knobs: Knobs) -> None:
-    knobs.latency = 0.2
+    knobs.latency = 0.3
     app = make_app()
     mine = astrids(state)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -192,6 +192,11 @@ async def test_a_run_stopped_half_way_keeps_what_was_sent_and_sends_the_rest(
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: len(screen.results) >= 3)
+        await pilot.press("ctrl+q")  # quitting now would stop the run: it asks first
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Quit while sending?" in screen_text(app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is screen)
         await pilot.press("escape")  # stop: what is on its way finishes
         await wait_for(pilot, lambda: screen.phase == "done")
         sent = [int(r.target.id) for r in screen.results.values() if r.outcome == "sent"]

@@ -318,8 +318,10 @@ class BulkReviewScreen(Screen[bool]):
         result = message.result
         self.results[result.line] = result
         self.table.show_result(result)
-        if result.outcome == "sent":
+        if result.outcome == "sent" and result.target is not None:
             self.wrote = True
+            for screen in self.app.screen_stack:  # whoever shows it reads it again
+                screen.post_message(TargetsWritten([result.target]))
         entry = self.table.highlighted_entry
         if entry is not None and entry.line == result.line:
             self._show_detail()
@@ -331,10 +333,6 @@ class BulkReviewScreen(Screen[bool]):
         if message.file_problem:
             self.notify(message.file_problem, title="Files", severity="warning", timeout=10,
                         markup=False)
-        sent = [r.target for r in message.summary.results if r.outcome == "sent" and r.target]
-        if sent:
-            for screen in self.app.screen_stack:
-                screen.post_message(TargetsWritten(sent))
         self._show_done(stopped=message.summary.cancelled)
         note = bulk_text.files_note(self.path, self.failures)
         if note:
