@@ -359,7 +359,7 @@ class BulkReviewScreen(Screen[bool]):
             else:
                 self._show_done(stopped=True)
         elif message.request is Request.BULK_PLAN:
-            self._progress(None)
+            self.query_one("#bulk-progress", ProgressBar).display = False
             self._status(lit("Not planned: see the message below. Nothing was sent.",
                              "bold red"))
 
