@@ -9,7 +9,6 @@ ready to rerun. Running ``apply`` again on the same plan finishes what a stopped
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ import click
 
 from dixa_tui.cli.common import EXIT_API, EXIT_USAGE, fail, handled, open_session, run
 from dixa_tui.inputfile import MB, read_input, read_stream
+from dixa_tui.session import bulk_files
 from dixa_tui.text import plural
 
 if TYPE_CHECKING:
@@ -106,27 +106,27 @@ def bulk_apply(plan_path: str, yes: bool, force: bool) -> None:
         return
     _confirm(plan, yes)
     plan = _with_batch(session, plan, path)
-    results_path = path.with_name(path.name.removesuffix(".json") + ".results.jsonl")
+    results = bulk_files.results_path(path)
     progress = ProgressLine()
-    with results_path.open("a", encoding="utf-8") as results:
+    with results.open("a", encoding="utf-8") as out:
 
         def record(result: ResultLine) -> None:
-            results.write(result.to_json() + "\n")
-            results.flush()
+            out.write(result.to_json() + "\n")
+            out.flush()
 
         try:
             summary = run(_apply(session, plan, force, progress, record))
         except KeyboardInterrupt:
             progress.done()
-            _write_failures(plan, path, results_path)
+            _write_failures(plan, path)
             click.echo(f"Interrupted. What was sent is journaled under batch {plan.batch_id}; "
                        f"run `dixa-tui bulk apply {plan_path}` again to finish (what landed "
                        "is skipped).", err=True)
             sys.exit(130)
         finally:
             progress.done()
-    failures = _write_failures(plan, path, results_path)
-    _say_applied(summary, results_path, failures)
+    failures = _write_failures(plan, path)
+    _say_applied(summary, results, failures)
     if summary.failures:
         sys.exit(EXIT_API)
 
@@ -173,13 +173,10 @@ def _default_plan_path(source: str) -> Path:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file: a reader never sees half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write ``data`` to ``path`` whole or not at all; a failure is a usage error."""
     try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        bulk_files.write_atomically(path, data)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         fail(f"Error: cannot write {path}: {exc.strerror or exc}")
 
 
@@ -201,40 +198,22 @@ def _confirm(plan: Plan, yes: bool) -> None:
 
 def _with_batch(session: Session, plan: Plan, path: Path) -> Plan:
     """The plan's batch id, recorded in the plan file before anything is sent (so a rerun
-    finds this run's journal entries)."""
-    if plan.batch_id is not None:
-        return plan
-    journal = session.journal()
-    batch = journal.new_batch_id() if journal is not None else _unjournaled_batch()
-    plan = plan.with_batch_id(batch)
-    _write_atomically(path, plan.to_json().encode("utf-8"))
-    return plan
-
-
-def _unjournaled_batch() -> str:
-    import secrets
-
-    return f"nojournal-{secrets.token_hex(4)}"
-
-
-def _write_failures(plan: Plan, path: Path, results_path: Path) -> Path | None:
-    from dixa_tui.domain.bulk_results import (
-        FAILURE_OUTCOMES,
-        failures_file,
-        failures_name,
-        latest,
-        read_results,
-    )
-
+    finds this run's journal entries): the same as the TUI records it."""
     try:
-        results = read_results(results_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return run(bulk_files.start_batch(session, plan, path))[0]
+    except OSError as exc:
+        fail(f"Error: cannot record the batch in {path}: {exc.strerror or exc}. "
+             "Nothing was sent.")
+
+
+def _write_failures(plan: Plan, path: Path) -> Path | None:
+    """The failures file so far, as the TUI writes it; None when nothing failed (or it
+    cannot be written: said on stderr)."""
+    try:
+        return bulk_files.write_failures(plan, path)
+    except (OSError, ValueError) as exc:
+        click.echo(f"Warning: the failures file could not be written: {exc}", err=True)
         return None
-    if not any(r.outcome in FAILURE_OUTCOMES for r in latest(results).values()):
-        return None
-    out = path.with_name(failures_name(plan.input.name, plan.input.format))
-    _write_atomically(out, failures_file(plan, results))
-    return out
 
 
 def _say_plan(plan: Plan, out: Path) -> None:
