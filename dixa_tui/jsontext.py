@@ -24,6 +24,11 @@ from collections.abc import Callable
 from typing import Any
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# What JSON may carry raw that a terminal would act on (C1 controls, DEL, bidi controls and
+# marks, line and paragraph separators) or UTF-8 cannot carry (lone surrogates): inside a
+# JSON string its \uXXXX escape is the same value.
+_UNSAFE_FOR_TERMINAL = re.compile(
+    "[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _no_constant(name: str) -> Any:
@@ -62,3 +67,9 @@ def escape_surrogates(text: str) -> str:
     if not _LONE_SURROGATE.search(text):
         return text
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def for_terminal(text: str) -> str:
+    """JSON text with every character a terminal could obey (or UTF-8 could not carry)
+    written as its ``\\uXXXX`` escape: safe to print, the same JSON to a parser."""
+    return _UNSAFE_FOR_TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

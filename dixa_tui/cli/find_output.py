@@ -42,10 +42,6 @@ BOM = "\ufeff".encode()
 # its name, at least ATTRIBUTE_MIN and at most ATTRIBUTE_MAX.
 FIXED = (("CONVERSATION", 12), ("CREATED", 16), ("STATUS", 16), ("CHANNEL", 11))
 ATTRIBUTE_MIN, ATTRIBUTE_MAX, LAST_MAX = 24, 40, 48
-# Characters JSON may carry raw that a terminal would act on: escaped as \uXXXX (same value).
-# Lone surrogates (a JSON "\ud800" read back) too: UTF-8 cannot carry them, the escape can.
-_UNSAFE_IN_JSON = re.compile(
-    "[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -60,8 +56,9 @@ def is_regular_file(stream: object) -> bool:
 
 def json_line(value: Any) -> str:
     """Compact JSON on one line, safe to print to a terminal, the same value for a parser."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    from dixa_tui.jsontext import for_terminal
+
+    return for_terminal(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def _utf8(text: str) -> bytes:

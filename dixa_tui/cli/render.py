@@ -7,7 +7,6 @@ colours or fake extra lines.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -118,17 +117,11 @@ def result_table(index: DefinitionIndex, attributes: Sequence[CustomAttribute]) 
     return table(("ATTRIBUTE", "VALUE NOW"), rows)
 
 
-# C1 controls and bidi overrides survive json.dumps(ensure_ascii=False) and would reach the
-# terminal raw; a lone surrogate (a label holding "\ud800") cannot be written as UTF-8 at
-# all. They can only sit inside JSON strings, where a \uXXXX escape is the same JSON.
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                             "\ud800-\udfff]")
-
-
 def to_json(value: Any) -> str:
     """Readable JSON (non-ASCII kept) that is still safe to print to a terminal."""
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    from dixa_tui.jsontext import for_terminal
+
+    return for_terminal(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def _yes(flag: bool) -> str:

@@ -14,7 +14,6 @@ JSON; CSV and Markdown: ``text.clean``), since a label may hold escape sequences
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -31,10 +30,6 @@ if TYPE_CHECKING:
     from dixa_tui.session.schema import Listed, SchemaComparison, SchemaRead
 
 FORMATS = ("json", "csv", "markdown")
-# What must not reach a terminal raw from inside a JSON string: C1 controls, DEL, bidi
-# controls and marks, line/paragraph separators, lone surrogates. Escaped, it is the same JSON.
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                             "\ud800-\udfff]")
 _MARKS = {"definition_added": "+", "option_added": "+", "definition_removed": "-",
           "option_removed": "-"}
 
@@ -46,7 +41,9 @@ def is_terminal() -> bool:
 
 def terminal_json(text: str) -> str:
     """JSON text with every character a terminal could obey as a ``\\u`` escape."""
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    from dixa_tui.jsontext import for_terminal
+
+    return for_terminal(text)
 
 
 def emit(data: bytes, output: str | None = None, *, kind: str = "text") -> None:
