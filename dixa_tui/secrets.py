@@ -7,8 +7,9 @@ The key grants full access to someone's Dixa organization, so it is treated as r
   Locker) under service ``dixa-tui`` with the profile name as the account.
 - There is no plaintext fallback. Backends that write files (``keyrings.alt``) are refused
   even when installed, because "keyring said OK" must mean "encrypted by the OS".
-- It leaves this module only as a ``pydantic.SecretStr``, so a ``repr`` or a traceback
-  shows ``**********``. Error messages name the problem and the way out, never the key, and
+- It leaves this module only wrapped (``api.secret.Secret`` from :func:`find_key`, a
+  ``pydantic.SecretStr`` from :func:`resolve_key`), so a ``repr`` or a traceback shows
+  ``**********``. Error messages name the problem and the way out, never the key, and
   library exceptions are not chained onto ours, because their frames and texts may hold it.
 
 ``keyring`` is imported lazily: it costs ~60 ms to import, and the CLI with ``DIXA_API_KEY``
@@ -21,12 +22,11 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from pydantic import SecretStr
-
 from dixa_tui.api.keyrule import check_key
+from dixa_tui.api.secret import Secret, SecretLike
 from dixa_tui.debuglog import register_secret
 
 if TYPE_CHECKING:
@@ -95,13 +95,14 @@ class KeyStoreError(Exception):
 class KeyResolution:
     """The outcome of looking for a profile's key, ready to show in "auth status" or the TUI.
 
-    ``key`` is a ``SecretStr`` so that printing or logging a resolution cannot leak it.
+    ``key`` is wrapped (a ``Secret`` or a ``SecretStr``) so that printing or logging a
+    resolution cannot leak it.
     ``problem`` is set when the keyring could not be read: the key may still exist, and the
     user needs to know why it was not found rather than just "no key"; ``reason`` is the
     ``KeyStoreError.reason`` behind it, so callers choose the way out without parsing it.
     """
 
-    key: SecretStr | None
+    key: SecretLike | None
     source: Source | None
     backend: str
     problem: str | None
@@ -123,14 +124,27 @@ def backend_name() -> str:
 
 
 def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyResolution:
+    """:func:`find_key`, the key as a pydantic ``SecretStr`` (for callers that have pydantic
+    loaded anyway: ``auth status``, the key screen)."""
+    from pydantic import SecretStr
+
+    found = find_key(profile, environ)
+    if found.key is None:
+        return found
+    return replace(found, key=SecretStr(found.key.get_secret_value()))
+
+
+def find_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyResolution:
     """Find the key for ``profile``: ``DIXA_API_KEY`` -> OS keyring -> none.
 
     The environment wins so that a one-off override never touches (or prompts to unlock)
     the keyring. Keyring problems never raise: they are reported in ``.problem``, because
     the caller's next step (ask for a key, explain, exit 2) is the same as for "no key".
+    Imports neither pydantic nor (with ``DIXA_API_KEY`` set) the keyring: the first request
+    of a start waits for this.
     """
     env = os.environ if environ is None else environ
-    from_env = SecretStr((env.get(ENV_VAR) or "").strip())
+    from_env = Secret((env.get(ENV_VAR) or "").strip())
     if from_env.get_secret_value():
         # The keyring is not even imported: a script with the variable set never waits
         # on a D-Bus probe or an unlock prompt.
@@ -148,7 +162,7 @@ def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyRe
     if not stored:
         return KeyResolution(None, None, backend_name(), None)
     register_secret(stored)
-    secret = SecretStr(stored)
+    secret = Secret(stored)
     del stored
     problem = check_key(secret)
     if problem is not None:
@@ -169,8 +183,8 @@ def store_key(profile: str, key: str) -> None:
     non-ASCII characters, too long), and ``KeyStoreError`` when the keyring cannot take it.
     There is no fallback.
     """
-    secret = SecretStr(key.strip())
-    # From here on only the SecretStr is a local, so a traceback printed with its locals
+    secret = Secret(key.strip())
+    # From here on only the Secret is a local, so a traceback printed with its locals
     # (Textual and rich do that) shows "**********" instead of the key.
     del key
     register_secret(secret)  # before the keyring sees it: its errors may quote it
@@ -256,7 +270,7 @@ def _read(profile: str) -> str | None:
     return None
 
 
-def _write(profile: str, secret: SecretStr) -> None:
+def _write(profile: str, secret: SecretLike) -> None:
     for backend in _usable_backends():
         try:
             backend.set_password(SERVICE, profile, secret.get_secret_value())

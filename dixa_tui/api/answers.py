@@ -42,19 +42,9 @@ class Answer:
 
 def data_of(op: str, answer: Answer) -> Any:
     """The decoded JSON of a success; ``DixaResponseError`` when there is none to read."""
-    body = answer.body
-    if body.cut:
-        raise DixaResponseError(op, f"HTTP {answer.status} with an answer larger than "
-                                    f"{megabytes(body.cap)}, more than dixa-tui reads")
-    if not body.data:
-        raise DixaResponseError(op, f"HTTP {answer.status} with an empty body")
+    data = body_of(op, answer)
     try:
-        if len(body.data) < LARGE_BODY:
-            return json.loads(body.data)
-        # A large body (12 MB for 10,000 definitions) makes a million objects: decode it
-        # with the collector paused, and keep them out of its way until they are freed.
-        with gc_paused(keep=True):
-            return json.loads(body.data)
+        return decode_json(data)
     except RecursionError:
         raise DixaResponseError(
             op, f"HTTP {answer.status} with JSON nested too deeply to read") from None
@@ -62,6 +52,27 @@ def data_of(op: str, answer: Answer) -> Any:
         kind = answer.headers.get("content-type", "unknown type").split(";")[0][:60]
         raise DixaResponseError(
             op, f"HTTP {answer.status} with a body that is not JSON ({kind})") from None
+
+
+def body_of(op: str, answer: Answer) -> bytes:
+    """The body of a success, whole and not empty (else ``DixaResponseError``), undecoded."""
+    body = answer.body
+    if body.cut:
+        raise DixaResponseError(op, f"HTTP {answer.status} with an answer larger than "
+                                    f"{megabytes(body.cap)}, more than dixa-tui reads")
+    if not body.data:
+        raise DixaResponseError(op, f"HTTP {answer.status} with an empty body")
+    return body.data
+
+
+def decode_json(data: bytes) -> Any:
+    """``json.loads``; a large body (12 MB for 10,000 definitions) makes a million objects:
+    it is decoded with the collector paused, and they are kept out of its way until freed.
+    Raises ``ValueError`` or ``RecursionError``."""
+    if len(data) < LARGE_BODY:
+        return json.loads(data)
+    with gc_paused(keep=True):
+        return json.loads(data)
 
 
 def message_of(answer: Answer, secret: str) -> str:

@@ -9,8 +9,14 @@ retry is told to the listener set with ``retries_reported``). Each try is bounde
 (``TRY_TIMEOUT``, body included: httpx's read timeout restarts with every byte) and its body
 is read within a cap (``api.body``). Anything else becomes a ``DixaError`` that names the
 cause. Errors of a PATCH are marked ``write``, so their hint says whether the change may have
-been applied. The key is added by ``DixaKeyAuth`` at send time and lives in a ``SecretStr``;
-no error, repr or log line is built from the request's headers, so none can carry it.
+been applied. The key is added by ``DixaKeyAuth`` at send time and lives in a ``Secret``
+(``api.secret``); no error, repr or log line is built from the request's headers, so none can
+carry it.
+
+Importing this module loads httpx but not pydantic: the models are imported by the operations
+that parse them, so the first request of a start (``session.early``) and the CLI's plain
+reads of the definitions list (``fetch_definitions``: the pages as sent, for ``api.rows``) do
+not wait for them.
 """
 
 from __future__ import annotations
@@ -21,19 +27,19 @@ import time
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
+    Callable,
     Generator,
     Iterator,
     Mapping,
 )
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
-from pydantic import SecretStr
 
-from dixa_tui.api.answers import Answer, data_of, message_of
+from dixa_tui.api.answers import Answer, body_of, data_of, message_of
 from dixa_tui.api.baseurl import base_url_problem, normal_base_url
 from dixa_tui.api.body import ACCEPT_ENCODING, UnreadableBody, cap_for, read_body
 from dixa_tui.api.constants import (
@@ -53,21 +59,21 @@ from dixa_tui.api.errors import (
 )
 from dixa_tui.api.failures import describe
 from dixa_tui.api.keyrule import check_key
-from dixa_tui.api.models import (
-    Conversation,
-    CustomAttribute,
-    CustomAttributeDefinition,
-    EndUser,
-    ListEnvelope,
-    parse_attributes,
-    parse_model,
-)
 from dixa_tui.api.notices import RetryNotice, retries_reported, retry_listener
 from dixa_tui.api.outgoing import CONTENT_TYPE, json_body
 from dixa_tui.api.ratelimit import RetryPolicy
-from dixa_tui.api.salvage import DefinitionsRead, read_definitions
+from dixa_tui.api.secret import Secret, SecretLike
 from dixa_tui.api.sharedpace import pacer
 from dixa_tui.debuglog import register_secret
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import (
+        Conversation,
+        CustomAttribute,
+        CustomAttributeDefinition,
+        EndUser,
+    )
+    from dixa_tui.api.salvage import DefinitionsRead
 
 __all__ = ["DEFAULT_TIMEOUT", "ClientStats", "DixaClient", "DixaKeyAuth", "RetryNotice",
            "retries_reported"]
@@ -84,7 +90,7 @@ USER_AGENT = "dixa-tui"
 class DixaKeyAuth(httpx.Auth):
     """Dixa wants the raw key in ``Authorization`` (no ``Bearer``)."""
 
-    def __init__(self, key: SecretStr) -> None:
+    def __init__(self, key: SecretLike) -> None:
         self._key = key
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -92,7 +98,7 @@ class DixaKeyAuth(httpx.Auth):
         yield request
 
     def __repr__(self) -> str:
-        return "DixaKeyAuth(key=SecretStr('**********'))"
+        return "DixaKeyAuth(key=Secret('**********'))"
 
 
 @dataclass
@@ -118,7 +124,7 @@ class DixaClient:
 
     def __init__(
         self,
-        api_key: SecretStr | str,
+        api_key: SecretLike | str,
         *,
         base_url: str = DEFAULT_BASE_URL,
         api_version: ApiVersion = "beta",
@@ -132,7 +138,7 @@ class DixaClient:
     ) -> None:
         if api_version not in API_VERSIONS:
             raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")
-        key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        key = Secret(api_key) if isinstance(api_key, str) else api_key
         problem = check_key(key)
         if problem is not None:
             raise ValueError(problem)
@@ -180,16 +186,42 @@ class DixaClient:
         Items that cannot be read are left out and listed in ``skipped`` (see
         ``api.salvage``); only an answer that is not a list of items raises. ``keep_as_sent``
         keeps each readable item as Dixa sent it too (``as_sent``: for exports)."""
+        from dixa_tui.api.salvage import read_definitions_json
+
         op = "list definitions"
-        items = [item async for item in self._paged(op, "/custom-attributes", {})]
-        return read_definitions(items, op, keep_as_sent=keep_as_sent)
+        return read_definitions_json(await self.fetch_definitions(), op,
+                                     keep_as_sent=keep_as_sent)
+
+    async def fetch_definitions(self) -> list[bytes]:
+        """The pages of the definitions list as Dixa sent them (one: Dixa does not page this
+        list, but a ``meta.next`` is followed as on every list), for ``api.rows`` and
+        ``api.salvage`` to read. Each page is checked to be Dixa's list format: anything
+        else raises the same ``DixaResponseError`` as :meth:`list_definitions`."""
+        op = "list definitions"
+        pages: list[bytes] = []
+        params: dict[str, Any] = {"pageLimit": self.page_size} if self.page_size else {}
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            body, next_url = await self._request(op, "GET", "/custom-attributes",
+                                                 params=params, read=_list_page)
+            pages.append(body)
+            page_key = _page_key(next_url)
+            if not page_key or page_key in seen:
+                return pages
+            seen.add(page_key)
+            params["pageKey"] = page_key
+        raise DixaResponseError(op, f"more than {MAX_PAGES} pages: stopped following meta.next")
 
     async def get_definition(self, definition_id: str) -> CustomAttributeDefinition:
+        from dixa_tui.api.models import CustomAttributeDefinition, parse_model
+
         op = f"get definition {definition_id}"
         data = await self._data(op, "GET", f"/custom-attributes/{_seg(definition_id)}")
         return parse_model(CustomAttributeDefinition, data, op)
 
     async def get_end_user(self, user_id: str) -> EndUser:
+        from dixa_tui.api.models import EndUser, parse_model
+
         op = f"get end user {user_id}"
         data = await self._data(op, "GET", f"/endusers/{_seg(user_id)}")
         return parse_model(EndUser, data, op)
@@ -207,6 +239,8 @@ class DixaClient:
                  {"email": email, "phone": phone, "externalId": external_id}.items() if v}
         if len(given) != 1:
             raise ValueError("give exactly one of email, phone or external_id")
+        from dixa_tui.api.models import EndUser, parse_model
+
         op = f"find end users by {next(iter(given))}"
         users: list[EndUser] = []
         async for item in self._paged(op, "/endusers", given):
@@ -216,11 +250,15 @@ class DixaClient:
         return users
 
     async def list_end_user_conversations(self, user_id: str) -> list[Conversation]:
+        from dixa_tui.api.models import Conversation, parse_model
+
         op = f"list conversations of end user {user_id}"
         return [parse_model(Conversation, item, op) async for item in
                 self._paged(op, f"/endusers/{_seg(user_id)}/conversations", {})]
 
     async def get_conversation(self, conversation_id: int) -> Conversation:
+        from dixa_tui.api.models import Conversation, parse_model
+
         op = f"get conversation {conversation_id}"
         data = await self._data(op, "GET", f"/conversations/{int(conversation_id)}")
         return parse_model(Conversation, data, op)
@@ -228,6 +266,8 @@ class DixaClient:
     async def patch_end_user_attributes(
         self, user_id: str, body: Mapping[str, Any]
     ) -> list[CustomAttribute]:
+        from dixa_tui.api.models import parse_attributes
+
         op = f"patch end user {user_id}"
         with _writing():
             data = await self._data(op, "PATCH",
@@ -238,6 +278,8 @@ class DixaClient:
     async def patch_conversation_attributes(
         self, conversation_id: int, body: Mapping[str, Any]
     ) -> list[CustomAttribute]:
+        from dixa_tui.api.models import parse_attributes
+
         op = f"patch conversation {conversation_id}"
         with _writing():
             data = await self._data(
@@ -259,6 +301,8 @@ class DixaClient:
         """
         if not 1 <= page_limit <= SEARCH_PAGE_LIMIT:
             raise ValueError(f"page_limit must be 1 to {SEARCH_PAGE_LIMIT} (Dixa's maximum)")
+        from dixa_tui.api.models import ListEnvelope, parse_model
+
         op = "search conversations"
         params: dict[str, Any] = {"pageLimit": page_limit}
         seen: set[str] = set()
@@ -297,6 +341,8 @@ class DixaClient:
     ) -> AsyncIterator[Any]:
         """Items of every page. Only ``pageKey`` is taken from ``meta.next``: the key is
         never sent to whatever host a response names."""
+        from dixa_tui.api.models import ListEnvelope, parse_model
+
         params = dict(params)
         if self.page_size:
             params["pageLimit"] = self.page_size
@@ -323,9 +369,10 @@ class DixaClient:
             raise exc.redacted(self._key.get_secret_value()) from None
 
     async def _send(self, op: str, method: str, path: str, *, repeatable: bool = False,
-                    **kwargs: Any) -> Any:
+                    read: Callable[[str, Answer], Any] = data_of, **kwargs: Any) -> Any:
         """``repeatable``: the request is safe to repeat whatever its method (a search sent
-        as POST), so it is retried like a GET."""
+        as POST), so it is retried like a GET. ``read`` turns a success into the result
+        (by default its decoded JSON)."""
         if self._url_problem is not None:
             raise DixaNetworkError(op, f"the base URL {self._url_problem}", reached=False,
                                    retryable=False)
@@ -379,7 +426,7 @@ class DixaClient:
                               answer.url, status, (time.perf_counter() - started) * 1000,
                               attempt)
                 if answer.is_success:
-                    return data_of(op, answer)
+                    return read(op, answer)
                 error = DixaApiError(op, status, message_of(answer, self._key.get_secret_value()),
                                      names_id=_names_id(path))
                 if not self.retry.retries(method, status=status, safe=repeatable):
@@ -440,6 +487,22 @@ def _writing() -> Iterator[None]:
     except DixaError as exc:
         exc.write = True
         raise
+
+
+def _list_page(op: str, answer: Answer) -> tuple[bytes, str | None]:
+    """A page of a list as sent, and its ``meta.next``: checked by ``api.rows`` without
+    decoding its items; what that cannot read is read the models' way, which raises the
+    ``DixaResponseError`` that says what is wrong with it."""
+    from dixa_tui.api.rows import next_page_key
+
+    body = body_of(op, answer)
+    try:
+        return body, next_page_key(body)
+    except ValueError:
+        from dixa_tui.api.models import ListEnvelope, parse_model
+
+        envelope = parse_model(ListEnvelope, data_of(op, answer), op)
+        return body, envelope.meta.next if envelope.meta else None
 
 
 def _names_id(path: str) -> bool:

@@ -26,6 +26,7 @@ from pydantic.alias_generators import to_camel
 
 from dixa_tui.api.errors import DixaResponseError
 from dixa_tui.api.gcpause import gc_paused
+from dixa_tui.api.rows import zone_stripped
 
 EntityType = Literal["Contact", "Conversation"]
 AttributeValue = str | list[str]
@@ -52,7 +53,7 @@ def _parse_timestamp(value: Any) -> Any:
     to parse, keep the text to write it back unchanged."""
     if not isinstance(value, str):
         return value
-    text = value[: value.index("[")] if value.endswith("]") and "[" in value else value
+    text = zone_stripped(value)  # the one rule, shared with the list rows' check
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -264,6 +265,11 @@ def parse_definitions(payload: Any, operation: str = "list definitions") -> list
             return _definitions.validate_python(payload)
     except ValidationError as exc:
         raise _fail(operation, exc) from None
+
+
+def definitions_adapter() -> TypeAdapter[list[CustomAttributeDefinition]]:
+    """The validator of a list of definitions (``api.salvage`` feeds it JSON directly)."""
+    return _definitions
 
 
 def parse_attributes(payload: Any, operation: str = "patch") -> list[CustomAttribute]:

@@ -10,20 +10,29 @@ reason. A definition whose id repeats an earlier one's is skipped too: everythin
 app (the detail fetched by id, PATCH bodies) is keyed by id, so two would be
 indistinguishable. A response that is not a list at all still raises ``DixaResponseError``.
 
-Pure functions, no Textual: the client, the CLI, the TUI and the mock all use them.
+The list as Dixa sent it (the bytes of its pages) is read by :class:`DefinitionsBuilder`: each
+item's JSON goes straight to pydantic-core (no dicts first: 0.2 s instead of 0.6 s at 10,000
+definitions), a few hundred at a time, so a caller on an event loop can let other work run
+in between; a step that meets an item it cannot read hands the whole list to the item by item
+reading above, whose reasons are the ones shown.
+
+Pure functions, no Textual: the client, the CLI, the TUI and the mock all use them. pydantic
+and the models are imported only when a list is read.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from dixa_tui.api.errors import DixaResponseError
 from dixa_tui.api.gcpause import gc_paused
-from dixa_tui.api.models import CustomAttributeDefinition, parse_definitions, parse_model
 from dixa_tui.text import json_kind, plural
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import CustomAttributeDefinition
 
 REASON_MAX = 160  # characters of a reason kept: Pydantic's messages can quote whole inputs
 _TAGS = re.compile(r"\.(?:Text|Select|Unknown)(?=[.:])")  # the input kinds' union tags
@@ -64,6 +73,12 @@ class DefinitionsRead:
     def skipped_ids(self) -> set[str]:
         return {s.id for s in self.skipped if s.id is not None}
 
+    def __repr__(self) -> str:
+        """Short on purpose: a repr of 10,000 models takes a quarter of a second, and
+        tracebacks, debuggers and asyncio's task reprs (``cli.common.run``) make one."""
+        return (f"DefinitionsRead({plural(len(self.definitions), 'definition')}, "
+                f"{len(self.skipped)} skipped)")
+
 
 def read_definitions(payload: Any, operation: str = "list definitions", *,
                      keep_as_sent: bool = False) -> DefinitionsRead:
@@ -72,6 +87,8 @@ def read_definitions(payload: Any, operation: str = "list definitions", *,
 
     Raises ``DixaResponseError`` when ``payload`` is not a list; never for a single item.
     """
+    from dixa_tui.api.models import parse_definitions
+
     if not isinstance(payload, list):
         raise DixaResponseError(operation, "unexpected response shape: the definitions are "
                                            f"not a list (got {json_kind(payload)})")
@@ -93,6 +110,8 @@ def read_definitions(payload: Any, operation: str = "list definitions", *,
 
 def _item_by_item(payload: list[Any], operation: str) -> tuple[
         list[tuple[int, CustomAttributeDefinition]], list[SkippedDefinition]]:
+    from dixa_tui.api.models import CustomAttributeDefinition, parse_model
+
     good: list[tuple[int, CustomAttributeDefinition]] = []
     skipped: list[SkippedDefinition] = []
     with gc_paused():
@@ -107,21 +126,129 @@ def _item_by_item(payload: list[Any], operation: str) -> tuple[
     return good, skipped
 
 
-def _without_repeated_ids(indexed: list[tuple[int, CustomAttributeDefinition]],
-                          skipped: list[SkippedDefinition]) -> DefinitionsRead:
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+T = TypeVar("T", bound=_HasId)
+
+
+def first_of_each_id(indexed: Sequence[tuple[int, T]], skipped: list[SkippedDefinition]
+                     ) -> tuple[list[T], tuple[SkippedDefinition, ...]]:
+    """The items whose id no earlier item had, and ``skipped`` with the others added, in
+    list order: models and list rows (``api.rows``) are kept by the same rule."""
     seen: dict[str, int] = {}
-    kept: list[CustomAttributeDefinition] = []
-    for index, definition in indexed:
-        first = seen.setdefault(definition.id, index)
+    kept: list[T] = []
+    for index, item in indexed:
+        first = seen.setdefault(item.id, index)
         if first == index:
-            kept.append(definition)
+            kept.append(item)
         else:
             skipped.append(SkippedDefinition(
-                index, definition.id, f"the same id as item {first}: only the first is shown"))
-    if not skipped:
-        return DefinitionsRead(kept)
+                index, item.id, f"the same id as item {first}: only the first is shown"))
     skipped.sort(key=lambda s: s.index)
-    return DefinitionsRead(kept, tuple(skipped))
+    return kept, tuple(skipped)
+
+
+def _without_repeated_ids(indexed: list[tuple[int, CustomAttributeDefinition]],
+                          skipped: list[SkippedDefinition]) -> DefinitionsRead:
+    kept, all_skipped = first_of_each_id(indexed, skipped)
+    return DefinitionsRead(kept, all_skipped)
+
+
+STEP_ITEMS = 400  # items validated per step: about 10 ms of pydantic-core at a time
+
+
+class DefinitionsBuilder:
+    """Reads a list of definitions from each item's JSON (``api.rows.raw_items``), in
+    steps of ``step_items``: call :meth:`step` until it returns True, then :attr:`result`.
+
+    ``fallback`` reads the list the models' way when a step meets an item it cannot read
+    (a call: it decodes the pages again, for the item-by-item reasons). The models made by a
+    step live as long as the list: each step pauses the collector and keeps them out of its
+    way (``gc_paused(keep=True)``), as :func:`read_definitions` does.
+    """
+
+    def __init__(self, items: Sequence[bytes], fallback: Callable[[], DefinitionsRead], *,
+                 step_items: int = STEP_ITEMS) -> None:
+        self._items = items
+        self._fallback = fallback
+        self._step = max(1, step_items)
+        self._done = 0
+        self._models: list[CustomAttributeDefinition] = []
+        self._result: DefinitionsRead | None = None
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(items read, items in all)."""
+        return (len(self._items) if self._result is not None else self._done,
+                len(self._items))
+
+    @property
+    def result(self) -> DefinitionsRead:
+        assert self._result is not None, "step() until it returns True"
+        return self._result
+
+    def step(self) -> bool:
+        """Read the next items; True once the whole list is read."""
+        if self._result is not None:
+            return True
+        from pydantic import ValidationError
+
+        from dixa_tui.api.models import definitions_adapter
+
+        chunk = self._items[self._done:self._done + self._step]
+        try:
+            with gc_paused(keep=True):
+                self._models += definitions_adapter().validate_json(
+                    b"[" + b",".join(chunk) + b"]")
+        except (ValidationError, ValueError, RecursionError):
+            self._result = self._fallback()
+            return True
+        self._done += len(chunk)
+        if self._done < len(self._items):
+            return False
+        kept, skipped = first_of_each_id(list(enumerate(self._models)), [])
+        self._result = DefinitionsRead(kept, skipped)
+        return True
+
+    def read_all(self) -> DefinitionsRead:
+        while not self.step():
+            pass
+        return self.result
+
+
+def items_of(bodies: Sequence[bytes], operation: str) -> list[Any]:
+    """Every item of the pages of a list (pages the client has checked are Dixa's list
+    format; anything else raises ``DixaResponseError``)."""
+    from dixa_tui.api.answers import decode_json
+    from dixa_tui.api.models import ListEnvelope, parse_model
+
+    items: list[Any] = []
+    for body in bodies:
+        try:
+            payload = decode_json(body)
+        except (ValueError, RecursionError):
+            raise DixaResponseError(operation, "a page of the list is not JSON") from None
+        items += parse_model(ListEnvelope, payload, operation).data
+    return items
+
+
+def read_definitions_json(bodies: Sequence[bytes], operation: str = "list definitions", *,
+                          keep_as_sent: bool = False) -> DefinitionsRead:
+    """:func:`read_definitions` of the pages of a list as Dixa sent them: the same result,
+    read from each item's JSON when every item is readable (the usual case)."""
+    from dixa_tui.api.rows import raw_items
+
+    def the_models_way() -> DefinitionsRead:
+        return read_definitions(items_of(bodies, operation), operation,
+                                keep_as_sent=keep_as_sent)
+
+    items = None if keep_as_sent else raw_items(bodies)
+    if items is None:
+        return the_models_way()
+    return DefinitionsBuilder(items, the_models_way, step_items=len(items) or 1).read_all()
 
 
 def _id_of(item: Any) -> str | None:

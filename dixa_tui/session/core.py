@@ -13,11 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dixa_tui.session.settings import KeySource, Resolved, Settings, resolve
-from dixa_tui.session.writes import Sent
 
 if TYPE_CHECKING:
     import httpx
-    from pydantic import SecretStr
 
     from dixa_tui.api.client import DixaClient
     from dixa_tui.api.models import Conversation, CustomAttributeDefinition, EndUser
@@ -26,8 +24,10 @@ if TYPE_CHECKING:
     from dixa_tui.domain.patch import DefinitionIndex, PatchPlan, StagedEdit, Target
     from dixa_tui.domain.targets import Lookup
     from dixa_tui.journal import Journal, Origin
+    from dixa_tui.api.secret import SecretLike
     from dixa_tui.session.history import History, HistoryQuery
     from dixa_tui.session.targets import TargetState
+    from dixa_tui.session.writes import Sent
 
 TransportFactory = Callable[[], "httpx.AsyncBaseTransport"]
 LOOKUP_LIMIT = 50
@@ -38,7 +38,7 @@ class TargetNotFound(Exception):
     do. Nothing was sent (a usage error, not Dixa's)."""
 
 
-def open_client(profile: Profile, key: SecretStr,
+def open_client(profile: Profile, key: SecretLike,
                 transport: httpx.AsyncBaseTransport | None = None) -> DixaClient:
     """The one place a client is built (tests put their own transport behind it here)."""
     from dixa_tui.api.client import DixaClient
@@ -88,7 +88,7 @@ class Session:
         profile (a schema diff's) is built on the same."""
         return self._transport
 
-    def use_key(self, key: SecretStr, source: KeySource) -> DixaClient | None:
+    def use_key(self, key: SecretLike, source: KeySource) -> DixaClient | None:
         """Connect with ``key``; returns the previous client, which the caller closes.
 
         Raises ``ValueError`` (the key rule's sentence, never the key) for an unusable key."""
@@ -274,5 +274,4 @@ def _demo_transport() -> httpx.AsyncBaseTransport:
     return httpx.ASGITransport(app=create_app(MockState.demo()))
 
 
-__all__ = ["LOOKUP_LIMIT", "Sent", "Session", "TargetNotFound", "TransportFactory",
-           "open_client"]
+__all__ = ["LOOKUP_LIMIT", "Session", "TargetNotFound", "TransportFactory", "open_client"]

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
+    from dixa_tui.api.secret import SecretLike
     from dixa_tui.config import Profile
 
 DEMO_BASE_URL = "http://demo.dixa.invalid"
@@ -36,6 +35,7 @@ class Settings:
     api_version: str | None = None
     demo: bool = False
     no_journal: bool = False  # send without recording (``--no-journal``)
+    no_cache: bool = False  # neither show nor keep the start-up cache (``--no-cache``)
 
     def check(self) -> None:
         """Options that contradict each other are a usage error before anything is read."""
@@ -53,7 +53,7 @@ class Resolved:
 
     profile: Profile
     keymap: Mapping[str, str] = field(default_factory=dict)
-    key: SecretStr | None = None
+    key: SecretLike | None = None
     key_source: KeySource | None = None
     backend: str = ""
     problem: str | None = None
@@ -79,18 +79,18 @@ def resolve(settings: Settings) -> Resolved:
     """The profile, keymap and key for ``settings``: raises ``config.ConfigError``.
 
     Reads the config file and the keyring (which may block on D-Bus): the TUI calls this
-    off its event loop.
+    off its event loop. Imports no pydantic unless a config file is there to check.
     """
+    from dixa_tui.api.secret import Secret
+
     profile, keymap = load_profile(settings)
     if settings.demo:
-        from pydantic import SecretStr
+        from dixa_tui.mock.app import DEMO_API_KEY
 
-        from dixa_tui.mock import DEMO_API_KEY
+        return Resolved(profile, keymap, Secret(DEMO_API_KEY), "demo", "embedded demo")
+    from dixa_tui.secrets import find_key
 
-        return Resolved(profile, keymap, SecretStr(DEMO_API_KEY), "demo", "embedded demo")
-    from dixa_tui.secrets import resolve_key
-
-    found = resolve_key(profile.name)
+    found = find_key(profile.name)
     return Resolved(profile, keymap, found.key, found.source, found.backend, found.problem,
                     found.reason)
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from dixa_tui.domain.targets import Lookup
     from dixa_tui.domain.usage import UsageTally
     from dixa_tui.session.bulk import ApplySummary
-    from dixa_tui.session.core import Sent, Session
+    from dixa_tui.session.core import Session
     from dixa_tui.session.find import Found
     from dixa_tui.session.history import History
     from dixa_tui.session.progress import Progress
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from dixa_tui.session.targets import TargetState
     from dixa_tui.session.undo import PreparedUndo
     from dixa_tui.session.usage import UsagePlan
+    from dixa_tui.session.writes import Sent
 
 
 class Request(Enum):
