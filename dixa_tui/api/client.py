@@ -498,7 +498,7 @@ def _list_page(op: str, answer: Answer) -> tuple[bytes, str | None]:
     body = body_of(op, answer)
     try:
         return body, next_page_key(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         from dixa_tui.api.models import ListEnvelope, parse_model
 
         envelope = parse_model(ListEnvelope, data_of(op, answer), op)

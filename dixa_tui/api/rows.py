@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from types import GenericAlias
+from typing import Annotated, Any, Protocol, TypeVar
 
 import msgspec
 from msgspec import UNSET, Raw, Struct, UnsetType, field
@@ -88,32 +89,41 @@ class _Kind(Struct, gc=False):
                           self.options is not UNSET, self.placeholder is not UNSET)
 
 
-class _Option(Struct, rename="camel", gc=False):
-    id: str
-    value: str | None
-    label: str | None = ""
-    is_deactivated: bool = False
-    order_index: int = 0
-    nested_options: list[_Option] = []
-    snake_is_deactivated: UnsetType = field(default=UNSET, name="is_deactivated")
-    snake_order_index: UnsetType = field(default=UNSET, name="order_index")
-    snake_nested_options: UnsetType = field(default=UNSET, name="nested_options")
+OPTION_DEPTH = 40  # option levels a checked row may have: deeper trees are the models' to read
 
 
-class _CheckedKind(Struct, gc=False):
-    """An ``inputDefinition`` checked as the models check every input kind: options and
-    placeholder whatever the ``_type`` says (the models read only the kind's own; being
-    stricter is fine here)."""
+def _option_levels(depth: int) -> Any:
+    """``list[option]`` for trees of at most ``depth`` levels, as msgspec types: the models
+    refuse trees past a depth of their own (pydantic's validation depth), msgspec would
+    read any, so a checked row accepts only far shallower ones (Dixa's have two or three)."""
+    nested: Any = Annotated[list[Any], msgspec.Meta(max_length=0)]
+    for _ in range(depth):
+        option = msgspec.defstruct("_Option", [
+            ("id", str), ("value", str | None), ("label", str | None, ""),
+            ("is_deactivated", bool, False), ("order_index", int, 0),
+            ("nested_options", nested, []),
+            ("snake_is_deactivated", UnsetType, field(default=UNSET, name="is_deactivated")),
+            ("snake_order_index", UnsetType, field(default=UNSET, name="order_index")),
+            ("snake_nested_options", UnsetType, field(default=UNSET, name="nested_options")),
+        ], rename="camel", gc=False, module=__name__)
+        nested = GenericAlias(list, (option,))  # list[option], built at run time
+    return nested
 
-    type: str | UnsetType = field(default=UNSET, name="_type")
-    options: list[_Option] | UnsetType = UNSET
-    placeholder: str | UnsetType | None = UNSET
-    snake_kind: UnsetType = field(default=UNSET, name="kind")
 
-    @property
-    def input_type(self) -> str:
-        return input_kind(None if self.type is UNSET else self.type,
-                          self.options is not UNSET, self.placeholder is not UNSET)
+def _input_type(self: Any) -> str:
+    return input_kind(None if self.type is UNSET else self.type,
+                      self.options is not UNSET, self.placeholder is not UNSET)
+
+
+# An ``inputDefinition`` checked as the models check every input kind: options and
+# placeholder whatever the ``_type`` says (the models read only the kind's own; being
+# stricter is fine here).
+_CheckedKind: Any = msgspec.defstruct("_CheckedKind", [
+    ("type", str | UnsetType, field(default=UNSET, name="_type")),
+    ("options", _option_levels(OPTION_DEPTH) | UnsetType, UNSET),
+    ("placeholder", str | UnsetType | None, UNSET),
+    ("snake_kind", UnsetType, field(default=UNSET, name="kind")),
+], gc=False, module=__name__, namespace={"input_type": property(_input_type)})
 
 
 class _Row(Struct, rename="camel", gc=False):
@@ -164,7 +174,7 @@ class CheckedRow(_Row, kw_only=True):
 
     @property
     def input_type(self) -> str:
-        return self.input_definition.input_type
+        return str(self.input_definition.input_type)
 
 
 class _Meta(Struct, gc=False):

@@ -111,16 +111,24 @@ def open_session() -> Session:
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a command's coroutine; each retry of a request is said on stderr as it happens."""
-    from dixa_tui.api.client import RetryNotice, retries_reported
+    """Run a command's coroutine; each retry of a request is said on stderr as it happens.
+
+    The result is handed out through a box, not as the main task's result: on Python 3.11,
+    ``asyncio.run`` formats that task's ``repr`` while restoring the SIGINT handler, and a
+    result's repr can be expensive (10,000 definitions: 46,706 model reprs, 0.1-0.3 s after
+    the work was done)."""
+    from dixa_tui.api.notices import RetryNotice, retries_reported
 
     def say(notice: RetryNotice) -> None:
         from dixa_tui.text import clean
 
         click.echo(f"Warning: {clean(notice.sentence())}", err=True)
 
-    async def reporting() -> T:
-        with retries_reported(say):
-            return await coro
+    box: list[T] = []
 
-    return asyncio.run(reporting())
+    async def reporting() -> None:
+        with retries_reported(say):
+            box.append(await coro)
+
+    asyncio.run(reporting())
+    return box[0]

@@ -3,16 +3,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from dixa_tui.cli.common import EXIT_API, fail, handled, open_session, run
+from dixa_tui.session.core import RowsRead
 
 if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.api.rows import DefinitionFields
+    from dixa_tui.api.salvage import DefinitionsRead
     from dixa_tui.session.core import Session
     from dixa_tui.session.schema import Listed
+
+D = TypeVar("D", bound="DefinitionFields")
 
 
 @click.group()
@@ -32,23 +38,35 @@ def definitions_list(as_json: bool, entity: str | None, include_archived: bool) 
     from dixa_tui.cli import render
     from dixa_tui.text import plural
 
-    listed = run(_list(open_session()))
-    read = listed.read
-    found = read.definitions
+    session = open_session()
     wanted = "contact" if entity == "enduser" else entity
-    shown = [d for d in found if (include_archived or not d.is_archived)
-             and (wanted is None or d.entity_type.lower() == wanted)]
-    if as_json:
-        click.echo(render.to_json([d.to_dixa() for d in shown]))
-    else:
+
+    def chosen(found: Sequence[D]) -> list[D]:
+        return [d for d in found if (include_archived or not d.is_archived)
+                and (wanted is None or d.entity_type.lower() == wanted)]
+
+    listed: Listed | None = None
+    if as_json or (session.profile.snapshots and not session.demo):
+        # Dixa's own shape, or a snapshot to save: the models read the whole list.
+        listed = run(_list(session))
+        found: Sequence[DefinitionFields] = listed.read.definitions
+        skipped = listed.read.skipped
+        if as_json:
+            click.echo(render.to_json([d.to_dixa() for d in chosen(listed.read.definitions)]))
+    else:  # the table needs only the rows: no pydantic (``Session.list_rows``)
+        read = run(_rows(session))
+        found = read.rows if isinstance(read, RowsRead) else read.definitions
+        skipped = read.skipped
+    if not as_json:
+        shown = chosen(found)
         click.echo(render.definitions_table(shown))
         hidden = sum(1 for d in found if d.is_archived) if not include_archived else 0
         note = f", {hidden} archived hidden (--include-archived shows them)" if hidden else ""
         click.echo(f"{plural(len(shown), 'definition')}{note}", err=True)
-    if read.skipped:
-        click.echo(render.skipped_text(read.skipped), err=True)
-    snapshot = listed.note()
-    if snapshot:  # the profile keeps snapshots (``snapshots = true``)
+    if skipped:
+        click.echo(render.skipped_text(skipped), err=True)
+    snapshot = listed.note() if listed is not None else None
+    if snapshot and listed is not None:  # the profile keeps snapshots (``snapshots = true``)
         from dixa_tui.text import clean
 
         click.echo(clean(snapshot if listed.problem is None else f"Warning: {snapshot}"),
@@ -73,6 +91,11 @@ async def _list(session: Session) -> Listed:
 
     async with session:
         return await list_definitions(session)
+
+
+async def _rows(session: Session) -> RowsRead | DefinitionsRead:
+    async with session:
+        return await session.list_rows()
 
 
 async def _show(session: Session, ref: str) -> CustomAttributeDefinition:

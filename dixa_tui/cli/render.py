@@ -1,27 +1,32 @@
 """Plain-text views for the headless CLI: stable columns for scripts, readable for people.
 
 Every untrusted string goes through ``text.clean`` so a label cannot move the cursor, change
-colours or fake extra lines.
+colours or fake extra lines. The models and the domain rules are imported by the views that
+need them: ``definitions list`` prints its table from light rows (``api.rows``), without
+pydantic.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len, set_cell_size
 
-from dixa_tui.api.models import CustomAttribute, CustomAttributeDefinition, SelectInput, TextInput
 from dixa_tui.api.salvage import SkippedDefinition, skipped_lines
 from dixa_tui.domain.options import walk
-from dixa_tui.domain.patch import DefinitionIndex, DiffRow, Problem, format_value
 from dixa_tui.text import clean, plural
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import CustomAttribute, CustomAttributeDefinition, SelectInput
+    from dixa_tui.api.rows import DefinitionFields
+    from dixa_tui.domain.patch import DefinitionIndex, DiffRow, Problem
 
 MAX_CELL = 48
 
 
-def flags(definition: CustomAttributeDefinition) -> str:
+def flags(definition: DefinitionFields) -> str:
     names = [name for name, on in (("required", definition.is_required),
                                    ("archived", definition.is_archived),
                                    ("deactivated", definition.is_deactivated)) if on]
@@ -48,7 +53,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def definitions_table(definitions: Sequence[CustomAttributeDefinition]) -> str:
+def definitions_table(definitions: Sequence[DefinitionFields]) -> str:
     """An empty cell is named, as in the terminal UI, so no column reads as missing."""
     rows = [(d.identifier or "(none)", d.label or "(no label)", d.input_type or "(none)",
              d.entity_type or "(none)", flags(d), d.id) for d in definitions]
@@ -56,6 +61,8 @@ def definitions_table(definitions: Sequence[CustomAttributeDefinition]) -> str:
 
 
 def definition_detail(d: CustomAttributeDefinition) -> str:
+    from dixa_tui.api.models import SelectInput, TextInput
+
     fields = [
         ("Label", d.label), ("Identifier", d.identifier), ("Id", d.id),
         ("Entity type", d.entity_type), ("Input type", d.input_type),
@@ -113,6 +120,8 @@ def diff_table(rows: Sequence[DiffRow]) -> str:
 
 
 def result_table(index: DefinitionIndex, attributes: Sequence[CustomAttribute]) -> str:
+    from dixa_tui.domain.patch import format_value
+
     rows = [(a.identifier, format_value(index.by_id.get(a.id), a.value)) for a in attributes]
     return table(("ATTRIBUTE", "VALUE NOW"), rows)
 

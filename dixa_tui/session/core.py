@@ -10,6 +10,7 @@ key has no client; its operations then fail with ``DixaNotConnected`` (nothing i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dixa_tui.session.settings import KeySource, Resolved, Settings, resolve
@@ -19,18 +20,28 @@ if TYPE_CHECKING:
 
     from dixa_tui.api.client import DixaClient
     from dixa_tui.api.models import Conversation, CustomAttributeDefinition, EndUser
-    from dixa_tui.api.salvage import DefinitionsRead
+    from dixa_tui.api.rows import CheckedRow
+    from dixa_tui.api.salvage import DefinitionsRead, SkippedDefinition
+    from dixa_tui.api.secret import SecretLike
     from dixa_tui.config import Profile
     from dixa_tui.domain.patch import DefinitionIndex, PatchPlan, StagedEdit, Target
     from dixa_tui.domain.targets import Lookup
     from dixa_tui.journal import Journal, Origin
-    from dixa_tui.api.secret import SecretLike
     from dixa_tui.session.history import History, HistoryQuery
     from dixa_tui.session.targets import TargetState
     from dixa_tui.session.writes import Sent
 
 TransportFactory = Callable[[], "httpx.AsyncBaseTransport"]
 LOOKUP_LIMIT = 50
+
+
+@dataclass(frozen=True, repr=False)
+class RowsRead:
+    """The rows of the definitions list, and the items skipped because an earlier one had
+    their id (as :class:`~dixa_tui.api.salvage.DefinitionsRead` has)."""
+
+    rows: list[CheckedRow]
+    skipped: tuple[SkippedDefinition, ...] = ()
 
 
 class TargetNotFound(Exception):
@@ -145,6 +156,22 @@ class Session:
             keep_as_sent=keep_as_sent)
         self.definitions = read
         return read
+
+    async def list_rows(self) -> RowsRead | DefinitionsRead:
+        """The definitions list as rows (``api.rows``: no pydantic, all a table needs) when
+        every item of it is sure to read as a definition, so rows and models list the same
+        ones; otherwise as the models read it (which says what cannot be read, and why)."""
+        from dixa_tui.api.rows import checked_rows
+        from dixa_tui.api.salvage import first_of_each_id, read_definitions_json
+
+        pages = await self.require_client("list definitions").fetch_definitions()
+        rows = checked_rows(pages)
+        if rows is None:
+            read = read_definitions_json(pages)
+            self.definitions = read
+            return read
+        kept, skipped = first_of_each_id(list(enumerate(rows)), [])
+        return RowsRead(kept, skipped)
 
     async def index(self) -> DefinitionIndex:
         """The definitions by id and identifier (loaded once per session)."""
@@ -274,4 +301,5 @@ def _demo_transport() -> httpx.AsyncBaseTransport:
     return httpx.ASGITransport(app=create_app(MockState.demo()))
 
 
-__all__ = ["LOOKUP_LIMIT", "Session", "TargetNotFound", "TransportFactory", "open_client"]
+__all__ = ["LOOKUP_LIMIT", "RowsRead", "Session", "TargetNotFound", "TransportFactory",
+           "open_client"]
