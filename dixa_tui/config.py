@@ -12,6 +12,7 @@ live in the OS keyring (see ``dixa_tui.secrets``). Example::
     rate_limit = 10           # requests per second; 0 turns client-side pacing off
     burst = 3                 # Dixa allows 4; one is kept in reserve for network jitter
     snapshots = true          # save the definitions list of each read into the state dir
+    startup_cache = false     # do not keep the last list to show at the next start
     read_only = false         # true: this profile never writes (browse, get, history)
     confirm = "always"        # ask before every send; "never" to not (default: "always"
                               # on Dixa's production host, "never" elsewhere)
@@ -80,6 +81,7 @@ class Profile:
     rate_limit: float = DIXA_RATE
     burst: int = CLIENT_BURST
     snapshots: bool = False  # save each definitions list read (``session.snapshots``)
+    startup_cache: bool = True  # keep the last list, shown at the next start (``startcache``)
     read_only: bool = False  # refuses every write (the session's send is the guard)
     confirm: ConfirmMode | None = None  # None: "always" on the production host, else "never"
     badge: str | None = None  # the TUI's badge for this profile (default: what the URL is)
@@ -155,7 +157,8 @@ def load_config(path: Path | None = None) -> Config:
     profiles = {name: Profile(name=name, base_url=p.base_url,
                               api_version=p.api_version,
                               rate_limit=p.rate_limit, burst=p.burst,
-                              snapshots=p.snapshots, read_only=p.read_only,
+                              snapshots=p.snapshots, startup_cache=p.startup_cache,
+                              read_only=p.read_only,
                               confirm=p.confirm, badge=p.badge)
                 for name, p in parsed.profiles.items()}
     default = parsed.default_profile
@@ -165,6 +168,38 @@ def load_config(path: Path | None = None) -> Config:
                           "table of the file: fix the name, or add that table.")
     return Config(path=path, default_profile=default, profiles=profiles,
                   keymap=dict(parsed.keymap), queries=dict(parsed.queries))
+
+
+def peek_profile(name: str | None = None, base_url: str | None = None,
+                 api_version: str | None = None, path: Path | None = None) -> Profile | None:
+    """The profile as the file names it, read without checking the file (no pydantic):
+    enough to find the start-up cache of the organization it points at before anything
+    else has loaded. None for anything :func:`load_config` would have to judge (an unreadable
+    file, a value of the wrong kind). Nothing is sent with this: the checked profile from
+    :func:`load_config` replaces it.
+    """
+    path = path or config_path()
+    try:
+        text = _read(path)
+        raw = tomllib.loads(text) if text is not None else {}
+    except (ConfigError, tomllib.TOMLDecodeError):
+        return None
+    chosen = name or raw.get("default_profile", DEFAULT_PROFILE)
+    profiles = raw.get("profiles", {})
+    table = profiles.get(chosen) if isinstance(profiles, dict) else None
+    if not isinstance(chosen, str) or (table is None and chosen != DEFAULT_PROFILE):
+        return None
+    table = table if isinstance(table, dict) else {}
+    url = table.get("base_url", DEFAULT_BASE_URL)
+    version = table.get("api_version", "beta")
+    cache = table.get("startup_cache", True)
+    if not isinstance(url, str) or version not in API_VERSIONS or not isinstance(cache, bool):
+        return None
+    try:
+        return Profile(name=chosen, base_url=normal_base_url(url), api_version=version,
+                       startup_cache=cache).with_overrides(base_url, api_version)
+    except ConfigError:
+        return None
 
 
 def _read(path: Path) -> str | None:

@@ -32,6 +32,7 @@ class ProfileModel(BaseModel):
     rate_limit: float = Field(DIXA_RATE, ge=0, le=MAX_RATE)
     burst: int = Field(CLIENT_BURST, ge=1, le=MAX_BURST)
     snapshots: bool = False  # keep a snapshot of each definitions list read (session.snapshots)
+    startup_cache: bool = True  # keep the last list to show at start (session.startcache)
     read_only: bool = False  # the profile never writes (session.writes.check_writable)
     confirm: Literal["always", "never"] | None = None  # None: by host (Profile.confirms_sends)
     badge: str | None = None  # the TUI's badge (None: by what the base URL is)

@@ -110,7 +110,7 @@ class Session:
             raise ValueError(problem)
         transport = self._transport() if self._transport is not None else None
         if transport is None and self.settings.demo:
-            transport = _demo_transport()
+            transport = demo_transport()
         old, self.client = self.client, open_client(self.profile, key, transport)
         self.key_source, self.key_problem = source, None
         return old
@@ -293,7 +293,8 @@ class Session:
         return await asyncio.to_thread(read_history, query)
 
 
-def _demo_transport() -> httpx.AsyncBaseTransport:
+def demo_transport() -> httpx.AsyncBaseTransport:
+    """The embedded demo organization, fresh, behind an in-process transport."""
     import httpx
 
     from dixa_tui.mock import MockState, create_app

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from dixa_tui.paths import ensure_private_dir, state_dir
+from dixa_tui.paths import ensure_private_dir, state_dir, write_private
 
 FOLDER = "snapshots"
-FILE_MODE = 0o600
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 _FILE = re.compile(r"^(\d{8}T\d{6}\.\d{6}Z)\.json$")
 _PLAIN = re.compile(r"[A-Za-z0-9_-]")
@@ -151,7 +150,7 @@ def save_snapshot(profile: str, data: bytes, *, now: datetime | None = None,
     if existing and taken <= existing[-1].taken:  # a clock that went back: keep the order
         taken = existing[-1].taken  # (the next free microsecond after it)
     path = _free_path(folder, taken)
-    _write_private(path, data)
+    write_private(path, data)
     return SnapshotSaved(SavedSnapshot(profile, path, _taken_of(path)), new=True)
 
 
@@ -170,19 +169,3 @@ def _taken_of(path: Path) -> datetime:
     match = _FILE.match(path.name)
     assert match is not None
     return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """``data`` into ``path``, mode 0600, whole or not at all."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    try:
-        os.chmod(temporary, FILE_MODE)  # the umask may have taken bits away: set them again
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -1,0 +1,160 @@
+"""The start-up cache: the last definitions list of each profile, shown at once on the next
+start while the list is read again.
+
+One file per profile, overwritten after every fresh read of the list in the terminal UI:
+``<state dir>/start-up/<profile>.cache``. Its first line is a JSON header (which organization,
+when, and a compact row per definition: what the list paints); the pages of the list follow,
+exactly as Dixa sent them (what the models are read from, and what the next fresh read is
+compared with). A start reads only the header before painting.
+
+Definitions are organization metadata (attribute names, option labels), not end users' data;
+still the file is the user's alone: 0600 in a 0700 directory, written whole or not at all.
+It is not the schema snapshots of ``session.snapshots`` (opt-in, one file per read, kept for
+diffs): this is one file per profile, on by default, for speed; ``--no-cache`` or a profile's
+``startup_cache = false`` turn it off (and ``--no-cache`` removes nothing: ``forget`` does).
+
+Reading never raises: a missing, foreign, truncated or corrupt file is no cache.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+
+from dixa_tui.api.rows import DefinitionFields
+from dixa_tui.paths import ensure_private_dir, state_dir, write_private
+from dixa_tui.session.snapshots import folder_name
+
+FOLDER = "start-up"
+FORMAT = "dixa-tui start-up cache"
+VERSION = 1
+HEADER_LIMIT = 64 * 1024 * 1024  # bytes of header read at most: 50,000 rows take 7 MB
+
+
+class CachedRow(msgspec.Struct, array_like=True, gc=False):
+    """A definition as a list row shows it, kept as a short JSON array."""
+
+    id: str
+    entity_type: str
+    identifier: str
+    label: str
+    input_type: str
+    is_required: bool
+    is_archived: bool
+    is_deactivated: bool
+
+
+class _Header(msgspec.Struct):
+    format: str
+    version: int
+    profile: str
+    base_url: str
+    api_version: str
+    saved_at: str  # ISO 8601, UTC
+    pages: list[int]  # the byte length of each page after the header line
+    rows: list[CachedRow]
+
+
+_decoder: msgspec.json.Decoder[_Header] = msgspec.json.Decoder(_Header)
+_encoder = msgspec.json.Encoder()
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A profile's cached list: its rows now, its pages on demand."""
+
+    path: Path
+    saved_at: datetime
+    rows: list[CachedRow]
+    offset: int  # where the pages start in the file
+    page_sizes: tuple[int, ...]
+
+    def pages(self) -> list[bytes] | None:
+        """The list's pages as Dixa sent them; None when the file changed or went away."""
+        try:
+            with self.path.open("rb") as file:
+                file.seek(self.offset)
+                pages = [file.read(size) for size in self.page_sizes]
+        except OSError:
+            return None
+        if any(len(page) != size for page, size in zip(pages, self.page_sizes, strict=True)):
+            return None
+        return pages
+
+    def age(self, now: datetime | None = None) -> str:
+        """How old the list is, for people: ``just now``, ``4 min``, ``3 h``, ``2 days``."""
+        seconds = max(0.0, ((now or datetime.now(UTC)) - self.saved_at).total_seconds())
+        if seconds < 60:
+            return "just now"
+        for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
+            if seconds >= size:
+                count = int(seconds // size)
+                return f"{count} {unit}{'s' if unit == 'day' and count != 1 else ''}"
+        return "just now"  # unreachable: the last unit is a minute
+
+
+def cache_root(environ: Mapping[str, str] | None = None) -> Path:
+    """``<state dir>/start-up`` (not created here)."""
+    return state_dir(environ) / FOLDER
+
+
+def cache_path(profile: str, root: Path | None = None) -> Path:
+    return (root or cache_root()) / f"{folder_name(profile)}.cache"
+
+
+def load(profile: str, base_url: str, api_version: str, *,
+         root: Path | None = None) -> Cached | None:
+    """The cached list of ``profile`` when it was read from the same organization (base URL
+    and API version); None otherwise, and for any file that is not a whole cache."""
+    path = cache_path(profile, root)
+    try:
+        with path.open("rb") as file:
+            line = file.readline(HEADER_LIMIT)
+            size = os.fstat(file.fileno()).st_size
+    except OSError:
+        return None
+    try:
+        header = _decoder.decode(line)
+        saved_at = datetime.fromisoformat(header.saved_at)
+    except (msgspec.DecodeError, ValueError):
+        return None
+    if (header.format, header.version, header.profile, header.base_url,
+            header.api_version) != (FORMAT, VERSION, profile, base_url, api_version):
+        return None
+    if not line.endswith(b"\n") or len(line) + sum(header.pages) != size:
+        return None  # cut short, or written by something else
+    if saved_at.tzinfo is None:
+        saved_at = saved_at.replace(tzinfo=UTC)
+    return Cached(path, saved_at, header.rows, len(line), tuple(header.pages))
+
+
+def save(profile: str, base_url: str, api_version: str, pages: Sequence[bytes],
+         definitions: Sequence[DefinitionFields], *, now: datetime | None = None,
+         root: Path | None = None) -> Path:
+    """Keep ``pages`` (the list as Dixa sent it) and the rows of ``definitions`` (what was
+    read of it) as the cache of ``profile``, replacing the previous one. Raises ``OSError``."""
+    rows = [CachedRow(d.id, d.entity_type, d.identifier, d.label, d.input_type,
+                      d.is_required, d.is_archived, d.is_deactivated) for d in definitions]
+    header = _Header(FORMAT, VERSION, profile, base_url, api_version,
+                     (now or datetime.now(UTC)).astimezone(UTC).isoformat(),
+                     [len(page) for page in pages], rows)
+    root = root or cache_root()
+    ensure_private_dir(root.parent)
+    ensure_private_dir(root)
+    path = cache_path(profile, root)
+    write_private(path, b"".join([_encoder.encode(header), b"\n", *pages]))
+    return path
+
+
+def forget(profile: str, *, root: Path | None = None) -> bool:
+    """Remove the cache of ``profile``; True when there was one."""
+    try:
+        cache_path(profile, root).unlink()
+    except FileNotFoundError:
+        return False
+    return True
