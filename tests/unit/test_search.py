@@ -124,3 +124,62 @@ def test_a_10000_character_label_costs_one_pass() -> None:
     search = DefinitionSearch(defs)
     assert labels(search, defs, "abz") == ["abz"]
     assert labels(search, defs, "bbbz") == []
+
+
+def reference(defs: list[Any], query: str) -> list[int]:
+    """The filter as first written, one definition and one term at a time: what the
+    column-wise index must answer, rank for rank."""
+    import re
+
+    from dixa_tui.domain.options import walk
+
+    wanted = query.lower().split()
+    if not wanted:
+        return list(range(len(defs)))
+    buckets: dict[int, list[int]] = {}
+    for i, d in enumerate(defs):
+        label, ident = d.label.lower(), d.identifier.lower()
+        options = "\n".join(p[-1].label.lower() for p in walk(d.options))
+        score = 0
+        for term in wanted:
+            fuzzy = (re.compile("".join(f"[^{c}]*+{c}" for c in map(re.escape, term)))
+                     if len(term) >= 3 else None)
+            if term in f"{label}\n{ident}":
+                rank = 0 if label.startswith(term) or ident.startswith(term) else 1
+            elif term in options or (len(term) >= 6 and term in d.id.lower()):
+                rank = 2
+            elif fuzzy is not None and (fuzzy.match(label) or fuzzy.match(ident)):
+                rank = 3
+            else:
+                break
+            score += rank
+        else:
+            buckets.setdefault(score, []).append(i)
+    return [i for s in sorted(buckets) for i in buckets[s]]
+
+
+spaced = st.text(alphabet="abcdoé_1 \n\t\u2028-", min_size=0, max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(spaced, spaced, st.lists(spaced, max_size=3) | st.none()),
+                min_size=1, max_size=20),
+       st.lists(st.text(alphabet="abcdoé_1 -0", max_size=12), min_size=1, max_size=6))
+def test_the_index_answers_as_the_plain_filter(names, queries) -> None:
+    """Whitespace of any kind inside names (a line break in a label), options, ids."""
+    defs = [definition(i, label, ident, options)
+            for i, (label, ident, options) in enumerate(names)]
+    search = DefinitionSearch(defs)
+    for query in queries:
+        assert search.filter(query) == reference(defs, query), query
+
+
+def test_the_index_is_built_in_steps() -> None:
+    defs = MockState.demo().definitions
+    search = DefinitionSearch(defs)
+    steps = 1
+    while not search.prepare_some(10):
+        assert search.progress == (10 * steps, len(defs))
+        steps += 1
+    assert steps == -(-len(defs) // 10) and search.prepared
+    assert search.filter("damaged") == reference(defs, "damaged")
