@@ -157,6 +157,17 @@ class Session:
         self.definitions = read
         return read
 
+    async def fetch_definition_pages(self) -> list[bytes]:
+        """The definitions list as Dixa sent it, undecoded (``api.rows`` paints it, and
+        ``api.salvage.DefinitionsBuilder`` reads the models from it in steps: then
+        :meth:`adopt_definitions`)."""
+        return await self.require_client("list definitions").fetch_definitions()
+
+    def adopt_definitions(self, read: DefinitionsRead) -> None:
+        """Definitions read elsewhere (from :meth:`fetch_definition_pages`) are this
+        session's list: edits are checked against them, no list is read again for that."""
+        self.definitions = read
+
     async def list_rows(self) -> RowsRead | DefinitionsRead:
         """The definitions list as rows (``api.rows``: no pydantic, all a table needs) when
         every item of it is sure to read as a definition, so rows and models list the same

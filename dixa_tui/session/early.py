@@ -47,6 +47,7 @@ class EarlyStart:
     notices: list[RetryNotice] = field(default_factory=list)  # retries of the fetch
     transport: httpx.AsyncBaseTransport | None = None  # the demo's, for its session too
     _done: threading.Event = field(default_factory=threading.Event)
+    _resolved: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _callback: Callable[[], None] | None = None
 
@@ -57,6 +58,11 @@ class EarlyStart:
 
     def done(self) -> bool:
         return self._done.is_set()
+
+    def wait_resolved(self, timeout: float | None = None) -> bool:
+        """Wait until the settings are resolved (:attr:`resolved`, or :attr:`error`): the
+        app's session starts from them, while the list is still on its way."""
+        return self._resolved.wait(timeout)
 
     def wait(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
@@ -71,6 +77,7 @@ class EarlyStart:
         callback()
 
     def _finish(self) -> None:
+        self._resolved.set()
         with self._lock:
             self._done.set()
             callback, self._callback = self._callback, None
@@ -84,7 +91,7 @@ def begin(settings: Settings) -> EarlyStart:
     if not settings.demo and not settings.no_cache:
         early.profile, early.cached = _cached(settings)
     if early.cached is not None:
-        early._done.set()
+        early._finish()
         return early
     threading.Thread(target=_fetch, args=(early,), name="dixa-tui early fetch",
                      daemon=True).start()
@@ -108,11 +115,17 @@ def _fetch(early: EarlyStart) -> None:
     try:
         from dixa_tui.session.settings import resolve
 
-        early.resolved = resolve(early.settings)
-        if early.resolved.key is not None and early.resolved.key_source is not None:
+        resolved = resolve(early.settings)
+        if early.settings.demo:
+            from dixa_tui.session.core import demo_transport
+
+            early.transport = demo_transport()
+        early.resolved = resolved
+        early._resolved.set()  # the app's session may start now
+        if resolved.key is not None and resolved.key_source is not None:
             import asyncio
 
-            asyncio.run(_get(early, early.resolved))
+            asyncio.run(_get(early, resolved))
     except Exception as exc:  # shown by the app, as a failure of the load
         early.error = exc
     finally:
@@ -124,10 +137,6 @@ async def _get(early: EarlyStart, resolved: Resolved) -> None:
     from dixa_tui.session.core import open_client
 
     assert resolved.key is not None
-    if early.settings.demo:
-        from dixa_tui.session.core import demo_transport
-
-        early.transport = demo_transport()
     client = open_client(resolved.profile, resolved.key, early.transport)
     try:
         with retries_reported(early.notices.append):

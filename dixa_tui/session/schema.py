@@ -95,6 +95,29 @@ async def list_definitions(session: Session, *, keep_as_sent: bool = False) -> L
     return Listed(read, saved)
 
 
+def snapshot_of_pages(session: Session, pages: list[bytes], read: DefinitionsRead) -> Listed:
+    """:func:`list_definitions` for a list read from its ``pages`` elsewhere (the terminal
+    UI reads its models in steps): with the profile's ``snapshots`` on, the snapshot is
+    saved from the pages' own items. Blocking (the file, the decoding): off the event loop."""
+    if not session.profile.snapshots or session.demo:
+        return Listed(read)
+    from dixa_tui.api.salvage import items_of
+    from dixa_tui.domain.schema_export import export_json
+    from dixa_tui.session.snapshots import save_snapshot
+
+    skipped = {s.index for s in read.skipped}
+    as_sent = [item for i, item in enumerate(items_of(pages, "list definitions"))
+               if i not in skipped]
+    data = export_json(read.definitions, tuple(as_sent), include_archived=True)
+    try:
+        saved = save_snapshot(session.profile.name, data)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        where = f" ({exc.filename})" if exc.filename else ""
+        return Listed(read, problem=f"{reason}{where}")
+    return Listed(read, saved)
+
+
 @dataclass(frozen=True)
 class SchemaRead:
     """A schema as read: its ``source``, a ``name`` for people (which snapshot a dated

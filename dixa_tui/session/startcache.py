@@ -158,3 +158,46 @@ def forget(profile: str, *, root: Path | None = None) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How a list read again differs from the one shown before it, by definition id:
+    labels of the ``added``, ``removed`` and ``changed`` definitions (any byte of their
+    item differs: a label, a flag, an option...)."""
+
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+
+    def sentence(self, age: str) -> str:
+        """One line for people; ``age`` is the shown list's (``4 min``)."""
+        from dixa_tui.text import plural
+
+        parts = []
+        for names, how in ((self.added, "added"), (self.removed, "removed"),
+                           (self.changed, "changed")):
+            if names:
+                shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+                parts.append(f"{plural(len(names), 'definition')} {how} ({shown})")
+        return (f"The definitions changed since the list shown (saved {age} ago): "
+                f"{'; '.join(parts)}.")
+
+
+def changes(before: Sequence[bytes], after: Sequence[bytes]) -> Changes | None:
+    """What differs between two reads of a list (pages as Dixa sent them): None when they
+    are the same, or when either cannot be read as rows (then nothing is said)."""
+    if list(before) == list(after):
+        return None
+    from dixa_tui.api.rows import decode_rows, raw_items
+
+    old_rows, new_rows = decode_rows(before), decode_rows(after)
+    old_items, new_items = raw_items(before), raw_items(after)
+    if old_rows is None or new_rows is None or old_items is None or new_items is None:
+        return None
+    old = {r.id: (r.label, item) for r, item in zip(old_rows, old_items, strict=True)}
+    new = {r.id: (r.label, item) for r, item in zip(new_rows, new_items, strict=True)}
+    found = Changes([new[i][0] for i in new if i not in old],
+                    [old[i][0] for i in old if i not in new],
+                    [new[i][0] for i in new if i in old and old[i][1] != new[i][1]])
+    return found if found.added or found.removed or found.changed else None

@@ -2,7 +2,9 @@
 
 The first frame needs nothing but Textual: the session (the profile, the keyring, httpx and
 pydantic) is made by a worker after the main screen is on screen, then handed to the screens
-through their :class:`~dixa_tui.tui.context.Ui`. The app tells the main screen what happened
+through their :class:`~dixa_tui.tui.context.Ui`. What was started before Textual loaded (a
+cached list, or the list on its way: ``session.early``) goes to the main screen, and the
+session starts from the settings resolved there. The app tells the main screen what happened
 with messages (:class:`SessionStarted`, :class:`Connected`, :class:`KeyMissing`); it never
 reaches into a screen's state. Failed requests bubble here, to :meth:`on_request_failed`,
 which shows them in the error bar of the screen that asked.
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
     from dixa_tui.api.client import DixaClient
     from dixa_tui.session.core import Session
+    from dixa_tui.session.early import EarlyStart
     from dixa_tui.session.settings import Settings
     from dixa_tui.tui.screens.key import KeyOutcome
     from dixa_tui.tui.screens.main import MainScreen
@@ -63,10 +66,12 @@ class DixaApp(App[None]):
     ]
 
     def __init__(self, settings: Settings, *,
-                 transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None) -> None:
+                 transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
+                 early: EarlyStart | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.transport_factory = transport_factory
+        self.early = early
         self.ui = Ui()
         self._main: MainScreen | None = None
         self._asking_quit: Screen[Any] | None = None  # the "quit anyway?" question, when asked
@@ -100,17 +105,32 @@ class DixaApp(App[None]):
         # Mounted first, so nothing the start-up worker reports can reach it half-built or
         # be overwritten by its first-frame placeholders.
         self._main = MainScreen(self.ui, demo=self.settings.demo,
-                                profile_name=self.settings.profile_name)
+                                profile_name=self.settings.profile_name, early=self.early)
         await self.push_screen(self._main)
-        self._start()
+        # Once the first frame is out: nothing competes with it for the interpreter.
+        self._main.call_after_refresh(self._start)
 
     @work(thread=True, exit_on_error=False, group="start")
     def _start(self) -> None:
-        """Off the event loop: config (TOML), keyring (D-Bus) and the heavy imports."""
+        """Off the event loop: config (TOML), keyring (D-Bus) and the heavy imports; or the
+        settings the early start resolved (``session.early``)."""
         from dixa_tui.session.core import Session
 
+        early = self.early
         try:
-            session = Session.open(self.settings, transport=self.transport_factory)
+            if early is not None and early.fetching:
+                early.wait_resolved()
+            if early is not None and early.resolved is not None:
+                transport = self.transport_factory
+                if early.transport is not None:
+                    demo = early.transport
+
+                    def transport() -> httpx.AsyncBaseTransport:
+                        return demo
+
+                session = Session(self.settings, early.resolved, transport=transport)
+            else:
+                session = Session.open(self.settings, transport=self.transport_factory)
         except Exception as exc:  # a broken config file, a keyring that fails: say so
             self.call_from_thread(self._start_failed, exc)
             return
@@ -391,8 +411,8 @@ class Stopped(Exception):
         return self.line
 
 
-def run_tui(settings: Settings) -> int:
+def run_tui(settings: Settings, early: EarlyStart | None = None) -> int:
     """Run the terminal UI; its return code (non-zero after an unexpected error)."""
-    app = DixaApp(settings)
+    app = DixaApp(settings, early=early)
     app.run()
     return app.return_code or 0

@@ -89,7 +89,7 @@ class Ui:
                 with retries_reported(retrying):
                     result = await call(session)
             except Exception as exc:  # every failure is shown, none crashes the app
-                _log_failure(request, exc)
+                log_failure(request, exc)
                 offered = retry_with if _retryable(exc) else None
                 asker.post_message(RequestFailed(request, exc, offered, origin, context))
             else:
@@ -107,7 +107,7 @@ def _retryable(error: Exception) -> bool:
     return not isinstance(error, DixaError) or error.retryable
 
 
-def _log_failure(request: Request, error: Exception) -> None:
+def log_failure(request: Request, error: Exception) -> None:
     """Expected failures (a DixaError) in one line; anything else with its traceback."""
     from dixa_tui import debuglog
     from dixa_tui.api.errors import DixaError

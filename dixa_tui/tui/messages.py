@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from dixa_tui.domain.bulk_results import ResultLine
     from dixa_tui.domain.history_filters import HistoryFilter
     from dixa_tui.domain.patch import DefinitionIndex, Target
+    from dixa_tui.domain.search import DefinitionSearch
     from dixa_tui.domain.targets import Lookup
     from dixa_tui.domain.usage import UsageTally
     from dixa_tui.session.bulk import ApplySummary
@@ -93,11 +94,51 @@ class KeyMissing(Message, bubble=False):
 
 
 @dataclass
+class EarlyListEnded(Message, bubble=False):
+    """The list asked for before Textual loaded (``session.early``) has arrived, or failed:
+    the main screen takes it over."""
+
+
+@dataclass
+class DefinitionsFetched(Message, bubble=False):
+    """The definitions list as Dixa sent it (its pages): the list paints its rows from it,
+    the models are read from it in steps."""
+
+    pages: list[bytes]
+
+
+@dataclass
 class DefinitionsLoaded(Message, bubble=False):
-    """``snapshot_problem``: why the profile's snapshot of this list could not be saved."""
+    """The models of the list shown. ``fresh``: read from Dixa in this run (not from the
+    start-up cache); ``snapshot_problem``: why the profile's snapshot of this list could not
+    be saved."""
 
     read: DefinitionsRead
     snapshot_problem: str | None = None
+    fresh: bool = True
+
+
+@dataclass
+class ListSaved(Message, bubble=False):
+    """The list read was kept (start-up cache, the profile's snapshot); ``snapshot_problem``
+    says why its snapshot could not be saved."""
+
+    snapshot_problem: str | None = None
+
+
+@dataclass
+class ListChanged(Message, bubble=False):
+    """The list read again differs from the one shown from the start-up cache: ``sentence``
+    says how (untrusted labels in it: clean it to show)."""
+
+    sentence: str
+
+
+@dataclass
+class SearchReady(Message, bubble=False):
+    """The search index of the definitions shown is built: a waiting filter applies."""
+
+    search: DefinitionSearch
 
 
 @dataclass

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.api.rows import DefinitionFields
     from dixa_tui.tui.context import Ui
 
 NAMES_SHOWN = 6  # targets named in the line above the list; the rest are counted
@@ -144,7 +145,11 @@ class BulkEditorScreen(ModalScreen[bool]):
     @on(DefinitionList.Highlighted, "#attributes")
     def _highlighted(self, event: DefinitionList.Highlighted) -> None:
         event.stop()
-        self._show_value(event.definition)
+        self._show_value(self._model(event.definition))
+
+    def _model(self, row: DefinitionFields | None) -> CustomAttributeDefinition | None:
+        """The list's rows are this editor's own models: a row is found by its id."""
+        return self.index.by_id.get(row.id) if row is not None else None
 
     def _show_value(self, definition: CustomAttributeDefinition | None) -> None:
         self.editing = definition
@@ -156,7 +161,8 @@ class BulkEditorScreen(ModalScreen[bool]):
 
     def action_value(self) -> None:
         if self.editing is None:  # enter before the list's first highlight was heard
-            self._show_value(self.query_one("#attributes", DefinitionList).highlighted)
+            self._show_value(self._model(self.query_one("#attributes", DefinitionList)
+                                         .highlighted))
         if self.editing is not None and not self.query_one(ValueInput).focus_value():
             self.notify("This attribute cannot be edited: the reason is shown on the right.",
                         timeout=3)

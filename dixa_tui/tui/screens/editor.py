@@ -51,6 +51,7 @@ from dixa_tui.tui.widgets.value_input import UNSTAGED, ValueInput
 
 if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.api.rows import DefinitionFields
     from dixa_tui.session.targets import TargetState
     from dixa_tui.tui.context import Ui
 
@@ -185,7 +186,11 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
     @on(DefinitionList.Highlighted, "#attributes")
     def _highlighted(self, event: DefinitionList.Highlighted) -> None:
         event.stop()
-        self._show_value(event.definition)
+        self._show_value(self._model(event.definition))
+
+    def _model(self, row: DefinitionFields | None) -> CustomAttributeDefinition | None:
+        """The list's rows are this editor's own models: a row is found by its id."""
+        return self.index.by_id.get(row.id) if row is not None else None
 
     def _show_value(self, definition: CustomAttributeDefinition | None) -> None:
         self.editing = definition

@@ -1,69 +1,42 @@
 """The main screen: definitions on the left, the highlighted one in detail on the right.
 
-This screen owns the browsing state (the definitions, the filter, the toggles, the sort, the
-target and its current values, the detail cache). It asks the session through its
-:class:`~dixa_tui.tui.context.Ui`; each answer comes back as its own message, and the
-handlers below update the state and then the widgets. The app tells it when the session has
-started, is connected, or still needs a key, with messages too.
+This screen owns the browsing state. It is built in layers, one idea each: the list and where
+its definitions come from (``main_load.LoadingPart``), the detail and the target
+(``main_detail.DetailPart``), and here the layout, the keys and the start-up messages. It asks
+the session through its :class:`~dixa_tui.tui.context.Ui`; each answer comes back as its own
+message. The app tells it when the session has started, is connected, or still needs a key.
+
+The first frame holds only what it shows (the header, the list, the status lines); the detail
+pane and the footer are mounted once it is out, in places held for them.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Input, LoadingIndicator
+from textual.widgets import Input, LoadingIndicator, Static
 
-from dixa_tui.text import clean
-from dixa_tui.tui.literal import join, lit
-from dixa_tui.tui.messages import (
-    Connected,
-    DefinitionsLoaded,
-    DetailLoaded,
-    KeyMissing,
-    Request,
-    RequestFailed,
-    Retrying,
-    SessionStarted,
-    TargetRead,
-    TargetsWritten,
-)
+from dixa_tui.tui.listing import SORTS
+from dixa_tui.tui.messages import Connected, KeyMissing, SessionStarted
 from dixa_tui.tui.saved_queries import SavedQueryCommands
+from dixa_tui.tui.screens.main_detail import DetailPart
 from dixa_tui.tui.widgets.definitions import DefinitionList
-from dixa_tui.tui.widgets.detail import DetailPane
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 from dixa_tui.tui.widgets.fitline import FitLine
-from dixa_tui.tui.widgets.footer import Footer
 from dixa_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
-    from dixa_tui.api.models import CustomAttributeDefinition
-    from dixa_tui.api.salvage import SkippedDefinition
-    from dixa_tui.domain.patch import Target
-    from dixa_tui.domain.search import DefinitionSearch
-    from dixa_tui.session.core import Session
-    from dixa_tui.session.queries import SavedQuery
-    from dixa_tui.session.schema import Listed
-    from dixa_tui.session.targets import TargetState
+    from dixa_tui.session.early import EarlyStart
     from dixa_tui.tui.context import Ui
-    from dixa_tui.tui.messages import BulkFileRead
 
-SORTS = ("Dixa's order", "by entity type", "by label")
-ENTITY_NOTES = {"Contact": "(end user)", "Conversation": "(conversation)"}
-SHOW_DELAY = 0.03  # seconds the cursor rests before the detail pane follows it
-DETAIL_DELAY = 0.15  # seconds the cursor rests before the detail is fetched
-INDEX_AFTER = 0.05  # seconds after the list shows that the search index is built
+__all__ = ["SORTS", "MainScreen"]
 
 
-class MainScreen(Screen[None]):
+class MainScreen(DetailPart):
     COMMANDS: ClassVar[set[Any]] = {SavedQueryCommands}  # "Find: NAME" per saved query
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="main.filter",
@@ -108,32 +81,11 @@ class MainScreen(Screen[None]):
                 tooltip="Move from the filter box to the list"),
     ]
 
-    def __init__(self, ui: Ui, *, demo: bool = False, profile_name: str | None = None) -> None:
-        super().__init__()
-        self.ui = ui
+    def __init__(self, ui: Ui, *, demo: bool = False, profile_name: str | None = None,
+                 early: EarlyStart | None = None) -> None:
+        super().__init__(ui, early=early)
         self._demo = demo
         self._profile_name = profile_name
-        self.definitions: list[CustomAttributeDefinition] = []
-        self.search: DefinitionSearch | None = None
-        self.query_text = ""
-        self.show_archived = False
-        self.show_deactivated = False
-        self.sort = 0
-        self.target: Target | None = None
-        self.target_state: TargetState | None = None
-        self.current: dict[str, Any] = {}
-        self.details: dict[str, CustomAttributeDefinition] = {}
-        self._detail_timer: Timer | None = None
-        self._show_timer: Timer | None = None
-        self._hidden = (0, 0)  # archived, deactivated (and not archived): counted at load
-        self.skipped: tuple[SkippedDefinition, ...] = ()  # unreadable items of the last load
-        self._warned: tuple[SkippedDefinition, ...] = ()  # what the warning last said
-        self.fetching = False
-
-    @property
-    def target_name(self) -> str:
-        """A name for the target, for people ("" without one)."""
-        return self.target_state.name if self.target_state is not None else ""
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
@@ -145,9 +97,11 @@ class MainScreen(Screen[None]):
                 yield FitLine(id="list-status")
                 yield LoadingIndicator(id="loading")
                 yield DefinitionList(id="definitions")
-            yield DetailPane(id="detail")
+            slot = Vertical(id="detail-slot")  # the detail pane's place, until it is mounted
+            slot.border_title = "Detail"
+            yield slot
         yield ErrorBar(id="errors")
-        yield Footer()
+        yield Static(id="footer-slot")  # the footer's, likewise
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
@@ -156,10 +110,22 @@ class MainScreen(Screen[None]):
         header.demo = self._demo
         header.profile = "demo" if self._demo else self._profile_name or "…"
         self._show_target()
-        self.query_one(DefinitionList).show_message("Starting…")
+        self.show_early()
         self.query_one(DefinitionList).focus()
+        self.call_after_refresh(self._after_first_frame)
 
-    # -- header and target bar ------------------------------------------------------------
+    async def _after_first_frame(self) -> None:
+        """What the first frame did not need: the detail pane, the footer, and the cached
+        list's models."""
+        from dixa_tui.tui.widgets.footer import Footer
+
+        await self.mount_detail()
+        slot = self.query_one("#footer-slot")
+        await self.mount(Footer(), before=slot)
+        await slot.remove()
+        self.after_first_paint()
+
+    # -- the session ----------------------------------------------------------------------
 
     def on_session_started(self, message: SessionStarted) -> None:
         """The profile and the keymap are known: the header names them, hints follow the
@@ -176,173 +142,14 @@ class MainScreen(Screen[None]):
 
     def on_key_missing(self, message: KeyMissing) -> None:
         key = self.ui.key_hint("app.key", "K")
-        self.query_one(DefinitionList).show_message(
-            f"No API key yet: enter one ({key}) to load the definitions.")
+        if not self.listing.base:
+            self.query_one(DefinitionList).show_message(
+                f"No API key yet: enter one ({key}) to load the definitions.")
 
     def on_connected(self, message: Connected) -> None:
         self.load_definitions()
 
-    def _show_target(self) -> None:
-        bar = self.query_one("#target-bar", FitLine)
-        head = lit("Target: ", "bold")
-        if self.target is None or self.target_state is None:
-            key = self.ui.key_hint("main.target", "t")
-            bar.say(join(head, lit(f"none — press {key} to choose an end user or a "
-                                   "conversation")),
-                    join(head, lit(f"none — press {key} to choose one")))
-            return
-        entity = self.target.entity_type
-        count = sum(1 for d in self.definitions if d.entity_type == entity)
-        filled = sum(1 for v in self.current.values() if v not in (None, "", []))
-        title = lit(self.target_state.title, "bold")
-        edit, change = self.ui.key_hint("main.edit", "e"), self.ui.key_hint("main.target", "t")
-        bar.say(join(head, title, lit(f" · {filled} of {count} {entity} attributes set · "
-                                      f"{edit} edits · {change} changes")),
-                join(head, title, lit(f" · {filled} of {count} set · {edit} edits")),
-                join(head, title, lit(f" · {filled} of {count} set")),
-                join(head, title))
-
-    # -- loading definitions --------------------------------------------------------------
-
-    def load_definitions(self) -> None:
-        self.fetching = True
-        self.query_one("#loading").display = True
-        self.query_one(DefinitionList).show_message("Loading definitions…")
-        # The client decodes and parses a large answer with the collector paused, and keeps
-        # the definitions out of its way afterwards (``api.gcpause``): they live as long as
-        # the screen.
-        # With the profile's ``snapshots = true`` the list is saved as a snapshot too.
-        self.ui.run(self, Request.DEFINITIONS, _listed,
-                    lambda listed: DefinitionsLoaded(listed.read, listed.problem))
-
-    def on_definitions_loaded(self, message: DefinitionsLoaded) -> None:
-        from dixa_tui.domain.search import DefinitionSearch
-
-        self.fetching = False
-        self.query_one("#loading").display = False
-        self.query_one(ErrorBar).clear()
-        read = message.read
-        if message.snapshot_problem is not None:
-            self.notify(f"The snapshot of this list was not saved: "
-                        f"{clean(message.snapshot_problem)}", title="Snapshot",
-                        severity="warning", timeout=8, markup=False)
-        self.definitions, self.details = read.definitions, {}
-        self.skipped = read.skipped
-        self._warn_skipped()
-        self.search = DefinitionSearch(self.definitions)
-        self._hidden = (sum(d.is_archived for d in self.definitions),
-                        sum(d.is_deactivated and not d.is_archived for d in self.definitions))
-        self._refilter()
-        self._show_values()
-        self._show_target()
-        # The search index is built once the list is on screen, not before it.
-        self.set_timer(INDEX_AFTER, partial(self._prepare_search, self.search))
-
-    def _prepare_search(self, search: DefinitionSearch) -> None:
-        from dixa_tui.api.gcpause import gc_paused
-
-        with gc_paused(keep=True):  # the index lives as long as the definitions
-            search.prepare()
-
-    def _warn_skipped(self) -> None:
-        """Unreadable definitions are said once: again only when a reload finds others."""
-        if not self.skipped or self.skipped == self._warned:
-            return
-        from dixa_tui.api.salvage import skipped_lines
-
-        self._warned = self.skipped
-        lines = skipped_lines(self.skipped)
-        text = "\n".join(clean(line) for line in lines)
-        self.notify(text, title="Some definitions could not be read", severity="warning",
-                    timeout=12, markup=False)
-
-    def on_retrying(self, message: Retrying) -> None:
-        """While the first load is retried, the empty list says which try it is on (the
-        message goes on to the app, which shows the toast)."""
-        if message.request is Request.DEFINITIONS and self.fetching and not self.definitions:
-            notice = message.notice
-            self.query_one(DefinitionList).show_message(
-                f"Loading definitions… {notice.which()} "
-                f"(the last failed: {notice.reason.removeprefix(notice.operation + ': ')})")
-
-    def on_request_failed(self, message: RequestFailed) -> None:
-        """Stop what waited for the request; the message goes on to the app, which shows it."""
-        if message.request is Request.START:
-            self.query_one(DefinitionList).show_message(
-                "Could not start: see the message below.")
-        if message.request is Request.DETAIL:
-            pane = self.query_one(DetailPane)
-            if pane.definition is not None and pane.definition.id == message.context:
-                pane.show(pane.definition, current=self._current_text(pane.definition),
-                          source="from the list: fetching by id failed (see below)")
-        if message.request is Request.DEFINITIONS:
-            self.fetching = False
-            self.query_one("#loading").display = False
-            if not self.definitions:
-                self.query_one(DefinitionList).show_message(
-                    "Not loaded: see the message below.")
-
-    # -- the list -------------------------------------------------------------------------
-
-    def visible_rows(self) -> list[CustomAttributeDefinition]:
-        if self.search is None:
-            return []
-        order = [self.definitions[i] for i in self.search.filter(self.query_text)]
-        rows = [d for d in order if (self.show_archived or not d.is_archived)
-                and (self.show_deactivated or not d.is_deactivated)]
-        if self.sort == 1:
-            rows.sort(key=lambda d: d.entity_type)
-        elif self.sort == 2 and not self.query_text:
-            rows.sort(key=lambda d: d.label.casefold())
-        return rows
-
-    def _refilter(self) -> None:
-        listing = self.query_one(DefinitionList)
-        keep = listing.highlighted.id if listing.highlighted else None
-        rows = self.visible_rows()
-        hidden_archived, hidden_off = self._hidden
-        empty = (f"No definition matches {self.query_text!r}: esc clears the filter."
-                 if self.query_text else "No definitions in this organization.")
-        listing.set_rows(rows, keep=keep, empty_text=empty)
-        shown = f"{len(rows)} of {len(self.definitions)}"
-        unreadable = [f"{len(self.skipped)} unreadable"] if self.skipped else []
-        toggles = (("archived", "A", "a", self.show_archived, hidden_archived),
-                   ("deactivated", "D", "d", self.show_deactivated, hidden_off))
-        hidden = [t for t in toggles if not t[3]]
-        on = [t for t in toggles if t[3]]
-        # The short form names the flags as the list's RAD column does (A, D).
-        long, short = [shown, *unreadable], [shown, *unreadable]
-        if hidden:
-            long.append("hidden: " + ", ".join(f"{n} {name} ({key})"
-                                               for name, _, key, _, n in hidden))
-            short.append("hidden: " + ", ".join(f"{n} {letter}" for _, letter, _, _, n in hidden)
-                         + f" ({', '.join(t[2] for t in hidden)})")
-        if on:
-            long.append("shown: " + ", ".join(f"{name} ({key})" for name, _, key, _, _ in on))
-            short.append("shown: " + ", ".join(t[1] for t in on)
-                         + f" ({', '.join(t[2] for t in on)})")
-        self.query_one("#list-status", FitLine).say(
-            lit(" · ".join(long), "dim"), lit(" · ".join(short), "dim"),
-            lit(" · ".join([shown, *unreadable]), "dim"))
-        order = (SORTS[self.sort] if self.sort == 1 or not self.query_text
-                 else "best match first")
-        self.query_one("#left").border_title = f"Definitions · {order} (s)"
-
-    def _show_values(self) -> None:
-        listing = self.query_one(DefinitionList)
-        if self.target is None:
-            listing.set_values(None)
-            return
-        from dixa_tui.domain.patch import format_value
-
-        entity = self.target.entity_type
-        values = {d.id: format_value(d, self.current.get(d.id)) for d in self.definitions
-                  if d.entity_type == entity}
-        # A row of the other kind has no value here: it says whose attribute it is instead,
-        # which also stands in for the Entity column narrow terminals leave out.
-        notes = {d.id: ENTITY_NOTES.get(d.entity_type, f"({d.entity_type})")
-                 for d in self.definitions if d.entity_type != entity}
-        listing.set_values(values, notes)
+    # -- the list and the filter ----------------------------------------------------------
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -364,17 +171,17 @@ class MainScreen(Screen[None]):
         box.focus()
 
     def action_toggle_archived(self) -> None:
-        self.show_archived = not self.show_archived
+        self.listing.show_archived = not self.listing.show_archived
         self._refilter()
 
     def action_toggle_deactivated(self) -> None:
-        self.show_deactivated = not self.show_deactivated
+        self.listing.show_deactivated = not self.listing.show_deactivated
         self._refilter()
 
     def action_sort(self) -> None:
-        self.sort = (self.sort + 1) % len(SORTS)
+        self.listing.sort = (self.listing.sort + 1) % len(SORTS)
         self._refilter()
-        self.notify(f"Sorted: {SORTS[self.sort]}.", timeout=2)
+        self.notify(f"Sorted: {SORTS[self.listing.sort]}.", timeout=2)
 
     def action_refresh(self) -> None:
         if not self.ui.connected:
@@ -398,248 +205,3 @@ class MainScreen(Screen[None]):
             listing.focus()
         elif self.focused is not listing:
             listing.focus()
-
-    # -- the detail -----------------------------------------------------------------------
-
-    @on(DefinitionList.Highlighted)
-    def _highlighted(self, event: DefinitionList.Highlighted) -> None:
-        """Rest the cursor a moment before the detail follows: typing in the filter or
-        holding ``j`` moves it many times a second, and only the last one matters."""
-        for timer in (self._show_timer, self._detail_timer):
-            if timer is not None:
-                timer.stop()
-        self._show_timer = self.set_timer(SHOW_DELAY, self._show_highlighted)
-        if event.definition is not None and event.definition.id not in self.details:
-            self._detail_timer = self.set_timer(DETAIL_DELAY, self._fetch_detail)
-
-    def _show_highlighted(self) -> None:
-        self._show_detail(self.query_one(DefinitionList).highlighted)
-
-    def _fetch_detail(self) -> None:
-        definition = self.query_one(DefinitionList).highlighted
-        if definition is None or definition.id in self.details or not self.ui.connected:
-            return
-        ident = definition.id
-        self.ui.run(self, Request.DETAIL, lambda session: session.get_definition(ident),
-                    lambda fetched: DetailLoaded(ident, fetched), context=ident)
-
-    def on_detail_loaded(self, message: DetailLoaded) -> None:
-        fetched = message.definition
-        listed = next((d for d in self.definitions if d.id == message.definition_id), None)
-        # The same as the list's copy (the usual case): keep the list's object, which is
-        # frozen out of the collector and whose option index the tree already has.
-        self.details[message.definition_id] = listed if listed == fetched else fetched
-        highlighted = self.query_one(DefinitionList).highlighted
-        if highlighted is not None and highlighted.id == message.definition_id:
-            self._show_detail(highlighted)
-
-    def _show_detail(self, definition: CustomAttributeDefinition | None) -> None:
-        pane = self.query_one(DetailPane)
-        if definition is None:
-            pane.show(None)
-            return
-        fresh = self.details.get(definition.id)
-        source = ("fetched by id (GET /custom-attributes/{id})" if fresh else
-                  "from the list; fetching the full definition…")
-        shown = fresh or definition
-        before = pane.definition
-        pane.show(shown, current=self._current_text(shown), source=source)
-        moved = before is None or before.id != shown.id  # not when the fetched copy arrives
-        if moved and self.query_text.strip() and shown.input_type == "Select" and \
-                not pane.browser.search_input.value:
-            from dixa_tui.domain.search import terms
-
-            # Only the words its own names do not explain: those found it by an option.
-            names = f"{shown.label}\n{shown.identifier}".lower()
-            by_option = [t for t in terms(self.query_text) if t not in names]
-            pane.browser.option_tree.reveal_matching(by_option)
-
-    def _current_text(self, definition: CustomAttributeDefinition) -> str | None:
-        if self.target is None or definition.entity_type != self.target.entity_type:
-            return None
-        from dixa_tui.domain.patch import format_value
-
-        return format_value(definition, self.current.get(definition.id))
-
-    def _detail_tree(self) -> Any:
-        pane = self.query_one(DetailPane)
-        if pane.definition is None or pane.definition.input_type != "Select":
-            self.notify("The highlighted definition is not a Select.", timeout=2)
-            return None
-        return pane.browser.option_tree
-
-    def action_find_option(self) -> None:
-        if self._detail_tree() is not None:
-            self.query_one(DetailPane).browser.query_one("#option-search").focus()
-
-    def action_expand_all(self) -> None:
-        tree = self._detail_tree()
-        if tree is not None:
-            tree.expand_everything()
-
-    def action_collapse_all(self) -> None:
-        tree = self._detail_tree()
-        if tree is not None:
-            tree.collapse_everything()
-
-    # -- copying --------------------------------------------------------------------------
-
-    def action_copy_id(self) -> None:
-        definition = self.query_one(DefinitionList).highlighted
-        if definition is None:
-            self.notify("No definition is highlighted.", timeout=2)
-            return
-        self.app.copy_to_clipboard(definition.id)
-        self.notify(f"Copied the id of {clean(definition.label)}: {clean(definition.id)}",
-                    title="Copied", timeout=3, markup=False)
-
-    def action_copy_path(self) -> None:
-        tree = self._detail_tree()
-        if tree is None:
-            return
-        path = tree.highlighted_path
-        if not path:
-            self.notify("Move the cursor onto an option in the tree first.", timeout=3)
-            return
-        text = json.dumps([o.value for o in path], ensure_ascii=False)
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Copied the option path {clean(text)}", title="Copied", timeout=3,
-                    markup=False)
-
-    # -- the target -----------------------------------------------------------------------
-
-    def action_target(self) -> None:
-        if not self.ui.connected:
-            self.notify("Not connected yet.", timeout=2)
-            return
-        from dixa_tui.tui.screens.target import TargetScreen
-
-        self.app.push_screen(TargetScreen(self.ui, self.target), self._target_chosen)
-
-    def _target_chosen(self, chosen: TargetState | None) -> None:
-        if chosen is not None:
-            self.set_target(chosen)
-
-    def set_target(self, state: TargetState) -> None:
-        self.target_state = state
-        self.target, self.current = state.target, dict(state.values)
-        self._show_values()
-        self._show_target()
-        self._show_detail(self.query_one(DefinitionList).highlighted)
-
-    def _load_target_values(self) -> None:
-        target = self.target
-        if target is None:
-            return
-        self.ui.run(self, Request.TARGET_VALUES, lambda session: session.read_target(target),
-                    TargetRead, context=target)
-
-    def on_target_read(self, message: TargetRead) -> None:
-        if message.state.target == self.target:
-            self.set_target(message.state)
-
-    # -- the schema diff --------------------------------------------------------------------
-
-    def action_schema_diff(self) -> None:
-        if not self.ui.connected:
-            self.notify("Not connected yet.", timeout=2)
-            return
-        from dixa_tui.tui.screens.schema_diff import SchemaDiffScreen
-
-        self.app.push_screen(SchemaDiffScreen(self.ui))
-
-    def action_usage(self) -> None:
-        if not self.ui.connected:
-            self.notify("Not connected yet.", timeout=2)
-            return
-        from dixa_tui.tui.screens.usage import UsageScreen
-
-        self.app.push_screen(UsageScreen(self.ui))
-
-    # -- editing --------------------------------------------------------------------------
-
-    def action_edit(self) -> None:
-        if not self.definitions:
-            self.notify("The definitions have not loaded yet.", timeout=3)
-            return
-        if self.target_state is None:
-            self.notify(f"Choose a target first: press {self.ui.key_hint('main.target', 't')}, "
-                        f"then {self.ui.key_hint('main.edit', 'e')} to edit its values.",
-                        timeout=4)
-            self.action_target()
-            return
-        from dixa_tui.tui.screens.editor import EditorScreen
-
-        highlighted = self.query_one(DefinitionList).highlighted
-        state = replace(self.target_state, values=dict(self.current))
-        editor = EditorScreen(self.ui, self.definitions, state,
-                              start=highlighted.id if highlighted else None)
-        self.app.push_screen(editor, self._edited)
-
-    # -- find ------------------------------------------------------------------------------
-
-    def action_find(self) -> None:
-        self.open_find()
-
-    def open_find(self, saved: SavedQuery | None = None) -> None:
-        """The Find screen, on ``saved`` (run at once) or on a new query."""
-        if not self.ui.connected or not self.definitions:
-            self.notify("The definitions have not loaded yet: the Find screen picks from "
-                        "them.", timeout=3)
-            return
-        from dixa_tui.tui.screens.find import FindScreen
-
-        self.app.push_screen(FindScreen(self.ui, self.definitions, saved=saved))
-
-    # -- history --------------------------------------------------------------------------
-
-    def action_history(self) -> None:
-        if self.ui.session is None:
-            self.notify("Still starting: try again in a moment.", timeout=2)
-            return
-        from dixa_tui.tui.screens.history import HistoryScreen
-
-        self.app.push_screen(HistoryScreen(self.ui), self._history_closed)
-
-    # -- bulk edits -----------------------------------------------------------------------
-
-    def action_bulk_file(self) -> None:
-        if not self.ui.connected:
-            self.notify("Not connected yet.", timeout=2)
-            return
-        from dixa_tui.tui.screens.bulk_dialogs import PlanFileScreen
-
-        self.app.push_screen(PlanFileScreen(self.ui), self._bulk_file_chosen)
-
-    def _bulk_file_chosen(self, read: BulkFileRead | None) -> None:
-        if read is None:
-            return
-        from dixa_tui.tui.bulk_run import BulkSource
-        from dixa_tui.tui.screens.bulk_review import BulkReviewScreen
-
-        source = BulkSource(path=read.path, data=read.data, plan=read.plan)
-        self.app.push_screen(BulkReviewScreen(self.ui, source))
-
-    def on_targets_written(self, message: TargetsWritten) -> None:
-        """A bulk run wrote these targets: the one on screen is read again."""
-        if self.target is not None and self.target.normalized() in {
-                t.normalized() for t in message.targets}:
-            self._load_target_values()
-
-    def _history_closed(self, wrote: bool | None) -> None:
-        """An undo sent from the history may have changed the target on screen."""
-        if wrote:
-            self._load_target_values()
-
-    def _edited(self, values: dict[str, Any] | None) -> None:
-        """After a successful send the editor returns the values Dixa now holds."""
-        if values is None or self.target_state is None:
-            return
-        self.set_target(replace(self.target_state, values={**self.current, **values}))
-        self._load_target_values()
-
-
-async def _listed(session: Session) -> Listed:
-    from dixa_tui.session.schema import list_definitions
-
-    return await list_definitions(session)

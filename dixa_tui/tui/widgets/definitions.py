@@ -1,8 +1,10 @@
 """The definitions list: a virtual, line-rendered table that stays instant at 10,000 rows.
 
 Only the visible lines are ever rendered, so replacing the rows (each filter keystroke) costs
-nothing but a refresh. Columns are fitted to the width in priority order, so the list reads
-well at 80 columns and uses the room on wide terminals. The first line is a sticky header.
+nothing but a refresh. A row is anything with a definition's list fields
+(``api.rows.DefinitionFields``): the light rows painted first, then the models. Columns are
+fitted to the width in priority order, so the list reads well at 80 columns and uses the room
+on wide terminals. The first line is a sticky header.
 """
 
 from __future__ import annotations
@@ -26,12 +28,12 @@ from textual.strip import Strip
 from dixa_tui.text import clean
 
 if TYPE_CHECKING:
-    from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.api.rows import DefinitionFields
 
 ENTITY_SHORT = {"Conversation": "Conv.", "Contact": "Contact"}
 
 
-def flags(definition: CustomAttributeDefinition) -> str:
+def flags(definition: DefinitionFields) -> str:
     """``R`` required, ``A`` archived, ``D`` deactivated; ``·`` where a flag is off."""
     return "".join(letter if on else "·" for letter, on in (
         ("R", definition.is_required), ("A", definition.is_archived),
@@ -114,7 +116,7 @@ class DefinitionList(ScrollView, can_focus=True):
         """The row under the cursor changed (None when the list is empty)."""
 
         def __init__(self, definition_list: DefinitionList,
-                     definition: CustomAttributeDefinition | None) -> None:
+                     definition: DefinitionFields | None) -> None:
             super().__init__()
             self.definition_list = definition_list
             self.definition = definition
@@ -125,30 +127,31 @@ class DefinitionList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._rows: Sequence[CustomAttributeDefinition] = ()
+        self._rows: Sequence[DefinitionFields] = ()
         self._values: Mapping[str, str] | None = None
         self._notes: Mapping[str, str] = {}
         self._empty_text = "Loading definitions…"
-        self._cells: dict[str, tuple[CustomAttributeDefinition, dict[str, str]]] = {}
+        self._cells: dict[str, tuple[DefinitionFields, dict[str, str]]] = {}
         self._paint_styles: dict[str, Style] | None = None
 
     # -- state in -----------------------------------------------------------------------
 
     @property
-    def rows(self) -> Sequence[CustomAttributeDefinition]:
+    def rows(self) -> Sequence[DefinitionFields]:
         return self._rows
 
     @property
-    def highlighted(self) -> CustomAttributeDefinition | None:
+    def highlighted(self) -> DefinitionFields | None:
         return self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
 
-    def set_rows(self, rows: Sequence[CustomAttributeDefinition], *, keep: str | None = None,
-                 empty_text: str = "No definitions.") -> None:
-        """Show ``rows``; the cursor stays on the definition with id ``keep`` if present."""
+    def set_rows(self, rows: Sequence[DefinitionFields], *, keep: str | None = None,
+                 cursor: int | None = None, empty_text: str = "No definitions.") -> None:
+        """Show ``rows`` with the cursor on row ``cursor``, or on the definition with id
+        ``keep`` if present (found by a scan: give ``cursor`` where rows are many)."""
         self._rows = rows
         self._empty_text = empty_text
-        target = 0
-        if keep is not None:
+        target = cursor or 0
+        if cursor is None and keep is not None:
             target = next((i for i, d in enumerate(rows) if d.id == keep), 0)
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         self.cursor = target
@@ -214,7 +217,7 @@ class DefinitionList(ScrollView, can_focus=True):
 
     # -- rendering ------------------------------------------------------------------------
 
-    def _row_cells(self, definition: CustomAttributeDefinition) -> dict[str, str]:
+    def _row_cells(self, definition: DefinitionFields) -> dict[str, str]:
         """The cleaned text of a row, computed once per definition (and per set of values)."""
         cached = self._cells.get(definition.id)
         if cached is not None and cached[0] is definition:  # a refresh brings new objects

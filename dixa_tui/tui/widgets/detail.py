@@ -156,12 +156,14 @@ class DetailPane(Vertical):
         return self.query_one(OptionBrowser)
 
     def show(self, definition: CustomAttributeDefinition | None, *, current: str | None = None,
-             source: str = "") -> None:
+             source: str = "", waiting: str | None = None) -> None:
+        """Show ``definition``; None shows ``waiting`` (what the pane waits for), else that
+        nothing is selected."""
         fields = self.query_one("#detail-fields", Static)
         if definition is None:
             self.definition = None
             self.border_title = "Detail"
-            fields.update("Nothing selected.")
+            fields.update(waiting or "Nothing selected.")
             self.set_class(True, "-text")
             return
         same_options = (self.definition is not None and self.definition.id == definition.id

@@ -1,0 +1,453 @@
+"""The main screen's list: where its definitions come from, and what it shows of them.
+
+The list paints before the models exist. Its rows come, first of all, from the start-up
+cache of the profile (``session.startcache``, painted in the first frame, marked with its
+age), or from the list asked for before Textual loaded (``session.early``), or from a GET;
+light rows (``api.rows``) need no pydantic. Then, off the event loop and in steps, the models
+are read from the same bytes (``api.salvage.DefinitionsBuilder``), and the search index is
+built from them in steps too: nothing here freezes typing. A filter typed before the index
+exists waits and is applied when it does (the status line says so). When the cached list has
+been read again, a different one replaces it, keeping the cursor and the filter, and what
+changed is said.
+
+Every stage reports with a message (``tui.messages``) to the handlers below, which own the
+state: :class:`~dixa_tui.tui.listing.Listing` (what is shown), :attr:`definitions` (the
+models), :attr:`skipped`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from dixa_tui.text import clean
+from dixa_tui.tui.listing import Listing
+from dixa_tui.tui.literal import lit
+from dixa_tui.tui.messages import (
+    DefinitionsFetched,
+    DefinitionsLoaded,
+    EarlyListEnded,
+    ListChanged,
+    ListSaved,
+    Request,
+    RequestFailed,
+    Retrying,
+    SearchReady,
+    SessionStarted,
+)
+from dixa_tui.tui.widgets.definitions import DefinitionList
+from dixa_tui.tui.widgets.errorbar import ErrorBar
+from dixa_tui.tui.widgets.fitline import FitLine
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.api.rows import DefinitionFields
+    from dixa_tui.api.salvage import DefinitionsRead, SkippedDefinition
+    from dixa_tui.domain.search import DefinitionSearch
+    from dixa_tui.session.core import Session
+    from dixa_tui.session.early import EarlyStart
+    from dixa_tui.session.startcache import Cached
+    from dixa_tui.tui.context import Ui
+
+INDEX_NOW = 2_000  # definitions indexed at once; more are indexed in steps of INDEX_STEP
+INDEX_STEP = 400  # about 5 ms of indexing between two looks at the keyboard
+
+
+class LoadingPart(Screen[None]):
+    """Loads the definitions and shows them in the list (``#definitions``, its status line
+    ``#list-status`` and the ``#left`` pane's title). The main screen builds on it."""
+
+    def __init__(self, ui: Ui, *, early: EarlyStart | None = None) -> None:
+        super().__init__()
+        self.ui = ui
+        self.listing = Listing()
+        self.definitions: list[CustomAttributeDefinition] = []
+        self.by_id: dict[str, CustomAttributeDefinition] = {}
+        self.skipped: tuple[SkippedDefinition, ...] = ()  # unreadable items of the last load
+        self._warned: tuple[SkippedDefinition, ...] = ()  # what the warning last said
+        self.fetching = False
+        self._early = early
+        self._early_state = "pending" if early is not None and early.fetching else "none"
+        # The list shown is the start-up cache's, not yet read again (None once it was, or
+        # when there was none); ``_confirmed``: read again, the same.
+        self._cached: Cached | None = early.cached if early is not None else None
+        self._confirmed = False
+        self._pages: list[bytes] | None = None  # the fresh list's pages, until kept
+        self._fresh: DefinitionsRead | None = None  # its models, once read
+        self._reading_models = False
+        self._note = "Starting…"  # what the list is waiting for, while it waits
+
+    # -- what the rest of the screen reads ------------------------------------------------
+
+    @property
+    def search(self) -> DefinitionSearch | None:
+        return self.listing.search
+
+    @property
+    def query_text(self) -> str:
+        return self.listing.query
+
+    @query_text.setter
+    def query_text(self, value: str) -> None:
+        self.listing.query = value
+
+    @property
+    def show_archived(self) -> bool:
+        return self.listing.show_archived
+
+    @property
+    def show_deactivated(self) -> bool:
+        return self.listing.show_deactivated
+
+    @property
+    def sort(self) -> int:
+        return self.listing.sort
+
+    # -- the first frame ------------------------------------------------------------------
+
+    def show_early(self) -> None:
+        """In the first frame: the cached list, else what the list is waiting for. Then,
+        once painted, the early list is taken over as it arrives."""
+        cached = self._cached
+        if cached is not None:
+            self.listing.set_base(cached.rows)
+            self._note = ""
+            self._refilter()
+        else:
+            self.query_one(DefinitionList).show_message(self._note)
+        early = self._early
+        if early is not None and early.fetching:
+            # From the fetching thread, or at once: post_message is safe from both.
+            def ended() -> None:
+                self.post_message(EarlyListEnded())
+
+            early.when_done(ended)
+
+    def after_first_paint(self) -> None:
+        """The cached list's models are read now that the first frame is out."""
+        cached = self._cached
+        if cached is not None and not self.definitions:
+            pages = cached.pages()
+            if pages is not None:
+                self._read_models(pages, fresh=False)
+
+    def on_early_list_ended(self, message: EarlyListEnded) -> None:
+        early = self._early
+        assert early is not None
+        if early.pages is not None:
+            self._early_state = "delivered"
+            self.fetching = True
+            self.post_message(DefinitionsFetched(early.pages))
+            return
+        self._early_state = "used"
+        if early.error is not None and early.resolved is not None:  # the GET failed
+            from dixa_tui.tui.context import log_failure
+
+            log_failure(Request.DEFINITIONS, early.error)
+            self.post_message(RequestFailed(Request.DEFINITIONS, early.error,
+                                            self.load_definitions, self))
+        # else: no key, or the settings could not be read: the start says so
+
+    def on_session_started(self, message: SessionStarted) -> None:
+        """The checked profile is known: a cached list of another organization goes (the
+        file changed under the start), a fresh list read before the session is its list."""
+        profile = message.session.profile
+        cached = self._cached
+        early = self._early
+        peeked = early.profile if early is not None else None
+        if cached is not None and (peeked is None or (peeked.name, peeked.base_url,
+                                                      peeked.api_version) != (
+                profile.name, profile.base_url, profile.api_version)):
+            self._cached = None
+            self.listing.set_base(())
+            self.definitions, self.by_id = [], {}
+            self._note = "Loading definitions…"
+            self.query_one(DefinitionList).show_message(self._note)
+        if self._fresh is not None:
+            message.session.adopt_definitions(self._fresh)
+            self._keep_list(message.session)
+
+    # -- loading --------------------------------------------------------------------------
+
+    def load_definitions(self) -> None:
+        """Read the list (again); the early list, when it is still on its way or just
+        arrived, is that read."""
+        self.fetching = True
+        if self._early_state == "pending":
+            return
+        if self._early_state == "delivered":
+            self._early_state = "used"
+            return
+        if not self.listing.base:
+            self.query_one("#loading").display = True
+            self._note = "Loading definitions…"
+            self.query_one(DefinitionList).show_message(self._note)
+        self.ui.run(self, Request.DEFINITIONS, _fetch, DefinitionsFetched)
+
+    def on_definitions_fetched(self, message: DefinitionsFetched) -> None:
+        """The list as Dixa sent it: its rows now (keeping the cursor and the filter), its
+        models in steps. A cached list read again the same stays, models and all."""
+        from dixa_tui.api.rows import decode_rows
+
+        pages = message.pages
+        self._pages = pages
+        cached = self._cached
+        if cached is not None and cached.pages() == pages:
+            self._cached, self._confirmed = None, True
+            if self._reading_models:  # the cache's models: fresh when they come
+                self._show_status()
+            else:
+                self._models_shown_fresh()
+            return
+        self._cached, self._confirmed = None, False
+        rows = decode_rows(pages)
+        if rows is not None and not self.definitions:
+            from dixa_tui.api.salvage import first_of_each_id
+
+            kept, _ = first_of_each_id(list(enumerate(rows)), [])
+            self.listing.set_base(kept)
+            self._note = ""
+            self._refilter()
+        elif rows is None and not self.listing.base:
+            self._note = "Reading definitions…"
+            self.query_one(DefinitionList).show_message(self._note)
+        self._read_models(pages, fresh=True, before=cached)
+
+    def _models_shown_fresh(self) -> None:
+        """The models shown are Dixa's list as it is: the session's, kept for the next
+        start; loading is over."""
+        from dixa_tui.api.salvage import DefinitionsRead
+
+        self._fresh = DefinitionsRead(self.definitions, self.skipped)
+        self.fetching = False
+        self.query_one("#loading").display = False
+        self.query_one(ErrorBar).clear()
+        if self.ui.session is not None:
+            self.ui.session.adopt_definitions(self._fresh)
+            self._keep_list(self.ui.session)
+        self._show_status()
+
+    def _read_models(self, pages: list[bytes], *, fresh: bool,
+                     before: Cached | None = None) -> None:
+        self._reading_models = True
+        self.run_worker(lambda: self._models(pages, fresh, before), thread=True,
+                        group="models", exclusive=True, exit_on_error=False)
+
+    def _models(self, pages: list[bytes], fresh: bool, before: Cached | None) -> None:
+        """Off the event loop: the models, a few hundred at a time (the screen stays
+        responsive in between), then what changed since the cached list."""
+        from dixa_tui.api.rows import raw_items
+        from dixa_tui.api.salvage import DefinitionsBuilder, items_of, read_definitions
+
+        worker = get_current_worker()
+        try:
+            def the_models_way() -> DefinitionsRead:
+                return read_definitions(items_of(pages, "list definitions"))
+
+            items = raw_items(pages)
+            builder = DefinitionsBuilder(items or [], the_models_way)
+            read = the_models_way() if items is None else None
+            while read is None and not builder.step():
+                if worker.is_cancelled:
+                    return
+            read = read or builder.result
+        except Exception as exc:
+            from dixa_tui.tui.context import log_failure
+
+            log_failure(Request.DEFINITIONS, exc)
+            self.post_message(RequestFailed(Request.DEFINITIONS, exc, self.load_definitions,
+                                            self))
+            return
+        if worker.is_cancelled:
+            return
+        self.post_message(DefinitionsLoaded(read, fresh=fresh))
+        if before is not None:
+            from dixa_tui.session.startcache import changes
+
+            old = before.pages()
+            found = changes(old, pages) if old is not None else None
+            if found is not None:
+                self.post_message(ListChanged(found.sentence(before.age())))
+
+    def on_definitions_loaded(self, message: DefinitionsLoaded) -> None:
+        fresh = message.fresh or self._confirmed
+        if not fresh and self._cached is None:
+            return  # the cached list is no longer the one shown
+        self._reading_models = False
+        read = message.read
+        models = read.definitions
+        self.definitions, self.skipped = models, read.skipped
+        self.by_id = {d.id: d for d in models}
+        self.listing.unreadable = len(read.skipped)
+        if message.snapshot_problem is not None:
+            self._snapshot_warning(message.snapshot_problem)
+        self._warn_skipped()
+        from dixa_tui.domain.search import DefinitionSearch
+
+        search = DefinitionSearch(models)
+        if len(models) <= INDEX_NOW:
+            search.prepare()
+        self.listing.set_base(models, search)
+        self._note = ""
+        self._refilter()
+        if fresh:
+            self._models_shown_fresh()
+        self.models_shown()
+        if not search.prepared:
+            self.run_worker(self._index(search), group="index", exclusive=True)
+
+    def models_shown(self) -> None:
+        """The models are in the list (the detail and the target follow them)."""
+
+    async def _index(self, search: DefinitionSearch) -> None:
+        while not search.prepare_some(INDEX_STEP):
+            self._show_status()
+            await asyncio.sleep(0)
+        self.post_message(SearchReady(search))
+
+    def on_search_ready(self, message: SearchReady) -> None:
+        if message.search is self.listing.search:
+            self._refilter()
+
+    def _keep_list(self, session: Session) -> None:
+        """Keep the fresh list, off the event loop: the start-up cache (unless turned off)
+        and the profile's snapshot (when it keeps them)."""
+        pages, read = self._pages, self._fresh
+        if pages is None or read is None:
+            return
+        self._pages = None  # kept once
+        from dixa_tui.session.schema import snapshot_of_pages
+        from dixa_tui.session.startcache import save
+
+        profile = session.profile
+        cache = not session.demo and not session.settings.no_cache and profile.startup_cache
+
+        def keep() -> None:
+            if cache:
+                try:
+                    save(profile.name, profile.base_url, profile.api_version, pages,
+                         read.definitions)
+                except OSError as exc:
+                    from dixa_tui import debuglog
+
+                    debuglog.log.warning("start-up cache not saved: %s", exc)
+            listed = snapshot_of_pages(session, pages, read)
+            if listed.problem is not None:
+                self.post_message(ListSaved(listed.problem))
+
+        self.run_worker(keep, thread=True, group="keep", exit_on_error=False)
+
+    def on_list_saved(self, message: ListSaved) -> None:
+        if message.snapshot_problem is not None:
+            self._snapshot_warning(message.snapshot_problem)
+
+    def on_list_changed(self, message: ListChanged) -> None:
+        self.notify(clean(message.sentence), title="Definitions changed", timeout=10,
+                    markup=False)
+
+    def _snapshot_warning(self, problem: str) -> None:
+        self.notify(f"The snapshot of this list was not saved: {clean(problem)}",
+                    title="Snapshot", severity="warning", timeout=8, markup=False)
+
+    def _warn_skipped(self) -> None:
+        """Unreadable definitions are said once: again only when a reload finds others."""
+        if not self.skipped or self.skipped == self._warned:
+            return
+        from dixa_tui.api.salvage import skipped_lines
+
+        self._warned = self.skipped
+        lines = skipped_lines(self.skipped)
+        text = "\n".join(clean(line) for line in lines)
+        self.notify(text, title="Some definitions could not be read", severity="warning",
+                    timeout=12, markup=False)
+
+    def on_retrying(self, message: Retrying) -> None:
+        """While the first load is retried, the empty list says which try it is on (the
+        message goes on to the app, which shows the toast)."""
+        if message.request is Request.DEFINITIONS and self.fetching and not self.listing.base:
+            notice = message.notice
+            self._note = (f"Loading definitions… {notice.which()} (the last failed: "
+                          f"{notice.reason.removeprefix(notice.operation + ': ')})")
+            self.query_one(DefinitionList).show_message(self._note)
+
+    def on_request_failed(self, message: RequestFailed) -> None:
+        """Stop what waited for the request; the message goes on to the app, which shows it."""
+        if message.request is Request.START:
+            self._note = "Could not start: see the message below."
+            if not self.listing.base:
+                self.query_one(DefinitionList).show_message(self._note)
+        if message.request is Request.DEFINITIONS:
+            self.fetching = False
+            self.query_one("#loading").display = False
+            if not self.listing.base:
+                self._note = "Not loaded: see the message below."
+                self.query_one(DefinitionList).show_message(self._note)
+            else:
+                self._show_status()
+
+    # -- the list -------------------------------------------------------------------------
+
+    def visible_rows(self) -> list[DefinitionFields]:
+        return list(self.listing.rows())
+
+    def _refilter(self) -> None:
+        listing = self.query_one(DefinitionList)
+        if not self.listing.base:
+            return
+        search = self.listing.search
+        if self.listing.waiting and search is not None:
+            done, total = search.progress
+            if total - done <= INDEX_NOW:  # little left: finish it rather than wait
+                search.prepare()
+        highlighted = listing.highlighted
+        rows = self.listing.rows()
+        cursor = 0
+        position = self.listing.position(highlighted.id if highlighted else None)
+        if position is not None:
+            try:
+                cursor = rows.order.index(position)
+            except ValueError:
+                cursor = 0
+        query = self.listing.query
+        empty = (f"No definition matches {query!r}: esc clears the filter."
+                 if self.listing.filtered else "No definitions in this organization.")
+        listing.set_rows(rows, cursor=cursor, empty_text=empty)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """The status line: how many are shown and hidden, and what the list waits for."""
+        shown = len(self.query_one(DefinitionList).rows)
+        long, short, tiny = self.listing.status(shown)
+        notes = self._notes()
+        if notes is not None:
+            long, short, tiny = (f"{notes[0]} · {long}", f"{notes[1]} · {short}",
+                                 f"{notes[1]} · {tiny}")
+        self.query_one("#list-status", FitLine).say(lit(long, "dim"), lit(short, "dim"),
+                                                    lit(tiny, "dim"))
+        self.query_one("#left").border_title = (
+            f"Definitions · {self.listing.order_name()} ({self.ui.key_hint('main.sort', 's')})")
+
+    def _notes(self) -> tuple[str, str] | None:
+        """What the list is not yet (a long and a short wording): the cached list, being
+        checked; the filter, waiting for the index."""
+        long: list[str] = []
+        short: list[str] = []
+        cached = self._cached
+        if cached is not None:
+            age = cached.age()
+            saved = "saved just now" if age == "just now" else f"saved {age} ago"
+            long.append(f"cached list, {saved}" + (", checking…" if self.fetching else ""))
+            short.append("cached" if age == "just now" else f"cached {age}")
+        if self.listing.waiting:
+            search = self.listing.search
+            done, total = search.progress if search is not None else (0, len(self.listing.base))
+            long.append(f"filter waits for the index ({done:,} of {total:,})")
+            short.append("filter waits")
+        return (" · ".join(long), " · ".join(short)) if long else None
+
+
+async def _fetch(session: Session) -> list[bytes]:
+    return await session.fetch_definition_pages()
