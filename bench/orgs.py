@@ -22,6 +22,19 @@ def big_org(count: int) -> list[Any]:
     return out
 
 
+def lean_org(count: int) -> list[Any]:
+    """:func:`big_org`, each Select keeping only its first option (no nesting): 10,000
+    definitions in about 4.7 MB, where ``big_org``'s take 12 MB."""
+    out = []
+    for d in big_org(count):
+        if d.input_type == "Select":
+            options = [o.model_copy(update={"nested_options": []}) for o in d.options[:1]]
+            d = d.model_copy(update={"input_definition": d.input_definition.model_copy(
+                update={"options": options})})
+        out.append(d)
+    return out
+
+
 def write_org(path: Path, definitions: list[Any]) -> Path:
     """The definitions in Dixa's list format, for ``dixa-tui mock serve --org``."""
     path.write_text(json.dumps({"data": [d.to_dixa() for d in definitions]}), encoding="utf-8")

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -140,6 +139,8 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
 
 def load_config(path: Path | None = None) -> Config:
     """The config at ``path`` (default: ``config_path()``); a missing file is an empty one."""
+    import tomllib
+
     path = path or config_path()
     text = _read(path)
     if text is None:
@@ -178,6 +179,8 @@ def peek_profile(name: str | None = None, base_url: str | None = None,
     file, a value of the wrong kind). Nothing is sent with this: the checked profile from
     :func:`load_config` replaces it.
     """
+    import tomllib
+
     path = path or config_path()
     try:
         text = _read(path)

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from types import GenericAlias
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeAlias, TypeVar
 
 import msgspec
 from msgspec import UNSET, Raw, Struct, UnsetType, field
@@ -115,15 +116,16 @@ def _input_type(self: Any) -> str:
                       self.options is not UNSET, self.placeholder is not UNSET)
 
 
-# An ``inputDefinition`` checked as the models check every input kind: options and
-# placeholder whatever the ``_type`` says (the models read only the kind's own; being
-# stricter is fine here).
-_CheckedKind: Any = msgspec.defstruct("_CheckedKind", [
-    ("type", str | UnsetType, field(default=UNSET, name="_type")),
-    ("options", _option_levels(OPTION_DEPTH) | UnsetType, UNSET),
-    ("placeholder", str | UnsetType | None, UNSET),
-    ("snake_kind", UnsetType, field(default=UNSET, name="kind")),
-], gc=False, module=__name__, namespace={"input_type": property(_input_type)})
+def _checked_kind() -> Any:
+    """An ``inputDefinition`` checked as the models check every input kind: options and
+    placeholder whatever the ``_type`` says (the models read only the kind's own; being
+    stricter is fine here). Built on first use: the list paints without it."""
+    return msgspec.defstruct("_CheckedKind", [
+        ("type", str | UnsetType, field(default=UNSET, name="_type")),
+        ("options", _option_levels(OPTION_DEPTH) | UnsetType, UNSET),
+        ("placeholder", str | UnsetType | None, UNSET),
+        ("snake_kind", UnsetType, field(default=UNSET, name="kind")),
+    ], gc=False, module=__name__, namespace={"input_type": property(_input_type)})
 
 
 class _Row(Struct, rename="camel", gc=False):
@@ -164,10 +166,11 @@ class DefinitionRow(_Row, kw_only=True):
         return self.input_definition.input_type
 
 
-class CheckedRow(_Row, kw_only=True):
-    """A row whose whole item was checked (see :func:`checked_rows`)."""
+class _Checked(_Row, kw_only=True):
+    """What a checked row reads besides a row's fields (see :func:`checked_rows`); its
+    ``input_definition``'s type is made at first use (``_checked_types``)."""
 
-    input_definition: _CheckedKind
+    input_definition: Any
     description: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
@@ -175,6 +178,20 @@ class CheckedRow(_Row, kw_only=True):
     @property
     def input_type(self) -> str:
         return str(self.input_definition.input_type)
+
+
+@cache
+def _checked_types() -> tuple[Any, msgspec.json.Decoder[Any]]:
+    """The checked row type (``_Checked`` with its ``inputDefinition``), and the decoder of
+    a page of them: built on first use."""
+    row = msgspec.defstruct("CheckedRow", [("input_definition", _checked_kind())],
+                            bases=(_Checked,), kw_only=True, module=__name__)
+    page = msgspec.defstruct("_CheckedPage", [("data", GenericAlias(list, (row,)), [])],
+                             gc=False, module=__name__)
+    return row, msgspec.json.Decoder(page)
+
+
+CheckedRow: TypeAlias = _Checked  # a row of checked_rows (its class is built at first use)
 
 
 class _Meta(Struct, gc=False):
@@ -189,17 +206,12 @@ class _RowsPage(Struct, gc=False):
     data: list[DefinitionRow] = []
 
 
-class _CheckedPage(Struct, gc=False):
-    data: list[CheckedRow] = []
-
-
 class _RawPage(Struct, gc=False):
     data: list[Raw] = []
 
 
 _envelope: msgspec.json.Decoder[_Envelope] = msgspec.json.Decoder(_Envelope)
 _rows: msgspec.json.Decoder[_RowsPage] = msgspec.json.Decoder(_RowsPage)
-_checked: msgspec.json.Decoder[_CheckedPage] = msgspec.json.Decoder(_CheckedPage)
 _raw: msgspec.json.Decoder[_RawPage] = msgspec.json.Decoder(_RawPage)
 P = TypeVar("P")
 
@@ -230,7 +242,7 @@ def decode_rows(bodies: Iterable[bytes]) -> list[DefinitionRow] | None:
 def checked_rows(bodies: Iterable[bytes]) -> list[CheckedRow] | None:
     """The rows of a list the models would read whole and alike (repeated ids included),
     or None: then only the models can say what is readable."""
-    pages = _pages(_checked, bodies)
+    pages = _pages(_checked_types()[1], bodies)
     if pages is None:
         return None
     rows = [row for page in pages for row in page.data]
@@ -247,7 +259,7 @@ def raw_items(bodies: Iterable[bytes]) -> list[bytes] | None:
     return [bytes(item) for page in pages for item in page.data]
 
 
-def _stamps_read(row: CheckedRow) -> bool:
+def _stamps_read(row: _Checked) -> bool:
     """The timestamps are ones ``datetime.fromisoformat`` reads (the models read those
     alike; other texts only pydantic's parser can judge)."""
     for stamp in (row.created_at, row.updated_at):

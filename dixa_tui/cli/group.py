@@ -11,7 +11,7 @@ import sys
 import click
 
 from dixa_tui import __version__
-from dixa_tui.cli.common import EXIT_BUG, EXIT_USAGE, fail, handled
+from dixa_tui.cli.common import EXIT_USAGE, fail, handled
 from dixa_tui.session.settings import Settings
 
 
@@ -25,13 +25,17 @@ from dixa_tui.session.settings import Settings
               help="Send without recording writes in the local journal (no history, no undo "
                    "for them): for a journal that cannot be written, or data that must not "
                    "be kept on this machine.")
+@click.option("--no-cache", is_flag=True,
+              help="Neither show nor keep the start-up cache of the definitions list (the "
+                   "terminal UI shows the last list read at once, then reads it again).")
 @click.option("--debug", is_flag=True,
               help="Write a debug log (requests, tracebacks; never the key) to the user log "
                    "folder; its path is printed. DIXA_TUI_DEBUG=1 does the same.")
 @click.version_option(__version__, prog_name="dixa-tui")
 @click.pass_context
 def main(ctx: click.Context, profile: str | None, base_url: str | None,
-         api_version: str | None, demo: bool, no_journal: bool, debug: bool) -> None:
+         api_version: str | None, demo: bool, no_journal: bool, no_cache: bool,
+         debug: bool) -> None:
     """Browse Dixa custom attribute definitions and change attribute values.
 
     With no command, opens the terminal UI (press ? inside it for every key).
@@ -43,7 +47,7 @@ def main(ctx: click.Context, profile: str | None, base_url: str | None,
       dixa-tui definitions show contact_reason
       dixa-tui patch conversation 12345 --set contact_reason=delivery/damaged/item --dry-run
     """
-    ctx.obj = Settings(profile, base_url, api_version, demo, no_journal)
+    ctx.obj = Settings(profile, base_url, api_version, demo, no_journal, no_cache)
     from dixa_tui import debuglog  # the standard library only: the first frame can afford it
 
     if debug or debuglog.wanted():
@@ -71,7 +75,10 @@ def _tui(settings: Settings) -> None:
     if settings.demo and (settings.base_url or settings.profile_name):
         fail("--demo uses the embedded demo organization: leave out --base-url and "
              "--profile, or leave out --demo.", EXIT_USAGE)
-    from dixa_tui.tui.app import run_tui
+    from dixa_tui.tui.start import start_tui
 
-    if run_tui(settings):  # it stopped on an unexpected error, already shown in one line
-        sys.exit(EXIT_BUG)
+    # Through click (``--debug``): the cached list is shown at once, the list is read by
+    # the app (a plain start asks for it before Textual loads: ``dixa_tui.launch``).
+    code = start_tui(settings, fetch=False)
+    if code:  # an unexpected error, already shown in one line
+        sys.exit(code)

@@ -70,6 +70,9 @@ def mock_serve(host: str, port: int, key: str | None, org: str | None, latency: 
         state = load_org(org)
     except (OSError, ValueError) as exc:
         fail(f"Error: cannot serve the mock: {clean(exc)}")
+    from dixa_tui.mock.handlers import listing_body
+
+    state.listing_body = listing_body(state)  # nothing here changes the definitions
 
     def ready(url: str) -> None:
         click.echo(f"Dixa mock on {url} (/v1 and /beta); key: "

@@ -78,17 +78,19 @@ def _error(request: Request, status: int, message: str) -> DixaJSON:
 
 
 async def list_definitions(request: Request) -> Response:
-    """All definitions, archived included, in one response (Dixa does not page this).
-
-    An org file's listing is written as an export writes it (``snapshot_bytes``), so the
-    mock serving an exported file answers that file's bytes."""
+    """All definitions, archived included, in one response (Dixa does not page this)."""
     state = _state(request)
+    body = state.listing_body if state.listing_body is not None else listing_body(state)
+    return Response(body, media_type="application/json")
+
+
+def listing_body(state: MockState) -> bytes:
+    """The definitions list's body. An org file's listing is written as an export writes it
+    (``snapshot_bytes``), so the mock serving an exported file answers that file's bytes."""
     with gc_paused():
         if state.unreadable or state.raw:
-            body = snapshot_bytes(state.listing())
-        else:
-            body = definitions_body(state.definitions)
-    return Response(body, media_type="application/json")
+            return snapshot_bytes(state.listing())
+        return definitions_body(state.definitions)
 
 
 async def get_definition(request: Request) -> Response:

@@ -96,6 +96,9 @@ class MockState:
         self._lock = threading.Lock()
         self.raw: dict[str, Any] = {}
         self.unreadable: list[tuple[int, Any]] = []
+        # The list's body encoded once (``mock serve``: an org's definitions never change
+        # there); None: encoded for each request (tests change the definitions as they go).
+        self.listing_body: bytes | None = None
         self.error_note = ""
         self.writes: Counter[tuple[str, str]] = Counter()
 

@@ -2,27 +2,34 @@
 loads.
 
 Importing Textual and drawing the first frame takes about 0.2 s; the list needs the profile,
-the key, httpx and a request. :func:`begin` runs before Textual is imported:
+the key, httpx and a request, about as much again. :func:`begin` runs before Textual is
+imported:
 
 * with a start-up cache of the profile (``session.startcache``), it reads the cache's rows
   (a few ms) and starts nothing else: the first frame paints them, and the list is read
   again afterwards, when nothing competes with the first frame;
-* otherwise it starts a thread that resolves the settings (config file, key) and GETs the
-  list with the client (``DixaClient.fetch_definitions``: its timeouts, proxies, CA store,
-  pacing and retries, the key rule), keeping the pages as Dixa sent them. The app takes
-  them over when it is up (:meth:`EarlyStart.when_done`); the session it then opens uses
-  the settings resolved here (the config file and the keyring are read once).
+* otherwise it starts reading the list: it resolves the settings (config file, key) and GETs
+  the list with the client (``DixaClient.fetch_definitions``: its timeouts, proxies, CA
+  store, pacing and retries, the key rule), keeping the pages as Dixa sent them. Where the
+  system can ``fork`` (not Windows), that happens in a child process: a thread would take
+  turns with Textual's import for the one interpreter lock, a child runs beside it. The
+  child hands back, through a pipe, the settings it resolved (the key included: the app's
+  session starts from them, so the config file and the keyring are read once), each retry
+  as it happens, and the pages; then it exits. Elsewhere, a thread does the same.
 
-Nothing here needs pydantic, and nothing is shown: failures are kept for the app, which
-shows them as it shows any failure of a load (retrying is the app's own load).
+Nothing of this needs pydantic, nothing is shown, and nothing fails loudly here: whatever
+did not work (a config error, no key, a failed request) is left to the app, which reads the
+settings or the list itself and says what is wrong as it always does.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from dixa_tui.session.settings import Resolved, Settings
 
@@ -33,48 +40,70 @@ if TYPE_CHECKING:
     from dixa_tui.config import Profile
     from dixa_tui.session.startcache import Cached
 
+# The child's frames: one byte of kind, eight of length, the payload.
+RESOLVED, NOTICE, PAGE, END = b"R", b"N", b"P", b"E"
+# The demo organization's list as its mock serves it (``tools/demo_listing.py`` writes it; a
+# test keeps it so): ``--demo`` paints it as a cached list, then reads it from the mock.
+DEMO_LISTING = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "mock", "data", "demo-listing.json")
+
 
 @dataclass
 class EarlyStart:
-    """What was started before Textual: the cache shown at once, or a fetch under way."""
+    """What was started before Textual: the cache shown at once, or a read under way."""
 
     settings: Settings
     cached: Cached | None = None
     profile: Profile | None = None  # the profile the cache was looked up for (unchecked)
+    started: bool = False  # the list is being read (there was no cache to show)
     resolved: Resolved | None = None
-    pages: list[bytes] | None = None
-    error: Exception | None = None  # resolving (a config error) or fetching failed
-    notices: list[RetryNotice] = field(default_factory=list)  # retries of the fetch
+    pages: list[bytes] | None = None  # None once ended: the app reads the list itself
     transport: httpx.AsyncBaseTransport | None = None  # the demo's, for its session too
     _done: threading.Event = field(default_factory=threading.Event)
     _resolved: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _callback: Callable[[], None] | None = None
+    _notices: list[RetryNotice] = field(default_factory=list)
+    _listener: Callable[[RetryNotice], None] | None = None
 
     @property
     def fetching(self) -> bool:
-        """A fetch was started (there was no cache to show)."""
-        return self.cached is None
+        return self.started
 
     def done(self) -> bool:
         return self._done.is_set()
 
-    def wait_resolved(self, timeout: float | None = None) -> bool:
-        """Wait until the settings are resolved (:attr:`resolved`, or :attr:`error`): the
-        app's session starts from them, while the list is still on its way."""
-        return self._resolved.wait(timeout)
-
     def wait(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
 
+    def wait_resolved(self, timeout: float | None = None) -> bool:
+        """Wait until the settings are resolved (:attr:`resolved`; None when they could
+        not be: the app resolves them itself), while the list is still on its way."""
+        return self._resolved.wait(timeout)
+
     def when_done(self, callback: Callable[[], None]) -> None:
-        """``callback()`` once the fetch has ended (at once if it has; from the fetching
-        thread otherwise: hand it to the event loop with ``call_from_thread``)."""
+        """``callback()`` once the read has ended (at once if it has; from another thread
+        otherwise: hand it to the event loop, e.g. with ``post_message``)."""
         with self._lock:
             if not self._done.is_set():
                 self._callback = callback
                 return
         callback()
+
+    def on_retry(self, listener: Callable[[RetryNotice], None]) -> None:
+        """``listener(notice)`` for each retry of the read: those told so far at once, the
+        next ones from another thread as they happen."""
+        with self._lock:
+            told, self._listener = list(self._notices), listener
+        for notice in told:
+            listener(notice)
+
+    def _retried(self, notice: RetryNotice) -> None:
+        with self._lock:
+            self._notices.append(notice)
+            listener = self._listener
+        if listener is not None:
+            listener(notice)
 
     def _finish(self) -> None:
         self._resolved.set()
@@ -85,61 +114,199 @@ class EarlyStart:
             callback()
 
 
-def begin(settings: Settings) -> EarlyStart:
-    """Show the profile's cached list, or start reading the list; never raises."""
-    early = EarlyStart(settings)
-    if not settings.demo and not settings.no_cache:
+_pending: EarlyStart | None = None  # begun, not yet taken by the app (``take``)
+
+
+def take(settings: Settings) -> EarlyStart | None:
+    """The start :func:`begin` made for ``settings``, once (the terminal UI takes it)."""
+    global _pending
+    early, _pending = _pending, None
+    return early if early is not None and early.settings == settings else None
+
+
+def begin(settings: Settings, *, fetch: bool = True) -> EarlyStart:
+    """Show the profile's cached list, or start reading the list (unless not ``fetch``: then
+    the app reads it, as without an early start); never raises. The app takes it over with
+    :func:`take`."""
+    global _pending
+    early = _pending = EarlyStart(settings)
+    if settings.demo:
+        early.profile, early.cached = _demo(settings)
+    elif not settings.no_cache:
         early.profile, early.cached = _cached(settings)
-    if early.cached is not None:
+    if early.cached is not None or not fetch:
         early._finish()
         return early
-    threading.Thread(target=_fetch, args=(early,), name="dixa-tui early fetch",
+    early.started = True
+    if hasattr(os, "fork") and threading.active_count() == 1:
+        try:
+            _fork(early)
+            return early
+        except OSError:
+            pass  # no process to spare: a thread then
+    threading.Thread(target=_in_thread, args=(early,), name="dixa-tui early read",
                      daemon=True).start()
     return early
+
+
+def _demo(settings: Settings) -> tuple[Profile | None, Cached | None]:
+    """The demo's own list, packaged: shown as a cached list of no age."""
+    try:
+        from dixa_tui.session.settings import load_profile
+        from dixa_tui.session.startcache import packaged
+
+        return load_profile(settings)[0], packaged(DEMO_LISTING)
+    except Exception:  # the mock serves it anyway
+        return None, None
 
 
 def _cached(settings: Settings) -> tuple[Profile | None, Cached | None]:
     try:
         from dixa_tui.config import peek_profile
-        from dixa_tui.session.startcache import load
 
         profile = peek_profile(settings.profile_name, settings.base_url, settings.api_version)
         if profile is None or not profile.startup_cache:
             return profile, None
+        from dixa_tui.session.startcache import cache_path
+
+        if not cache_path(profile.name).is_file():
+            return profile, None
+        from dixa_tui.session.startcache import load
+
         return profile, load(profile.name, profile.base_url, profile.api_version)
     except Exception:  # a cache is a bonus: whatever fails here, the list is read anyway
         return None, None
 
 
-def _fetch(early: EarlyStart) -> None:
-    try:
-        from dixa_tui.session.settings import resolve
+# -- in this process --------------------------------------------------------------------
 
-        resolved = resolve(early.settings)
+
+def _in_thread(early: EarlyStart) -> None:
+    try:
+        resolved = _resolve(early.settings)
+        if resolved is None:
+            return
         if early.settings.demo:
             from dixa_tui.session.core import demo_transport
 
             early.transport = demo_transport()
         early.resolved = resolved
         early._resolved.set()  # the app's session may start now
-        if resolved.key is not None and resolved.key_source is not None:
-            import asyncio
-
-            asyncio.run(_get(early, resolved))
-    except Exception as exc:  # shown by the app, as a failure of the load
-        early.error = exc
+        early.pages = _read(early.settings, resolved, early.transport, early._retried)
     finally:
         early._finish()
 
 
-async def _get(early: EarlyStart, resolved: Resolved) -> None:
-    from dixa_tui.api.notices import retries_reported
-    from dixa_tui.session.core import open_client
+def _resolve(settings: Settings) -> Resolved | None:
+    """The settings resolved, when they can be and there is a key to read the list with."""
+    from dixa_tui.session.settings import resolve
 
-    assert resolved.key is not None
-    client = open_client(resolved.profile, resolved.key, early.transport)
     try:
-        with retries_reported(early.notices.append):
-            early.pages = await client.fetch_definitions()
+        return resolve(settings)
+    except Exception:  # the app resolves them again and says what is wrong
+        return None
+
+
+def _read(settings: Settings, resolved: Resolved,
+          transport: httpx.AsyncBaseTransport | None,
+          retried: Callable[[RetryNotice], None]) -> list[bytes] | None:
+    """The list's pages, or None (no key, or the read failed: the app reads it itself)."""
+    if resolved.key is None or resolved.key_source is None:
+        return None
+    import asyncio
+
+    from dixa_tui.api.notices import retries_reported
+    from dixa_tui.session.core import demo_transport, open_client
+
+    key = resolved.key
+
+    async def get() -> list[bytes]:
+        used = transport if transport is not None or not settings.demo else demo_transport()
+        client = open_client(resolved.profile, key, used)
+        try:
+            with retries_reported(retried):
+                return await client.fetch_definitions()
+        finally:
+            await client.aclose()
+
+    try:
+        return asyncio.run(get())
+    except Exception:
+        return None
+
+
+# -- in a child process -----------------------------------------------------------------
+
+
+def _fork(early: EarlyStart) -> None:
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, hand over, exit (never back into the caller)
+        code = 0
+        try:
+            os.close(reading)
+            _quiet()
+            with os.fdopen(writing, "wb") as out:
+                _child(early.settings, out)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(writing)
+    threading.Thread(target=_from_child, args=(early, reading, pid),
+                     name="dixa-tui early read", daemon=True).start()
+
+
+def _quiet() -> None:
+    """The child never writes to the terminal, nor reads from it."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+
+
+def _child(settings: Settings, out: BinaryIO) -> None:
+    from dixa_tui.session.handover import notice_bytes, resolved_bytes
+
+    def send(kind: bytes, payload: bytes) -> None:
+        out.write(kind + len(payload).to_bytes(8, "big") + payload)
+        out.flush()
+
+    resolved = _resolve(settings)
+    if resolved is None:
+        return
+    send(RESOLVED, resolved_bytes(resolved))
+    pages = _read(settings, resolved, None, lambda notice: send(NOTICE, notice_bytes(notice)))
+    for page in pages or ():
+        send(PAGE, page)
+    if pages is not None:
+        send(END, b"")
+
+
+def _from_child(early: EarlyStart, fd: int, pid: int) -> None:
+    from dixa_tui.session.handover import notice_of, resolved_of
+
+    pages: list[bytes] = []
+    try:
+        with os.fdopen(fd, "rb") as child:
+            while head := child.read(9):
+                size = int.from_bytes(head[1:9], "big")
+                payload = child.read(size)
+                if len(head) < 9 or len(payload) < size:
+                    break  # the child died mid-frame: the app reads the list itself
+                kind = head[:1]
+                if kind == RESOLVED:
+                    early.resolved = resolved_of(payload)
+                    early._resolved.set()
+                elif kind == NOTICE:
+                    early._retried(notice_of(payload))
+                elif kind == PAGE:
+                    pages.append(payload)
+                elif kind == END:
+                    early.pages = pages
+    except Exception:
+        early.pages = None
     finally:
-        await client.aclose()
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+        early._finish()

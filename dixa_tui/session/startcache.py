@@ -66,11 +66,12 @@ _encoder = msgspec.json.Encoder()
 
 @dataclass(frozen=True)
 class Cached:
-    """A profile's cached list: its rows now, its pages on demand."""
+    """A profile's cached list: its rows now, its pages on demand. ``saved_at`` is None for
+    a list packaged with dixa-tui (the demo's), which has no age."""
 
     path: Path
-    saved_at: datetime
-    rows: list[CachedRow]
+    saved_at: datetime | None
+    rows: Sequence[DefinitionFields]
     offset: int  # where the pages start in the file
     page_sizes: tuple[int, ...]
 
@@ -88,6 +89,8 @@ class Cached:
 
     def age(self, now: datetime | None = None) -> str:
         """How old the list is, for people: ``just now``, ``4 min``, ``3 h``, ``2 days``."""
+        if self.saved_at is None:
+            return "just now"
         seconds = max(0.0, ((now or datetime.now(UTC)) - self.saved_at).total_seconds())
         if seconds < 60:
             return "just now"
@@ -133,6 +136,23 @@ def load(profile: str, base_url: str, api_version: str, *,
     return Cached(path, saved_at, header.rows, len(line), tuple(header.pages))
 
 
+def packaged(path: str) -> Cached | None:
+    """A list packaged with dixa-tui (one page, as Dixa's list format), as a cache."""
+    from dixa_tui.api.rows import decode_rows
+    from dixa_tui.api.salvage import first_of_each_id
+
+    try:
+        with open(path, "rb") as file:
+            body = file.read()
+    except OSError:
+        return None
+    rows = decode_rows([body])
+    if rows is None:
+        return None
+    kept, _ = first_of_each_id(list(enumerate(rows)), [])
+    return Cached(Path(path), None, kept, 0, (len(body),))
+
+
 def save(profile: str, base_url: str, api_version: str, pages: Sequence[bytes],
          definitions: Sequence[DefinitionFields], *, now: datetime | None = None,
          root: Path | None = None) -> Path:
@@ -170,8 +190,8 @@ class Changes:
     removed: list[str]
     changed: list[str]
 
-    def sentence(self, age: str) -> str:
-        """One line for people; ``age`` is the shown list's (``4 min``)."""
+    def sentence(self, age: str | None) -> str:
+        """One line for people; ``age`` is the shown list's (``4 min``; None: packaged)."""
         from dixa_tui.text import plural
 
         parts = []
@@ -180,8 +200,9 @@ class Changes:
             if names:
                 shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
                 parts.append(f"{plural(len(names), 'definition')} {how} ({shown})")
-        return (f"The definitions changed since the list shown (saved {age} ago): "
-                f"{'; '.join(parts)}.")
+        when = ("" if age is None else " (saved just now)" if age == "just now"
+                else f" (saved {age} ago)")
+        return f"The definitions changed since the list shown{when}: {'; '.join(parts)}."
 
 
 def changes(before: Sequence[bytes], after: Sequence[bytes]) -> Changes | None:

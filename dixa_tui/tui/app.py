@@ -27,6 +27,7 @@ from dixa_tui.tui.messages import (
     Connected,
     EditTargets,
     KeyMissing,
+    ListShown,
     Request,
     RequestFailed,
     Retrying,
@@ -75,6 +76,7 @@ class DixaApp(App[None]):
         self.ui = Ui()
         self._main: MainScreen | None = None
         self._asking_quit: Screen[Any] | None = None  # the "quit anyway?" question, when asked
+        self._started_once = False  # the start-up worker was started
 
     @property
     def session(self) -> Session | None:
@@ -107,8 +109,19 @@ class DixaApp(App[None]):
         self._main = MainScreen(self.ui, demo=self.settings.demo,
                                 profile_name=self.settings.profile_name, early=self.early)
         await self.push_screen(self._main)
-        # Once the first frame is out: nothing competes with it for the interpreter.
-        self._main.call_after_refresh(self._start)
+        # Once the first frame is out, nothing competes with it for the interpreter; and
+        # when a list is on its way from before Textual, once it is painted (ListShown).
+        if self.early is None or not self.early.fetching:
+            self._main.call_after_refresh(self._begin)
+
+    def on_list_shown(self, message: ListShown) -> None:
+        self._begin()
+
+    def _begin(self) -> None:
+        """Start the session, once (a retry after a failed start runs ``_start`` again)."""
+        if not self._started_once:
+            self._started_once = True
+            self._start()
 
     @work(thread=True, exit_on_error=False, group="start")
     def _start(self) -> None:
@@ -134,8 +147,6 @@ class DixaApp(App[None]):
         except Exception as exc:  # a broken config file, a keyring that fails: say so
             self.call_from_thread(self._start_failed, exc)
             return
-        import dixa_tui.domain.patch  # noqa: F401  (warm, off the event loop)
-
         self.call_from_thread(self._started, session)
 
     def _start_failed(self, exc: Exception) -> None:
@@ -411,8 +422,11 @@ class Stopped(Exception):
         return self.line
 
 
-def run_tui(settings: Settings, early: EarlyStart | None = None) -> int:
-    """Run the terminal UI; its return code (non-zero after an unexpected error)."""
-    app = DixaApp(settings, early=early)
+def run_tui(settings: Settings) -> int:
+    """Run the terminal UI; its return code (non-zero after an unexpected error). What was
+    started for it before Textual loaded (``session.early.begin``) is taken over."""
+    from dixa_tui.session.early import take
+
+    app = DixaApp(settings, early=take(settings))
     app.run()
     return app.return_code or 0

@@ -94,6 +94,13 @@ class KeyMissing(Message, bubble=False):
 
 
 @dataclass
+class ListShown(Message):
+    """The list asked for before Textual loaded is on screen, or will not come: the app
+    starts the session now (earlier, it would compete with the list for the interpreter).
+    Bubbles to the app."""
+
+
+@dataclass
 class EarlyListEnded(Message, bubble=False):
     """The list asked for before Textual loaded (``session.early``) has arrived, or failed:
     the main screen takes it over."""

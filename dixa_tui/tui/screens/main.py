@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, LoadingIndicator, Static
+from textual.widgets import Input, Static
 
 from dixa_tui.tui.listing import SORTS
 from dixa_tui.tui.messages import Connected, KeyMissing, SessionStarted
@@ -88,14 +88,14 @@ class MainScreen(DetailPart):
         self._profile_name = profile_name
 
     def compose(self) -> ComposeResult:
+        """What the first frame shows (and the error bar, hidden, so that no failure can come
+        before it); the filter box (hidden until asked for), the detail pane and the footer
+        are mounted once the frame is out."""
         yield StatusHeader(id="header")
         yield FitLine(id="target-bar")
         with Horizontal(id="panes"):
             with Vertical(id="left"):
-                yield Input(placeholder="Filter: label, identifier, id or option label",
-                            id="filter")
                 yield FitLine(id="list-status")
-                yield LoadingIndicator(id="loading")
                 yield DefinitionList(id="definitions")
             slot = Vertical(id="detail-slot")  # the detail pane's place, until it is mounted
             slot.border_title = "Detail"
@@ -104,8 +104,6 @@ class MainScreen(DetailPart):
         yield Static(id="footer-slot")  # the footer's, likewise
 
     def on_mount(self) -> None:
-        self.query_one("#filter").display = False
-        self.query_one("#loading").display = False
         header = self.query_one(StatusHeader)  # the badge is known before any lookup
         header.demo = self._demo
         header.profile = "demo" if self._demo else self._profile_name or "…"
@@ -119,10 +117,14 @@ class MainScreen(DetailPart):
         list's models."""
         from dixa_tui.tui.widgets.footer import Footer
 
+        box = Input(placeholder="Filter: label, identifier, id or option label", id="filter")
+        box.display = False
+        await self.query_one("#left").mount(box, before="#list-status")
         await self.mount_detail()
         slot = self.query_one("#footer-slot")
         await self.mount(Footer(), before=slot)
         await slot.remove()
+        self.refresh_bindings()  # the footer shows the keys once told they changed
         self.after_first_paint()
 
     # -- the session ----------------------------------------------------------------------
@@ -162,13 +164,13 @@ class MainScreen(DetailPart):
 
     def action_to_list(self) -> None:
         """Down in the filter box moves to the list (elsewhere the focused widget has it)."""
-        if self.focused is self.query_one("#filter"):
+        if self.focused is not None and self.focused.id == "filter":
             self.query_one(DefinitionList).focus()
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        for box in self.query("#filter").results(Input):  # mounted after the first frame
+            box.display = True
+            box.focus()
 
     def action_toggle_archived(self) -> None:
         self.listing.show_archived = not self.listing.show_archived
@@ -195,11 +197,13 @@ class MainScreen(DetailPart):
         """Back out one step: the error, then the filter (its text goes with it, and the
         cursor back to the list, so the next ``/`` opens a fresh filter rather than typing
         a slash into the old one)."""
-        box = self.query_one("#filter", Input)
+        boxes = list(self.query("#filter").results(Input))
+        bars = list(self.query(ErrorBar).results(ErrorBar))
         listing = self.query_one(DefinitionList)
-        if self.query_one(ErrorBar).shown:
-            self.query_one(ErrorBar).clear()
-        elif box.display:
+        if bars and bars[0].shown:
+            bars[0].clear()
+        elif boxes and boxes[0].display:
+            box = boxes[0]
             box.value = ""
             box.display = False
             listing.focus()

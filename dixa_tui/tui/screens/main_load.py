@@ -32,6 +32,7 @@ from dixa_tui.tui.messages import (
     EarlyListEnded,
     ListChanged,
     ListSaved,
+    ListShown,
     Request,
     RequestFailed,
     Retrying,
@@ -44,6 +45,7 @@ from dixa_tui.tui.widgets.fitline import FitLine
 
 if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.api.notices import RetryNotice
     from dixa_tui.api.rows import DefinitionFields
     from dixa_tui.api.salvage import DefinitionsRead, SkippedDefinition
     from dixa_tui.domain.search import DefinitionSearch
@@ -124,7 +126,11 @@ class LoadingPart(Screen[None]):
             def ended() -> None:
                 self.post_message(EarlyListEnded())
 
+            def retried(notice: RetryNotice) -> None:
+                self.post_message(Retrying(Request.DEFINITIONS, notice))
+
             early.when_done(ended)
+            early.on_retry(retried)
 
     def after_first_paint(self) -> None:
         """The cached list's models are read now that the first frame is out."""
@@ -140,16 +146,15 @@ class LoadingPart(Screen[None]):
         if early.pages is not None:
             self._early_state = "delivered"
             self.fetching = True
-            self.post_message(DefinitionsFetched(early.pages))
+            self.on_definitions_fetched(DefinitionsFetched(early.pages))
+            self.call_after_refresh(self.post_message, ListShown())
             return
+        # No list (no key, a config error, a failed request): read it here, where what is
+        # wrong is said; once connected (which may be now).
         self._early_state = "used"
-        if early.error is not None and early.resolved is not None:  # the GET failed
-            from dixa_tui.tui.context import log_failure
-
-            log_failure(Request.DEFINITIONS, early.error)
-            self.post_message(RequestFailed(Request.DEFINITIONS, early.error,
-                                            self.load_definitions, self))
-        # else: no key, or the settings could not be read: the start says so
+        self.post_message(ListShown())
+        if self.ui.connected:
+            self.load_definitions()
 
     def on_session_started(self, message: SessionStarted) -> None:
         """The checked profile is known: a cached list of another organization goes (the
@@ -182,7 +187,7 @@ class LoadingPart(Screen[None]):
             self._early_state = "used"
             return
         if not self.listing.base:
-            self.query_one("#loading").display = True
+            self._loading(True)
             self._note = "Loading definitions…"
             self.query_one(DefinitionList).show_message(self._note)
         self.ui.run(self, Request.DEFINITIONS, _fetch, DefinitionsFetched)
@@ -214,7 +219,8 @@ class LoadingPart(Screen[None]):
         elif rows is None and not self.listing.base:
             self._note = "Reading definitions…"
             self.query_one(DefinitionList).show_message(self._note)
-        self._read_models(pages, fresh=True, before=cached)
+        # Once the rows are painted: the models' reading would compete with that paint.
+        self.call_after_refresh(self._read_models, pages, fresh=True, before=cached)
 
     def _models_shown_fresh(self) -> None:
         """The models shown are Dixa's list as it is: the session's, kept for the next
@@ -223,8 +229,9 @@ class LoadingPart(Screen[None]):
 
         self._fresh = DefinitionsRead(self.definitions, self.skipped)
         self.fetching = False
-        self.query_one("#loading").display = False
-        self.query_one(ErrorBar).clear()
+        self._loading(False)
+        for bar in self.query(ErrorBar).results(ErrorBar):
+            bar.clear()
         if self.ui.session is not None:
             self.ui.session.adopt_definitions(self._fresh)
             self._keep_list(self.ui.session)
@@ -270,7 +277,8 @@ class LoadingPart(Screen[None]):
             old = before.pages()
             found = changes(old, pages) if old is not None else None
             if found is not None:
-                self.post_message(ListChanged(found.sentence(before.age())))
+                self.post_message(ListChanged(found.sentence(
+                    before.age() if before.saved_at is not None else None)))
 
     def on_definitions_loaded(self, message: DefinitionsLoaded) -> None:
         fresh = message.fresh or self._confirmed
@@ -381,12 +389,23 @@ class LoadingPart(Screen[None]):
                 self.query_one(DefinitionList).show_message(self._note)
         if message.request is Request.DEFINITIONS:
             self.fetching = False
-            self.query_one("#loading").display = False
+            self._loading(False)
             if not self.listing.base:
                 self._note = "Not loaded: see the message below."
                 self.query_one(DefinitionList).show_message(self._note)
             else:
                 self._show_status()
+
+    def _loading(self, shown: bool) -> None:
+        """The loading indicator above an empty list (mounted the first time it shows)."""
+        found = list(self.query("#loading"))
+        if found:
+            found[0].display = shown
+        elif shown:
+            from textual.widgets import LoadingIndicator
+
+            self.query_one("#left").mount(LoadingIndicator(id="loading"),
+                                          before="#definitions")
 
     # -- the list -------------------------------------------------------------------------
 
@@ -436,7 +455,7 @@ class LoadingPart(Screen[None]):
         long: list[str] = []
         short: list[str] = []
         cached = self._cached
-        if cached is not None:
+        if cached is not None and cached.saved_at is not None:  # (the demo's has no age)
             age = cached.age()
             saved = "saved just now" if age == "just now" else f"saved {age} ago"
             long.append(f"cached list, {saved}" + (", checking…" if self.fetching else ""))
