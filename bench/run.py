@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SUITES = ("startup", "large_org", "big_select", "client", "hostile", "journal", "bulk",
-          "find")
+SUITES = ("first_frames", "cli_list", "startup", "large_org", "big_select", "client",
+          "hostile", "journal", "bulk", "find")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,9 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         result["date"] = now
     path.write_text(json.dumps({
         "date": now, "quick": args.quick, "python": platform.python_version(),
-        "cpus": os.cpu_count(), "results": {**merged, **results}}, indent=2) + "\n",
-        encoding="utf-8")
+        "cpus": os.cpu_count(), "order": list(SUITES),
+        "results": {**merged, **results}}, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {HERE / 'results.json'}")
+    sys.path.insert(0, str(HERE.parent))
+    from tools.bench_readme import bench_markdown
+    from tools.readme import replace_block
+
+    if replace_block(HERE.parent / "README.md", "bench", bench_markdown(path)):
+        print("README.md: the performance table is rewritten from these results")
     return 0 if all(b["ok"] for _, b in rows) else 1
 
 

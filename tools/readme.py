@@ -2,7 +2,8 @@
 
 Tables the code can state (the keys, how each fault surfaces) are written by the code, and a
 test keeps each in sync. ``python -m tools.readme README.md`` (``make readme``) rewrites every
-block (the keys, the faults, the schema tools' CSV columns, change kinds and lint rules);
+block (the keys, the faults, the schema tools' CSV columns, change kinds and lint rules, the
+performance budgets from ``bench/results.json``);
 ``python -m tools.readme --print NAME`` prints one.
 """
 
@@ -36,8 +37,10 @@ def faults_markdown() -> str:
 
 def _blocks() -> dict[str, Callable[[], str]]:
     from tools import schema_readme
+    from tools.bench_readme import bench_markdown
 
-    return {"keys": keys_markdown, "faults": faults_markdown, **schema_readme.BLOCKS}
+    return {"keys": keys_markdown, "faults": faults_markdown, **schema_readme.BLOCKS,
+            "bench": bench_markdown}
 
 
 def replace_block(path: str | Path, name: str, content: str) -> bool:

@@ -218,7 +218,9 @@ def changes(before: Sequence[bytes], after: Sequence[bytes]) -> Changes | None:
         return None
     old = {r.id: (r.label, item) for r, item in zip(old_rows, old_items, strict=True)}
     new = {r.id: (r.label, item) for r, item in zip(new_rows, new_items, strict=True)}
+    decode = msgspec.json.decode  # items written differently (spacing, key order) are equal
     found = Changes([new[i][0] for i in new if i not in old],
                     [old[i][0] for i in old if i not in new],
-                    [new[i][0] for i in new if i in old and old[i][1] != new[i][1]])
+                    [new[i][0] for i in new if i in old and old[i][1] != new[i][1]
+                     and decode(old[i][1]) != decode(new[i][1])])
     return found if found.added or found.removed or found.changed else None

@@ -1,0 +1,172 @@
+"""The list from before the session: the start-up cache painted at once and marked with its
+age, read again and replaced without moving the cursor or the filter, a change announced;
+kept after a fresh read unless turned off; a filter typed before the index waits and applies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from textual.widgets import Input
+from tui_helpers import rendered, wait_for
+
+from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState, create_app
+from dixa_tui.mock.handlers import listing_body
+from dixa_tui.session import early, startcache
+from dixa_tui.session.settings import Settings
+from dixa_tui.tui.app import DixaApp
+from dixa_tui.tui.screens import main_load
+from dixa_tui.tui.widgets.definitions import DefinitionList
+
+URL = "http://mock.invalid"
+
+
+@pytest.fixture
+def start(state: MockState, knobs: Knobs, monkeypatch: pytest.MonkeyPatch
+          ) -> Callable[..., DixaApp]:
+    """The app as a plain start makes it (``early.begin`` first), on this test's mock."""
+    monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
+
+    def make(settings: Settings | None = None) -> DixaApp:
+        chosen = settings or Settings(base_url=URL)
+        return DixaApp(chosen, early=early.begin(chosen, fetch=False),
+                       transport_factory=lambda: httpx.ASGITransport(
+                           app=create_app(state, knobs=knobs)))
+
+    return make
+
+
+def cache(definitions: list[Any], *, minutes_ago: int = 5) -> Path:
+    body = b'{"data":[' + b",".join(
+        __import__("json").dumps(d.to_dixa()).encode() for d in definitions) + b"]}"
+    return startcache.save("default", URL, "beta", [body], definitions,
+                           now=datetime.now(UTC) - timedelta(minutes=minutes_ago))
+
+
+def status(app: DixaApp) -> str:
+    return rendered(app.main_screen.query_one("#list-status"))
+
+
+def longest(app: DixaApp) -> str:
+    return app.main_screen.query_one("#list-status").wordings[0].plain
+
+
+def labels(app: DixaApp) -> list[str]:
+    return [d.label for d in app.main_screen.query_one(DefinitionList).rows]
+
+
+async def test_the_cached_list_shows_first_then_is_checked(start, state, knobs) -> None:
+    cache(state.definitions)
+    knobs.latency = 0.5  # the list read again arrives after the first frames
+    app = start()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        screen = app.main_screen
+        assert labels(app)[:3] == [d.label for d in state.definitions if not d.is_archived
+                                   and not d.is_deactivated][:3]
+        assert "cached 5 min" in status(app)  # as much as fits; in full:
+        assert "cached list, saved 5 min ago" in longest(app)
+        await wait_for(pilot, lambda: screen.definitions and not screen.fetching)
+        await pilot.pause()
+        assert "cached" not in status(app)
+        assert not any("changed" in str(n.title).lower() for n in app._notifications)
+    saved = startcache.load("default", URL, "beta")
+    assert saved is not None and saved.age() == "just now"  # read again: kept anew
+
+
+async def test_a_changed_list_replaces_the_cached_one_keeping_cursor_and_filter(
+        start, state, knobs) -> None:
+    before = list(state.definitions)
+    renamed = before[1].model_copy(update={"label": "Contact reason, old name"})
+    cache([before[0], renamed, *before[2:5]])  # two since: one renamed, many added
+    knobs.latency = 1.0
+    app = start()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: screen.definitions)  # the cache's models
+        await pilot.press("slash", *"contact")
+        await wait_for(pilot, lambda: labels(app) == ["Contact reason, old name"])
+        listing = screen.query_one(DefinitionList)
+        kept = listing.highlighted.id
+        await wait_for(pilot, lambda: not screen.fetching, timeout=15)
+        await pilot.pause()
+        assert screen.query_one("#filter", Input).value == "contact"
+        assert listing.highlighted is not None and listing.highlighted.id == kept
+        assert "Contact reason" in labels(app)
+        notes = [str(n.message) for n in app._notifications if n.title == "Definitions changed"]
+        assert len(notes) == 1
+        assert "since the list shown (saved 5 min ago)" in notes[0]
+        assert "1 definition changed (Contact reason)" in notes[0]
+        assert f"{len(before) - 5} definitions added" in notes[0]
+        assert not any(n.markup for n in app._notifications)
+
+
+async def test_the_fresh_list_is_kept_for_the_next_start(start, state) -> None:
+    app = start()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.main_screen.definitions
+                       and startcache.cache_path("default").exists())
+    saved = startcache.load("default", URL, "beta")
+    assert saved is not None and saved.pages() == [listing_body(state)]
+    assert [r.id for r in saved.rows] == [d.id for d in state.definitions]
+
+
+async def test_no_cache_shows_and_keeps_nothing(start, state) -> None:
+    cache(state.definitions[:3])
+    app = start(Settings(base_url=URL, no_cache=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert "cached" not in status(app) and len(labels(app)) != 3
+        await wait_for(pilot, lambda: app.main_screen.definitions)
+        await asyncio.sleep(0.3)  # where the keeping would have happened
+    saved = startcache.load("default", URL, "beta")
+    assert saved is not None and len(saved.rows) == 3  # the old one, untouched
+
+
+async def test_a_profile_can_turn_the_cache_off(start, state, home: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    config = home / "dixa.toml"
+    config.write_text(f'[profiles.default]\nbase_url = "{URL}"\nstartup_cache = false\n',
+                      encoding="utf-8")
+    monkeypatch.setenv("DIXA_TUI_CONFIG", str(config))
+    cache(state.definitions[:3])
+    app = start(Settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert "cached" not in status(app)
+        await wait_for(pilot, lambda: app.main_screen.definitions)
+        await asyncio.sleep(0.3)
+    saved = startcache.load("default", URL, "beta")
+    assert saved is not None and len(saved.rows) == 3
+
+
+async def test_a_filter_typed_before_the_index_waits_then_applies(
+        make_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = asyncio.Event()
+    built = main_load.LoadingPart._index
+
+    async def held(self: Any, search: Any) -> None:
+        await gate.wait()
+        await built(self, search)
+
+    monkeypatch.setattr(main_load.LoadingPart, "_index", held)
+    monkeypatch.setattr(main_load, "INDEX_NOW", 0)  # indexed in steps whatever the size
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: screen.definitions)
+        everything = len(labels(app))
+        await pilot.press("slash", *"carrier")
+        assert screen.query_one("#filter", Input).value == "carrier"
+        assert len(labels(app)) == everything  # not filtered yet, and says why
+        assert "filter waits" in status(app)
+        assert "filter waits for the index (0 of 46)" in longest(app)
+        gate.set()
+        await wait_for(pilot, lambda: labels(app) == ["Carrier", "Product category"])
+        assert "waits" not in status(app)
