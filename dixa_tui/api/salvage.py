@@ -235,6 +235,25 @@ def items_of(bodies: Sequence[bytes], operation: str) -> list[Any]:
     return items
 
 
+def read_in_steps(bodies: Sequence[bytes], cancelled: Callable[[], bool],
+                  operation: str = "list definitions") -> DefinitionsRead | None:
+    """:func:`read_definitions_json` a step at a time, asking ``cancelled()`` between steps
+    (None once it says so): for a thread that must give way to the screen's."""
+    from dixa_tui.api.rows import raw_items
+
+    def the_models_way() -> DefinitionsRead:
+        return read_definitions(items_of(bodies, operation), operation)
+
+    items = raw_items(bodies)
+    if items is None:
+        return the_models_way()
+    builder = DefinitionsBuilder(items, the_models_way)
+    while not builder.step():
+        if cancelled():
+            return None
+    return builder.result
+
+
 def read_definitions_json(bodies: Sequence[bytes], operation: str = "list definitions", *,
                           keep_as_sent: bool = False) -> DefinitionsRead:
     """:func:`read_definitions` of the pages of a list as Dixa sent them: the same result,

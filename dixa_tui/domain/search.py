@@ -79,12 +79,12 @@ def _pack(flags: bytes | bytearray) -> int:
     return int(flags.translate(_TO_DIGITS)[::-1] or b"0", 2)
 
 
-def _members(bits: int) -> list[int]:
-    """A bit set -> its definitions' positions, ascending."""
+def _members(bits: int, positions: list[int]) -> list[int]:
+    """A bit set -> its definitions' positions, ascending (``positions``: 0, 1, 2, ...)."""
     if not bits:
         return []
     flags = bin(bits)[:1:-1].encode().translate(_FROM_DIGITS)
-    return list(compress(range(len(flags)), flags))
+    return list(compress(positions, flags))
 
 
 class DefinitionSearch:
@@ -108,8 +108,10 @@ class DefinitionSearch:
         self._starting: dict[str, int] = {}  # a label or identifier starts with it
         self._in_options: dict[str, int] = {}
         self._packed = self._n == 0
+        self._positions = list(range(self._n))
         self._last_query: list[str] = []
         self._last: list[int] | None = None  # None: every definition
+        self._last_bits: int | None = None  # the same as a bit set, when one was made
         self._by_terms: dict[tuple[str, ...], list[int]] = {}
 
     def __len__(self) -> int:
@@ -166,10 +168,11 @@ class DefinitionSearch:
         """
         wanted = terms(query)
         if not wanted:
-            self._last_query, self._last = [], None
+            self._last_query, self._last, self._last_bits = [], None, None
             return list(range(self._n))
         self.prepare()
         candidates = self._candidates(wanted)
+        self._matched_bits: int | None = None
         if len(wanted) == 1:
             groups = self._groups(wanted[0], candidates)
             matched = sorted(chain.from_iterable(groups))
@@ -177,6 +180,7 @@ class DefinitionSearch:
         else:
             answer, matched = self._several(wanted, candidates)
         self._last_query, self._last = wanted, matched
+        self._last_bits = self._matched_bits
         if len(self._by_terms) >= PREFIX_CACHE:
             self._by_terms.clear()
         self._by_terms[tuple(wanted)] = matched
@@ -208,27 +212,34 @@ class DefinitionSearch:
         tested, a column at a time."""
         if candidates is not None and len(candidates) * 4 < self._n:
             return self._tested(term, candidates)
-        bits = self._everyone if candidates is None else self._bits(candidates)
+        if candidates is None:
+            bits = self._everyone
+        elif candidates is self._last and self._last_bits is not None:
+            bits = self._last_bits
+        else:
+            bits = self._bits(candidates)
         chars = set(term)
         single = len(term) == 1
-        names = _members(bits & self._having(self._in_names, chars))
-        hits = names if single else self._holding(names, self._names, term)
-        prefix = (_members(self._bits(hits) & self._starting.get(term, 0)) if single
-                  else self._holding(hits, self._names, "\n" + term))
-        rest_bits = bits & ~self._bits(hits)
-        elsewhere = _members(rest_bits & self._having(self._in_options, chars))
+        hits = bits & self._having(self._in_names, chars)
+        prefix = hits & self._starting.get(term[0], 0)
         if not single:
-            elsewhere = self._holding(elsewhere, self._options, term)
+            hits = self._holding_bits(hits, self._names, term)
+            prefix = self._holding_bits(prefix & hits, self._names, "\n" + term)
+        rest = bits & ~hits
+        elsewhere = rest & self._having(self._in_options, chars)
+        if not single:
+            elsewhere = self._holding_bits(elsewhere, self._options, term)
         if len(term) >= ID_MIN:
-            others = _members(rest_bits & ~self._bits(elsewhere))
-            elsewhere = sorted(elsewhere + self._holding(others, self._ids, term))
-        fuzzy: list[int] = []
+            elsewhere |= self._holding_bits(rest & ~elsewhere, self._ids, term)
+        fuzzy = 0
         if len(term) >= FUZZY_MIN:
-            maybe = _members(rest_bits & ~self._bits(elsewhere)
-                             & self._having(self._in_names, chars))
-            fuzzy = list(compress(maybe, map(_fuzzy_line(term).search,
-                                             _take(self._names, maybe))))
-        return prefix, _without(hits, prefix), elsewhere, fuzzy
+            maybe = _members(rest & ~elsewhere & self._having(self._in_names, chars),
+                             self._positions)
+            fuzzy = self._bits(compress(maybe, map(_fuzzy_line(term).search,
+                                                   _take(self._names, maybe))))
+        self._matched_bits = hits | elsewhere | fuzzy
+        return tuple(_members(group, self._positions)
+                     for group in (prefix, hits & ~prefix, elsewhere, fuzzy))
 
     def _tested(self, term: str, candidates: list[int]) -> tuple[list[int], ...]:
         """:meth:`_groups` for a few candidates: every test over a column, in C."""
@@ -256,6 +267,10 @@ class DefinitionSearch:
     def _having(self, index: dict[str, int], chars: Iterable[str]) -> int:
         """The definitions whose text (in ``index``) holds every one of ``chars``."""
         return reduce(and_, (index.get(ch, 0) for ch in chars), self._everyone)
+
+    def _holding_bits(self, bits: int, column: list[str], text: str) -> int:
+        """The definitions of ``bits`` whose text in ``column`` holds ``text``."""
+        return self._bits(self._holding(_members(bits, self._positions), column, text))
 
     @staticmethod
     def _holding(positions: list[int], column: list[str], text: str) -> list[int]:
@@ -299,14 +314,6 @@ class DefinitionSearch:
         for term in by_id:
             found.update(self._holding(pool, self._ids, term))
         return sorted(found)
-
-
-def _without(items: list[int], removed: list[int]) -> list[int]:
-    """``items`` less ``removed`` (both ascending), in order."""
-    if not removed:
-        return items
-    gone = set(removed)
-    return [i for i in items if i not in gone]
 
 
 def _take(column: Sequence[Any], positions: Iterable[int]) -> list[Any]:

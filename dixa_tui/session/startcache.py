@@ -23,12 +23,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from dixa_tui.api.rows import DefinitionFields
 from dixa_tui.paths import ensure_private_dir, state_dir, write_private
 from dixa_tui.session.snapshots import folder_name
+
+if TYPE_CHECKING:
+    from dixa_tui.api.salvage import DefinitionsRead
+    from dixa_tui.session.core import Session
 
 FOLDER = "start-up"
 FORMAT = "dixa-tui start-up cache"
@@ -169,6 +174,25 @@ def save(profile: str, base_url: str, api_version: str, pages: Sequence[bytes],
     path = cache_path(profile, root)
     write_private(path, b"".join([_encoder.encode(header), b"\n", *pages]))
     return path
+
+
+def keep(session: Session, pages: Sequence[bytes], read: DefinitionsRead) -> str | None:
+    """After a fresh read of the list (``pages``, read into ``read``): the profile's start-up
+    cache (unless turned off: ``--no-cache``, ``startup_cache = false``, the demo) and its
+    snapshot (with ``snapshots = true``: ``session.schema.snapshot_of_pages``). Returns why
+    the snapshot could not be saved (a cache that cannot be written is only logged: it is
+    a bonus). Blocking: off the event loop."""
+    from dixa_tui.session.schema import snapshot_of_pages
+
+    profile = session.profile
+    if not session.demo and not session.settings.no_cache and profile.startup_cache:
+        try:
+            save(profile.name, profile.base_url, profile.api_version, pages, read.definitions)
+        except OSError as exc:
+            from dixa_tui import debuglog
+
+            debuglog.log.warning("start-up cache not saved: %s", exc)
+    return snapshot_of_pages(session, list(pages), read).problem
 
 
 def forget(profile: str, *, root: Path | None = None) -> bool:

@@ -21,7 +21,7 @@ from dixa_tui.mock.handlers import listing_body
 from dixa_tui.session import early, startcache
 from dixa_tui.session.settings import Settings
 from dixa_tui.tui.app import DixaApp
-from dixa_tui.tui.screens import main_load
+from dixa_tui.tui.screens import main_list, main_load
 from dixa_tui.tui.widgets.definitions import DefinitionList
 
 URL = "http://mock.invalid"
@@ -156,7 +156,7 @@ async def test_a_filter_typed_before_the_index_waits_then_applies(
         await built(self, search)
 
     monkeypatch.setattr(main_load.LoadingPart, "_index", held)
-    monkeypatch.setattr(main_load, "INDEX_NOW", 0)  # indexed in steps whatever the size
+    monkeypatch.setattr(main_list, "INDEX_NOW", 0)  # indexed in steps whatever the size
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.main_screen

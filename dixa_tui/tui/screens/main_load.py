@@ -20,12 +20,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from dixa_tui.text import clean
-from dixa_tui.tui.listing import Listing
-from dixa_tui.tui.literal import lit
 from dixa_tui.tui.messages import (
     DefinitionsFetched,
     DefinitionsLoaded,
@@ -39,14 +36,14 @@ from dixa_tui.tui.messages import (
     SearchReady,
     SessionStarted,
 )
+from dixa_tui.tui.screens import main_list
+from dixa_tui.tui.screens.main_list import ListPart
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.errorbar import ErrorBar
-from dixa_tui.tui.widgets.fitline import FitLine
 
 if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition
     from dixa_tui.api.notices import RetryNotice
-    from dixa_tui.api.rows import DefinitionFields
     from dixa_tui.api.salvage import DefinitionsRead, SkippedDefinition
     from dixa_tui.domain.search import DefinitionSearch
     from dixa_tui.session.core import Session
@@ -54,18 +51,14 @@ if TYPE_CHECKING:
     from dixa_tui.session.startcache import Cached
     from dixa_tui.tui.context import Ui
 
-INDEX_NOW = 2_000  # definitions indexed at once; more are indexed in steps of INDEX_STEP
 INDEX_STEP = 400  # about 5 ms of indexing between two looks at the keyboard
 
 
-class LoadingPart(Screen[None]):
-    """Loads the definitions and shows them in the list (``#definitions``, its status line
-    ``#list-status`` and the ``#left`` pane's title). The main screen builds on it."""
+class LoadingPart(ListPart):
+    """Loads the definitions into the list (``main_list``). The main screen builds on it."""
 
     def __init__(self, ui: Ui, *, early: EarlyStart | None = None) -> None:
-        super().__init__()
-        self.ui = ui
-        self.listing = Listing()
+        super().__init__(ui)
         self.definitions: list[CustomAttributeDefinition] = []
         self.by_id: dict[str, CustomAttributeDefinition] = {}
         self.skipped: tuple[SkippedDefinition, ...] = ()  # unreadable items of the last load
@@ -81,32 +74,6 @@ class LoadingPart(Screen[None]):
         self._fresh: DefinitionsRead | None = None  # its models, once read
         self._reading_models = False
         self._note = "Starting…"  # what the list is waiting for, while it waits
-
-    # -- what the rest of the screen reads ------------------------------------------------
-
-    @property
-    def search(self) -> DefinitionSearch | None:
-        return self.listing.search
-
-    @property
-    def query_text(self) -> str:
-        return self.listing.query
-
-    @query_text.setter
-    def query_text(self, value: str) -> None:
-        self.listing.query = value
-
-    @property
-    def show_archived(self) -> bool:
-        return self.listing.show_archived
-
-    @property
-    def show_deactivated(self) -> bool:
-        return self.listing.show_deactivated
-
-    @property
-    def sort(self) -> int:
-        return self.listing.sort
 
     # -- the first frame ------------------------------------------------------------------
 
@@ -246,21 +213,11 @@ class LoadingPart(Screen[None]):
     def _models(self, pages: list[bytes], fresh: bool, before: Cached | None) -> None:
         """Off the event loop: the models, a few hundred at a time (the screen stays
         responsive in between), then what changed since the cached list."""
-        from dixa_tui.api.rows import raw_items
-        from dixa_tui.api.salvage import DefinitionsBuilder, items_of, read_definitions
+        from dixa_tui.api.salvage import read_in_steps
 
         worker = get_current_worker()
         try:
-            def the_models_way() -> DefinitionsRead:
-                return read_definitions(items_of(pages, "list definitions"))
-
-            items = raw_items(pages)
-            builder = DefinitionsBuilder(items or [], the_models_way)
-            read = the_models_way() if items is None else None
-            while read is None and not builder.step():
-                if worker.is_cancelled:
-                    return
-            read = read or builder.result
+            read = read_in_steps(pages, lambda: worker.is_cancelled)
         except Exception as exc:
             from dixa_tui.tui.context import log_failure
 
@@ -268,17 +225,17 @@ class LoadingPart(Screen[None]):
             self.post_message(RequestFailed(Request.DEFINITIONS, exc, self.load_definitions,
                                             self))
             return
-        if worker.is_cancelled:
+        if read is None or worker.is_cancelled:
             return
         self.post_message(DefinitionsLoaded(read, fresh=fresh))
-        if before is not None:
+        old = before.pages() if before is not None else None
+        if before is not None and old is not None:
             from dixa_tui.session.startcache import changes
 
-            old = before.pages()
-            found = changes(old, pages) if old is not None else None
+            found = changes(old, pages)
             if found is not None:
-                self.post_message(ListChanged(found.sentence(
-                    before.age() if before.saved_at is not None else None)))
+                age = before.age() if before.saved_at is not None else None
+                self.post_message(ListChanged(found.sentence(age)))
 
     def on_definitions_loaded(self, message: DefinitionsLoaded) -> None:
         fresh = message.fresh or self._confirmed
@@ -296,7 +253,7 @@ class LoadingPart(Screen[None]):
         from dixa_tui.domain.search import DefinitionSearch
 
         search = DefinitionSearch(models)
-        if len(models) <= INDEX_NOW:
+        if len(models) <= main_list.INDEX_NOW:
             search.prepare()
         self.listing.set_base(models, search)
         self._note = ""
@@ -321,30 +278,18 @@ class LoadingPart(Screen[None]):
             self._refilter()
 
     def _keep_list(self, session: Session) -> None:
-        """Keep the fresh list, off the event loop: the start-up cache (unless turned off)
-        and the profile's snapshot (when it keeps them)."""
+        """Keep the fresh list (``session.startcache.keep``), once, off the event loop."""
         pages, read = self._pages, self._fresh
         if pages is None or read is None:
             return
-        self._pages = None  # kept once
-        from dixa_tui.session.schema import snapshot_of_pages
-        from dixa_tui.session.startcache import save
-
-        profile = session.profile
-        cache = not session.demo and not session.settings.no_cache and profile.startup_cache
+        self._pages = None
 
         def keep() -> None:
-            if cache:
-                try:
-                    save(profile.name, profile.base_url, profile.api_version, pages,
-                         read.definitions)
-                except OSError as exc:
-                    from dixa_tui import debuglog
+            from dixa_tui.session.startcache import keep
 
-                    debuglog.log.warning("start-up cache not saved: %s", exc)
-            listed = snapshot_of_pages(session, pages, read)
-            if listed.problem is not None:
-                self.post_message(ListSaved(listed.problem))
+            problem = keep(session, pages, read)
+            if problem is not None:
+                self.post_message(ListSaved(problem))
 
         self.run_worker(keep, thread=True, group="keep", exit_on_error=False)
 
@@ -396,6 +341,16 @@ class LoadingPart(Screen[None]):
             else:
                 self._show_status()
 
+    def list_notes(self) -> list[tuple[str, str]]:
+        """A cached list says so, with its age, and that it is being checked."""
+        cached = self._cached
+        if cached is None or cached.saved_at is None:  # (the demo's has no age)
+            return []
+        age = cached.age()
+        saved = "saved just now" if age == "just now" else f"saved {age} ago"
+        return [(f"cached list, {saved}" + (", checking…" if self.fetching else ""),
+                 "cached" if age == "just now" else f"cached {age}")]
+
     def _loading(self, shown: bool) -> None:
         """The loading indicator above an empty list (mounted the first time it shows)."""
         found = list(self.query("#loading"))
@@ -406,67 +361,6 @@ class LoadingPart(Screen[None]):
 
             self.query_one("#left").mount(LoadingIndicator(id="loading"),
                                           before="#definitions")
-
-    # -- the list -------------------------------------------------------------------------
-
-    def visible_rows(self) -> list[DefinitionFields]:
-        return list(self.listing.rows())
-
-    def _refilter(self) -> None:
-        listing = self.query_one(DefinitionList)
-        if not self.listing.base:
-            return
-        search = self.listing.search
-        if self.listing.waiting and search is not None:
-            done, total = search.progress
-            if total - done <= INDEX_NOW:  # little left: finish it rather than wait
-                search.prepare()
-        highlighted = listing.highlighted
-        rows = self.listing.rows()
-        cursor = 0
-        position = self.listing.position(highlighted.id if highlighted else None)
-        if position is not None:
-            try:
-                cursor = rows.order.index(position)
-            except ValueError:
-                cursor = 0
-        query = self.listing.query
-        empty = (f"No definition matches {query!r}: esc clears the filter."
-                 if self.listing.filtered else "No definitions in this organization.")
-        listing.set_rows(rows, cursor=cursor, empty_text=empty)
-        self._show_status()
-
-    def _show_status(self) -> None:
-        """The status line: how many are shown and hidden, and what the list waits for."""
-        shown = len(self.query_one(DefinitionList).rows)
-        long, short, tiny = self.listing.status(shown)
-        notes = self._notes()
-        if notes is not None:
-            long, short, tiny = (f"{notes[0]} · {long}", f"{notes[1]} · {short}",
-                                 f"{notes[1]} · {tiny}")
-        self.query_one("#list-status", FitLine).say(lit(long, "dim"), lit(short, "dim"),
-                                                    lit(tiny, "dim"))
-        self.query_one("#left").border_title = (
-            f"Definitions · {self.listing.order_name()} ({self.ui.key_hint('main.sort', 's')})")
-
-    def _notes(self) -> tuple[str, str] | None:
-        """What the list is not yet (a long and a short wording): the cached list, being
-        checked; the filter, waiting for the index."""
-        long: list[str] = []
-        short: list[str] = []
-        cached = self._cached
-        if cached is not None and cached.saved_at is not None:  # (the demo's has no age)
-            age = cached.age()
-            saved = "saved just now" if age == "just now" else f"saved {age} ago"
-            long.append(f"cached list, {saved}" + (", checking…" if self.fetching else ""))
-            short.append("cached" if age == "just now" else f"cached {age}")
-        if self.listing.waiting:
-            search = self.listing.search
-            done, total = search.progress if search is not None else (0, len(self.listing.base))
-            long.append(f"filter waits for the index ({done:,} of {total:,})")
-            short.append("filter waits")
-        return (" · ".join(long), " · ".join(short)) if long else None
-
 
 async def _fetch(session: Session) -> list[bytes]:
     return await session.fetch_definition_pages()
