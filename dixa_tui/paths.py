@@ -8,10 +8,13 @@ creates nothing, so a caller can look for an existing file before deciding to ma
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 STATE_ENV = "DIXA_TUI_STATE"
+STARTUP_CACHE_FOLDER = "start-up"  # session.startcache's files
+_PLAIN = re.compile(r"[A-Za-z0-9_-]")
 PRIVATE_DIR_MODE = 0o700
 FILE_MODE = 0o600
 
@@ -64,3 +67,23 @@ def write_private(path: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def folder_name(profile: str) -> str:
+    """``profile`` as one safe directory name (reversible: :func:`profile_name`)."""
+    return "".join(ch if _PLAIN.fullmatch(ch) else
+                   "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
+                   for ch in profile) or "%"
+
+
+def profile_name(folder: str) -> str:
+    from urllib.parse import unquote
+
+    return "" if folder == "%" else unquote(folder, errors="surrogateescape")
+
+
+def startup_cache_path(profile: str, root: Path | None = None) -> Path:
+    """Where the start-up cache of ``profile`` is (``session.startcache``), in ``root``
+    (default: ``<state dir>/start-up``). Named here, light, so a start can look for it
+    before anything that reads it is imported."""
+    return (root or state_dir() / STARTUP_CACHE_FOLDER) / f"{folder_name(profile)}.cache"

@@ -167,9 +167,9 @@ def _cached(settings: Settings) -> tuple[Profile | None, Cached | None]:
         profile = peek_profile(settings.profile_name, settings.base_url, settings.api_version)
         if profile is None or not profile.startup_cache:
             return profile, None
-        from dixa_tui.session.startcache import cache_path
+        from dixa_tui.paths import startup_cache_path
 
-        if not cache_path(profile.name).is_file():
+        if not startup_cache_path(profile.name).is_file():
             return profile, None
         from dixa_tui.session.startcache import load
 
@@ -238,8 +238,15 @@ def _read(settings: Settings, resolved: Resolved,
 # -- in a child process -----------------------------------------------------------------
 
 
+PIPE_SIZE = 1024 * 1024  # a larger pipe: fewer turns between the two processes (Linux)
+
+
 def _fork(early: EarlyStart) -> None:
     reading, writing = os.pipe()
+    with contextlib.suppress(OSError, AttributeError):
+        import fcntl
+
+        fcntl.fcntl(writing, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
     pid = os.fork()
     if pid == 0:  # the child: read, hand over, exit (never back into the caller)
         code = 0
@@ -269,7 +276,8 @@ def _child(settings: Settings, out: BinaryIO) -> None:
     from dixa_tui.session.handover import notice_bytes, resolved_bytes
 
     def send(kind: bytes, payload: bytes) -> None:
-        out.write(kind + len(payload).to_bytes(8, "big") + payload)
+        out.write(kind + len(payload).to_bytes(8, "big"))
+        out.write(payload)  # not joined to the head: a page can be 50 MB
         out.flush()
 
     resolved = _resolve(settings)

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from dixa_tui.paths import ensure_private_dir, state_dir, write_private
+from dixa_tui.paths import ensure_private_dir, folder_name, profile_name, state_dir, write_private
 
 FOLDER = "snapshots"
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 _FILE = re.compile(r"^(\d{8}T\d{6}\.\d{6}Z)\.json$")
-_PLAIN = re.compile(r"[A-Za-z0-9_-]")
 
 
 @dataclass(frozen=True)
@@ -67,19 +66,6 @@ class SnapshotSaved:
 def snapshots_root(environ: Mapping[str, str] | None = None) -> Path:
     """``<state dir>/snapshots`` (``DIXA_TUI_STATE`` moves the state dir). Not created."""
     return state_dir(environ) / FOLDER
-
-
-def folder_name(profile: str) -> str:
-    """``profile`` as one safe directory name (reversible: :func:`profile_name`)."""
-    return "".join(ch if _PLAIN.fullmatch(ch) else
-                   "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
-                   for ch in profile) or "%"
-
-
-def profile_name(folder: str) -> str:
-    from urllib.parse import unquote
-
-    return "" if folder == "%" else unquote(folder, errors="surrogateescape")
 
 
 def list_snapshots(profile: str, root: Path | None = None) -> list[SavedSnapshot]:

@@ -28,14 +28,19 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from dixa_tui.api.rows import DefinitionFields
-from dixa_tui.paths import ensure_private_dir, state_dir, write_private
-from dixa_tui.session.snapshots import folder_name
+from dixa_tui.paths import (
+    STARTUP_CACHE_FOLDER,
+    ensure_private_dir,
+    startup_cache_path,
+    state_dir,
+    write_private,
+)
 
 if TYPE_CHECKING:
     from dixa_tui.api.salvage import DefinitionsRead
     from dixa_tui.session.core import Session
 
-FOLDER = "start-up"
+FOLDER = STARTUP_CACHE_FOLDER
 FORMAT = "dixa-tui start-up cache"
 VERSION = 1
 HEADER_LIMIT = 64 * 1024 * 1024  # bytes of header read at most: 50,000 rows take 7 MB
@@ -112,7 +117,7 @@ def cache_root(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def cache_path(profile: str, root: Path | None = None) -> Path:
-    return (root or cache_root()) / f"{folder_name(profile)}.cache"
+    return startup_cache_path(profile, root)
 
 
 def load(profile: str, base_url: str, api_version: str, *,
