@@ -77,6 +77,7 @@ class DixaApp(App[None]):
         self._main: MainScreen | None = None
         self._asking_quit: Screen[Any] | None = None  # the "quit anyway?" question, when asked
         self._started_once = False  # the start-up worker was started
+        self.collector_after_first_frame = False  # run_tui paused it until then
 
     @property
     def session(self) -> Session | None:
@@ -109,6 +110,10 @@ class DixaApp(App[None]):
         self._main = MainScreen(self.ui, demo=self.settings.demo,
                                 profile_name=self.settings.profile_name, early=self.early)
         await self.push_screen(self._main)
+        if self.collector_after_first_frame:
+            import gc
+
+            self._main.call_after_refresh(gc.enable)
         # Once the first frame is out, nothing competes with it for the interpreter; and
         # when a list is on its way from before Textual, once it is painted (ListShown).
         if self.early is None or not self.early.fetching:
@@ -425,8 +430,16 @@ class Stopped(Exception):
 def run_tui(settings: Settings) -> int:
     """Run the terminal UI; its return code (non-zero after an unexpected error). What was
     started for it before Textual loaded (``session.early.begin``) is taken over."""
+    import gc
+
     from dixa_tui.session.early import take
 
     app = DixaApp(settings, early=take(settings))
+    # What is loaded now (Textual, the app) lives as long as the process: kept out of the
+    # collector's way, which would otherwise walk all of it (20-40 ms) on the way to the
+    # first frame. The collector itself waits for that frame (``on_mount``).
+    gc.freeze()
+    app.collector_after_first_frame = gc.isenabled()
+    gc.disable()
     app.run()
     return app.return_code or 0
