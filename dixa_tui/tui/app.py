@@ -19,6 +19,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import Screen
 
 from dixa_tui.text import clean
@@ -150,9 +151,17 @@ class DixaApp(App[None]):
             else:
                 session = Session.open(self.settings, transport=self.transport_factory)
         except Exception as exc:  # a broken config file, a keyring that fails: say so
-            self.call_from_thread(self._start_failed, exc)
+            self.post_message(_StartEnded(None, exc))
             return
-        self.call_from_thread(self._started, session)
+        # Posted, not called: ``call_from_thread`` waits for the loop, which a quit in the
+        # meantime has stopped (the worker would then wait for ever, and the quit for it).
+        self.post_message(_StartEnded(session, None))
+
+    def on__start_ended(self, message: _StartEnded) -> None:
+        if message.session is not None:
+            self._started(message.session)
+        elif message.error is not None:
+            self._start_failed(message.error)
 
     def _start_failed(self, exc: Exception) -> None:
         from dixa_tui import debuglog
@@ -402,6 +411,15 @@ class DixaApp(App[None]):
             error = Stopped(line)
         self.bell()
         super()._handle_exception(error)
+
+
+class _StartEnded(Message):
+    """The start-up worker's outcome: the session, or why there is none."""
+
+    def __init__(self, session: Session | None, error: Exception | None) -> None:
+        super().__init__()
+        self.session = session
+        self.error = error
 
 
 def palette_title(binding: Binding) -> str:

@@ -58,3 +58,28 @@ def test_click_knows_every_option_a_plain_start_takes() -> None:
         result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert seen == [plain_start(args, {})]
+
+
+@pytest.mark.parametrize("args", [["--base-url", "http://127.0.0.1:9"], ["--demo"]])
+def test_a_plain_start_loads_nothing_heavy_before_the_first_frame(args: list[str]) -> None:
+    """The list is read beside the first frame (a child process, or the cache): the
+    process that draws it imports no pydantic, httpx, keyring or mock before it does."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from unittest import mock\n"
+            "from dixa_tui.launch import plain_start\n"
+            "import dixa_tui.tui.app\n"
+            f"settings = plain_start({args!r}, {{}})\n"
+            "with mock.patch('dixa_tui.tui.app.run_tui', return_value=0):\n"
+            "    from dixa_tui.tui.start import start_tui\n"
+            "    start_tui(settings)\n"
+            "heavy = ('pydantic', 'httpx', 'keyring', 'starlette', 'dixa_tui.api.client',"
+            " 'dixa_tui.api.models', 'dixa_tui.mock')\n"
+            "print(','.join(m for m in heavy if m in sys.modules))")
+    env = {**os.environ, "DIXA_API_KEY": "sk-first-frame"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout.strip()
+    assert out == "", f"the first frame would wait for: {out}"

@@ -114,7 +114,16 @@ class MainScreen(DetailPart):
 
     async def _after_first_frame(self) -> None:
         """What the first frame did not need: the detail pane, the footer, and the cached
-        list's models."""
+        list's models (nothing, when a quit came first)."""
+        from textual.css.query import NoMatches
+
+        try:
+            await self._assemble()
+        except NoMatches:
+            if self.is_attached:
+                raise
+
+    async def _assemble(self) -> None:
         from dixa_tui.tui.widgets.footer import Footer
 
         box = Input(placeholder="Filter: label, identifier, id or option label", id="filter")

@@ -262,14 +262,18 @@ class LoadingPart(ListPart):
             self._models_shown_fresh()
         self.models_shown()
         if not search.prepared:
-            self.run_worker(self._index(search), group="index", exclusive=True)
+            self.run_worker(self._index(search), group="index", exclusive=True,
+                            exit_on_error=False)
 
     def models_shown(self) -> None:
         """The models are in the list (the detail and the target follow them)."""
 
     async def _index(self, search: DefinitionSearch) -> None:
         while not search.prepare_some(INDEX_STEP):
-            self._show_status()
+            if not self.is_attached:  # quitting: the screen's widgets are going
+                return
+            if self.listing.waiting:  # how far the index is, for the filter waiting on it
+                self._show_status()
             await asyncio.sleep(0)
         self.post_message(SearchReady(search))
 
