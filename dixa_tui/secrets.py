@@ -122,15 +122,24 @@ def backend_name() -> str:
     return " + ".join(_describe(backend) for backend in usable)
 
 
-def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyResolution:
+def environment_key_set(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``DIXA_API_KEY`` holds something (never what)."""
+    env = os.environ if environ is None else environ
+    return bool((env.get(ENV_VAR) or "").strip())
+
+
+def resolve_key(profile: str, environ: Mapping[str, str] | None = None, *,
+                use_env: bool = True) -> KeyResolution:
     """Find the key for ``profile``: ``DIXA_API_KEY`` -> OS keyring -> none.
 
     The environment wins so that a one-off override never touches (or prompts to unlock)
-    the keyring. Keyring problems never raise: they are reported in ``.problem``, because
-    the caller's next step (ask for a key, explain, exit 2) is the same as for "no key".
+    the keyring; ``use_env`` False skips it (another profile than the run's own: the
+    variable's key must not travel to that profile's host). Keyring problems never raise:
+    they are reported in ``.problem``, because the caller's next step (ask for a key,
+    explain, exit 2) is the same as for "no key".
     """
     env = os.environ if environ is None else environ
-    from_env = SecretStr((env.get(ENV_VAR) or "").strip())
+    from_env = SecretStr((env.get(ENV_VAR) or "").strip() if use_env else "")
     if from_env.get_secret_value():
         # The keyring is not even imported: a script with the variable set never waits
         # on a D-Bus probe or an unlock prompt.

@@ -271,7 +271,7 @@ class SchemaReader:
             return self.settings
         if name == self._current:
             return self.settings
-        return Settings(profile_name=name, no_journal=self.settings.no_journal)
+        return Settings(profile_name=name, no_journal=self.settings.no_journal, env_key=False)
 
     def _open(self, name: str, settings: Settings) -> Session:
         from dixa_tui.session.core import Session
