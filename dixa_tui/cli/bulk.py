@@ -97,10 +97,11 @@ def bulk_apply(plan_path: str, yes: bool, force: bool) -> None:
     session = open_session()
     session.check_writable()  # a read-only profile: refused before anything is sent
     profile = session.profile
-    if (plan.base_url, plan.api_version) != (profile.base_url, profile.api_version):
-        fail(f"Error: the plan was made for {plan.base_url} ({plan.api_version}), and this "
-             f"run talks to {profile.base_url} ({profile.api_version}): apply it with the "
-             "profile it was planned with. Nothing was sent.")
+    from dixa_tui.session.bulk import planned_elsewhere
+
+    elsewhere = planned_elsewhere(plan, profile)
+    if elsewhere is not None:
+        fail(f"Error: {elsewhere}")
     if not plan.to_send:
         click.echo("Nothing to send: every target already holds the plan's values.", err=True)
         return

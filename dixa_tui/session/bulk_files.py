@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,3 +107,35 @@ def write_failures(plan: Plan, plan_path: Path) -> Path | None:
     out = plan_path.with_name(name)
     write_atomically(out, failures_file(plan, results))
     return out
+
+
+class BatchBusy(Exception):
+    """Another run is sending this batch right now (on this machine): ``str()`` says what to
+    do. Nothing was sent by this one."""
+
+
+@contextmanager
+def batch_lock(batch: str) -> Iterator[None]:
+    """Hold the batch for one run at a time on this machine (the CLI's ``bulk apply`` and
+    the TUI alike): two runs of one plan would read the same targets and both send. Raises
+    :class:`BatchBusy`. Without file locks (Windows) runs are not guarded."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    folder = ensure_private_dir(ensure_private_dir(plans_folder()) / "locks")
+    descriptor = os.open(folder / f"{batch}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchBusy(f"Another run is sending batch {batch} right now: wait for it "
+                            "to finish, then run the plan again (what landed is skipped). "
+                            "Nothing was sent by this run.") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)

@@ -26,9 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dixa_tui.api.client import DEFAULT_TIMEOUT
 from dixa_tui.api.errors import DixaError
-from dixa_tui.api.ratelimit import RetryPolicy
 from dixa_tui.domain.patch import PatchPlan, Problem, StagedEdit, Target
 from dixa_tui.domain.undo import (
     CheckedUndo,
@@ -39,6 +37,7 @@ from dixa_tui.domain.undo import (
     settle_outcome,
     undo_targets,
 )
+from dixa_tui.session.writes import IN_FLIGHT
 
 if TYPE_CHECKING:
     from dixa_tui.journal import Entry, Journal
@@ -47,15 +46,7 @@ if TYPE_CHECKING:
     from dixa_tui.session.writes import Sent
 
 
-def _in_flight_window() -> float:
-    """Seconds a PATCH of this client can still be on its way after its intent was recorded:
-    the retry budget, then one more try's connect, write and read timeouts, and a margin."""
-    timeout = DEFAULT_TIMEOUT
-    tries = [t for t in (timeout.connect, timeout.write, timeout.read) if t is not None]
-    return RetryPolicy().budget + sum(tries) + 10.0
 
-
-IN_FLIGHT = _in_flight_window()
 LAST = "last"
 
 
@@ -201,7 +192,9 @@ def _check_same_dixa(entries: Sequence[Entry], session: Session) -> None:
 
     here = without_credentials(session.profile.base_url).rstrip("/")
     for entry in entries:
-        if entry.base_url.rstrip("/") != here:
+        # One host (dev.dixa.io) serves every organization: the key, that is the profile,
+        # says which one; the same base URL under another profile is another organization.
+        if entry.base_url.rstrip("/") != here or entry.profile != session.profile.name:
             raise UndoRefused(
                 f"Entry {entry.id} was written to {entry.base_url} (profile "
                 f"{entry.profile!r}); this run talks to {here} (profile "
@@ -234,7 +227,7 @@ async def prepare_undo(session: Session, ref: str, *, force: bool = False,
     write still on its way), ``JournalError``, or the client's ``DixaError`` from a read."""
     import asyncio
 
-    journal = session.journal()
+    journal = await asyncio.to_thread(session.journal)
     if journal is None:
         raise UndoRefused("undo reads the journal and records its own writes there, so that "
                           "the undo can be undone too: leave out --no-journal.")

@@ -95,11 +95,11 @@ def sendable(plan: Plan, ui: Ui) -> tuple[Plan | None, str]:
         return None, ("Nothing to send: every target already holds the values." if not errors
                       else f"Nothing to send: the other {noun(plan)}s are in error.")
     if session is not None:
-        profile = session.profile
-        if (plan.base_url, plan.api_version) != (profile.base_url, profile.api_version):
-            return None, (f"The plan was made for {plan.base_url} ({plan.api_version}) and "
-                          f"this profile talks to {profile.base_url} ({profile.api_version}):"
-                          " open it with the profile it was planned with.")
+        from dixa_tui.session.bulk import planned_elsewhere
+
+        elsewhere = planned_elsewhere(plan, session.profile)
+        if elsewhere is not None:
+            return None, elsewhere
     return out, ""
 
 
