@@ -39,8 +39,13 @@ class Moment:
 
 
 def utc(moment: datetime) -> datetime:
-    """``moment`` in UTC; a naive one is taken to be UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """``moment`` in UTC; a naive one is taken to be UTC already. Raises
+    :class:`DateError` for a moment whose UTC falls outside the calendar (year 1 to 9999)."""
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise DateError(f"{moment.isoformat()} in UTC falls outside the years 1 to 9999: "
+                        "write a later or an earlier date") from None
 
 
 def parse_moment(text: str, now: datetime) -> Moment:

@@ -102,4 +102,9 @@ def parse_since(text: str, now: datetime) -> datetime:
         moment = datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
     except ValueError:
         raise ValueError(f"--since {text!r}: use {SINCE_FORMS}") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else \
+            moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"--since {text!r} in UTC falls outside the years 1 to 9999: use a "
+                         "later date") from None

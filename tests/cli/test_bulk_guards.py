@@ -130,3 +130,37 @@ def test_an_entry_is_undone_only_by_the_profile_that_wrote_it(mocked):
     result = run(mocked, "--profile", "other", "undo", "1", "--yes")
     assert result.exit_code == 2 and "--profile default" in result.stderr
     assert mocked.knobs.writes == 1
+
+
+@pytest.mark.parametrize("args", [
+    ["find", "conversations", "--created-since", "0001-01-01T00:00+01:00"],
+    ["find", "conversations", "--created-until", "9999-12-31T23:59-01:00"],
+    ["history", "--since", "0001-01-01T00:00+01:00"],
+    ["history", "--batch", "b-\udcff"],
+])
+def test_edge_dates_and_a_broken_batch_id_are_usage_errors(mocked, args):
+    result = run(mocked, *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: ")
+
+
+def test_a_results_file_that_cannot_be_written_sends_nothing(mocked, tmp_path):
+    [a] = sorted(mocked.state.conversations)[:1]
+    source = tmp_path / "o.csv"
+    source.write_text(f"conversation,order_number\n{a},800-3\n")
+    assert run(mocked, "bulk", "plan", str(source)).exit_code == 0
+    (tmp_path / "o.plan.results.jsonl").mkdir()  # in the way of the results file
+    result = run(mocked, "bulk", "apply", str(tmp_path / "o.plan.json"), "--yes")
+    assert result.exit_code == 2 and "cannot write the results file" in result.stderr
+    assert mocked.knobs.writes == 0
+
+
+def test_the_tui_refuses_a_pipe_as_a_plan_file(tmp_path):
+    import os
+
+    from dixa_tui.tui.screens.bulk_dialogs import read_bulk_file
+
+    fifo = tmp_path / "plan.fifo"
+    os.mkfifo(fifo)
+    found = read_bulk_file(fifo)  # returns at once: a pipe is refused, not read
+    assert found.problem is not None and "pipe" in found.problem
