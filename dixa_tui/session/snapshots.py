@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from dixa_tui.files import write_atomically
 from dixa_tui.paths import ensure_private_dir, state_dir
 
 FOLDER = "snapshots"
@@ -173,16 +174,5 @@ def _taken_of(path: Path) -> datetime:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """``data`` into ``path``, mode 0600, whole or not at all."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    try:
-        os.chmod(temporary, FILE_MODE)  # the umask may have taken bits away: set them again
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """``data`` into ``path``, mode 0600, whole or not at all (``dixa_tui.files``)."""
+    write_atomically(path, data, mode=FILE_MODE)
