@@ -22,9 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dixa_tui.files import write_atomically
 from dixa_tui.paths import ensure_private_dir, state_dir
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.domain.schema_snapshot import SnapshotMeta
 
 FOLDER = "snapshots"
 FILE_MODE = 0o600
@@ -171,6 +176,17 @@ def _taken_of(path: Path) -> datetime:
     match = _FILE.match(path.name)
     assert match is not None
     return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+
+
+def load_snapshot(path: str | Path) -> tuple[list[CustomAttributeDefinition], SnapshotMeta]:
+    """The definitions of a snapshot file (``domain.schema_snapshot.parse_snapshot`` of its
+    bytes). Raises ``OSError`` when it cannot be read (a folder, a device, more than a
+    definitions list may be: ``inputfile``) and ``ValueError`` when it is not a snapshot."""
+    from dixa_tui.api.constants import MAX_BODY_BYTES
+    from dixa_tui.domain.schema_snapshot import parse_snapshot
+    from dixa_tui.inputfile import read_input
+
+    return parse_snapshot(read_input(path, MAX_BODY_BYTES), str(path))
 
 
 def _write_private(path: Path, data: bytes) -> None:
