@@ -58,9 +58,6 @@ if TYPE_CHECKING:
     from dixa_tui.session.writes import Sent
 
 
-LAST = "last"
-
-
 class UndoRefused(Exception):
     """The undo cannot go ahead as asked; nothing was sent. ``str()`` says why and what to
     do (a usage error, exit 2, not Dixa's)."""
@@ -183,6 +180,7 @@ def _select(journal: Journal, ref: str, profile: str) -> tuple[str, list[Entry]]
     """(what the undo reverses, its entries) for ``ref``; ``last`` is this profile's newest
     entry, or its batch when it has one."""
     from dixa_tui.journal import batch_id_problem
+    from dixa_tui.journal.model import LAST
 
     text = ref.strip()
     if not text:
