@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_RELATIVE = re.compile(r"([0-9]{1,6})\s*([mhdw])", re.IGNORECASE)
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_RELATIVE = re.compile(r"([0-9]{1,6})\s*([smhdw])", re.IGNORECASE)
 _ISO_START = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-FORMS = ("7d, 24h, 30m or 2w (that long before now), today, yesterday, a date "
-         "(2026-11-01, midnight UTC), a time (2026-11-01T08:00, UTC) or an ISO time with its "
-         "zone (2026-11-01T08:00+01:00)")
+FORMS = ("7d, 24h, 30m, 90s or 2w (that long before now), today, yesterday, a date "
+         "(2026-11-01, midnight UTC), a time (2026-11-01T08:00 or '2026-11-01 08:00', UTC) "
+         "or an ISO time with its zone (2026-11-01T08:00+01:00)")
 
 
 class DateError(ValueError):

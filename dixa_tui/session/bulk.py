@@ -13,11 +13,11 @@ full (the pace is the bucket's, so there are no 429s) while each request's laten
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from dixa_tui.api.errors import DixaApiError, DixaError
 from dixa_tui.domain.bulk_input import BulkInput, BulkRow, parse_bulk
@@ -28,6 +28,8 @@ from dixa_tui.domain.bulk_results import ResultLine
 from dixa_tui.domain.bulk_rows import Format
 from dixa_tui.domain.patch import StagedEdit, Target
 from dixa_tui.session.bulk_files import batch_lock
+from dixa_tui.session.parallel import CONCURRENCY
+from dixa_tui.session.parallel import in_parallel as _in_parallel
 from dixa_tui.session.progress import ProgressListener, ProgressMeter
 from dixa_tui.session.writes import IN_FLIGHT, may_be_on_its_way, outcome_of
 
@@ -36,9 +38,7 @@ if TYPE_CHECKING:
     from dixa_tui.journal import Entry, Journal
     from dixa_tui.session.core import Session
 
-CONCURRENCY = 4  # targets in flight: enough to keep 10/s busy over ~300 ms of latency
 ResultListener = Callable[[ResultLine], None]
-T = TypeVar("T")
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -264,25 +264,3 @@ async def _apply_entry(session: Session, journal: Journal | None, entry: PlanEnt
     note = sent.journal_warning or ""
     return result("sent", note, 200)
 
-
-async def _in_parallel(items: Sequence[T], work: Callable[[T], Awaitable[None]],
-                       concurrency: int, stop: asyncio.Event | None = None) -> None:
-    """Run ``work`` over ``items``, ``concurrency`` at a time, in order of start; the first
-    error (or a cancellation) stops the rest and is raised as it is. Once ``stop`` is set,
-    no new item starts."""
-    queue = iter(items)
-
-    async def worker() -> None:
-        for item in queue:
-            if stop is not None and stop.is_set():
-                return
-            await work(item)
-
-    tasks = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(items))))]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dixa_tui import files
 from dixa_tui.paths import ensure_private_dir, state_dir
 
 if TYPE_CHECKING:
@@ -40,15 +41,10 @@ def results_path(plan_path: Path) -> Path:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file: a reader never sees half a file.
-    Raises ``OSError``."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` whole or not at all, synced (the batch id a resumed run
+    depends on survives a power cut), a new file ``0600``: ``dixa_tui.files``. Raises
+    ``OSError``."""
+    files.write_atomically(path, data)
 
 
 def _unjournaled_batch() -> str:

@@ -191,7 +191,7 @@ class SchemaReader:
     # -- sources --------------------------------------------------------------------------
 
     def _read_file(self, source: FileSource) -> SchemaRead:
-        from dixa_tui.domain.schema_snapshot import load_snapshot
+        from dixa_tui.session.snapshots import load_snapshot
 
         name = source.describe()
         try:
@@ -208,8 +208,7 @@ class SchemaReader:
         return SchemaRead(source, name, definitions, meta.skipped)
 
     def _read_saved(self, source: ProfileSource) -> SchemaRead:
-        from dixa_tui.domain.schema_snapshot import load_snapshot
-        from dixa_tui.session.snapshots import list_snapshots, snapshot_at
+        from dixa_tui.session.snapshots import list_snapshots, load_snapshot, snapshot_at
 
         assert source.at is not None
         name = source.describe()

@@ -22,8 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from dixa_tui.files import write_atomically
 from dixa_tui.paths import ensure_private_dir, state_dir
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.domain.schema_snapshot import SnapshotMeta
 
 FOLDER = "snapshots"
 FILE_MODE = 0o600
@@ -172,17 +178,17 @@ def _taken_of(path: Path) -> datetime:
     return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
 
 
+def load_snapshot(path: str | Path) -> tuple[list[CustomAttributeDefinition], SnapshotMeta]:
+    """The definitions of a snapshot file (``domain.schema_snapshot.parse_snapshot`` of its
+    bytes). Raises ``OSError`` when it cannot be read (a folder, a device, more than a
+    definitions list may be: ``inputfile``) and ``ValueError`` when it is not a snapshot."""
+    from dixa_tui.api.constants import MAX_BODY_BYTES
+    from dixa_tui.domain.schema_snapshot import parse_snapshot
+    from dixa_tui.inputfile import read_input
+
+    return parse_snapshot(read_input(path, MAX_BODY_BYTES), str(path))
+
+
 def _write_private(path: Path, data: bytes) -> None:
-    """``data`` into ``path``, mode 0600, whole or not at all."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    try:
-        os.chmod(temporary, FILE_MODE)  # the umask may have taken bits away: set them again
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """``data`` into ``path``, mode 0600, whole or not at all (``dixa_tui.files``)."""
+    write_atomically(path, data, mode=FILE_MODE)
