@@ -171,7 +171,7 @@ CASES: dict[str, Case] = {
        for s in ["2026-02-30", DIGITS + "d", "9" * 40 + "d", GARB, "someday",
                  "2026-01-01T99:99"]},
     "history --limit -1": demo("history", "--limit", "-1"),
-    "history --batch garbage": demo("history", "--batch", GARB, exit=0),
+    "history --batch garbage": demo("history", "--batch", GARB),
     **{f"undo {u[:12]!r}": demo("undo", u, "--dry-run")
        for u in ["0", "-1", DIGITS, "99999999999999999999", "b-nope", GARB, "", "last", HUGE]},
     # bulk

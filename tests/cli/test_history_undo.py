@@ -240,7 +240,7 @@ def test_history_table_reads_one_row_per_attribute(mocked) -> None:
     (("--target", "enduser:email:a@b.c"), "without asking Dixa"),
     (("--target", "robot:7"), "is not a target"),
     (("--since", "someday"), "--since 'someday' is not a moment this tool reads: write 7d"),
-    (("--batch", " "), "--batch takes a batch id"),
+    (("--batch", " "), "--batch: a batch id has"),
 ])
 def test_history_options_that_cannot_be_read_are_usage_errors(mocked, args, says) -> None:
     result = mocked.run("history", *args)
