@@ -13,7 +13,6 @@ in the same folder, then a rename) and keeps the file's permissions (0600 for a 
 from __future__ import annotations
 
 import json
-import os
 import re
 import stat
 import tomllib
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dixa_tui.config import ConfigError, config_path
+from dixa_tui.files import write_atomically
 
 MAX_NAME = 64
 _HEADER = re.compile(r"^[ \t]*\[[ \t]*queries[ \t]*\][ \t]*(#.*)?$")
@@ -147,21 +147,10 @@ def _reads_as(text: str, raw: dict[str, Any], name: str, value: str) -> bool:
 
 
 def _write(path: Path, text: str) -> None:
-    target = path.resolve() if path.is_symlink() else path
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """The config file replaced whole (``dixa_tui.files``: through a symlink, keeping its
+    mode, ``0600`` when new); line endings as they are."""
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = 0o600
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, text.encode("utf-8"))
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise ConfigError(f"Cannot write {target}: {exc.strerror or exc}") from None
+        raise ConfigError(f"Cannot write {path}: {exc.strerror or exc}") from None

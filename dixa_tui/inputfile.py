@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 MB = 1024 * 1024
+BULK_FILE_LIMIT = 256 * MB  # a bulk input or plan: some million rows; /dev/zero never ends
 
 
 class InputFileError(OSError):
@@ -30,14 +31,18 @@ class InputFileError(OSError):
         return self.strerror or ""
 
 
-def read_input(path: str | Path, limit: int) -> bytes:
-    """The bytes of the regular file or pipe at ``path``, at most ``limit`` of them.
+def read_input(path: str | Path, limit: int, *, pipes: bool = True) -> bytes:
+    """The bytes of the regular file or pipe at ``path``, at most ``limit`` of them
+    (``pipes`` False: a regular file only, for a dialog, where a pipe's writer may never
+    come).
 
     Raises :class:`InputFileError` for a directory, a device, or more than ``limit`` bytes,
     and ``OSError`` when the file cannot be opened (no such file, permission)."""
     name = str(path)
     info = os.stat(path)
     _check_kind(name, info.st_mode)
+    if not pipes and not stat.S_ISREG(info.st_mode):
+        raise InputFileError(errno.EINVAL, f"{name} is a pipe, not a file: name a file")
     if stat.S_ISREG(info.st_mode) and info.st_size > limit:
         raise _too_big(name, limit)
     # Non-blocking open, in case the file was swapped for a device since the stat.

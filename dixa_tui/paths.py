@@ -16,7 +16,6 @@ STATE_ENV = "DIXA_TUI_STATE"
 STARTUP_CACHE_FOLDER = "start-up"  # session.startcache's files
 _PLAIN = re.compile(r"[A-Za-z0-9_-]")
 PRIVATE_DIR_MODE = 0o700
-FILE_MODE = 0o600
 
 
 def state_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -50,23 +49,6 @@ def ensure_private_dir(path: Path) -> Path:
         return path  # another process made it first
     os.chmod(path, PRIVATE_DIR_MODE)
     return path
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """``data`` into ``path``, mode 0600 whatever the umask, whole or not at all (a
-    temporary file beside it, then a rename). Raises ``OSError``."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    try:
-        os.chmod(temporary, FILE_MODE)  # the umask may have taken bits away: set them again
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def folder_name(profile: str) -> str:

@@ -123,28 +123,37 @@ def backend_name() -> str:
     return " + ".join(_describe(backend) for backend in usable)
 
 
-def resolve_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyResolution:
+def environment_key_set(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``DIXA_API_KEY`` holds something (never what)."""
+    env = os.environ if environ is None else environ
+    return bool((env.get(ENV_VAR) or "").strip())
+
+
+def resolve_key(profile: str, environ: Mapping[str, str] | None = None, *,
+                use_env: bool = True) -> KeyResolution:
     """:func:`find_key`, the key as a pydantic ``SecretStr`` (for callers that have pydantic
     loaded anyway: ``auth status``, the key screen)."""
     from pydantic import SecretStr
 
-    found = find_key(profile, environ)
+    found = find_key(profile, environ, use_env=use_env)
     if found.key is None:
         return found
     return replace(found, key=SecretStr(found.key.get_secret_value()))
 
 
-def find_key(profile: str, environ: Mapping[str, str] | None = None) -> KeyResolution:
+def find_key(profile: str, environ: Mapping[str, str] | None = None, *,
+             use_env: bool = True) -> KeyResolution:
     """Find the key for ``profile``: ``DIXA_API_KEY`` -> OS keyring -> none.
 
     The environment wins so that a one-off override never touches (or prompts to unlock)
-    the keyring. Keyring problems never raise: they are reported in ``.problem``, because
-    the caller's next step (ask for a key, explain, exit 2) is the same as for "no key".
-    Imports neither pydantic nor (with ``DIXA_API_KEY`` set) the keyring: the first request
-    of a start waits for this.
+    the keyring; ``use_env`` False skips it (another profile than the run's own: the
+    variable's key must not travel to that profile's host). Keyring problems never raise:
+    they are reported in ``.problem``, because the caller's next step (ask for a key,
+    explain, exit 2) is the same as for "no key". Imports neither pydantic nor (with
+    ``DIXA_API_KEY`` set) the keyring: the first request of a start waits for this.
     """
     env = os.environ if environ is None else environ
-    from_env = Secret((env.get(ENV_VAR) or "").strip())
+    from_env = Secret((env.get(ENV_VAR) or "").strip() if use_env else "")
     if from_env.get_secret_value():
         # The keyring is not even imported: a script with the variable set never waits
         # on a D-Bus probe or an unlock prompt.

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dixa_tui.cli.common import EXIT_API, EXIT_USAGE, fail, handled, open_session, run
-from dixa_tui.inputfile import MB, read_input, read_stream
+from dixa_tui.inputfile import BULK_FILE_LIMIT, read_input, read_stream
 from dixa_tui.session import bulk_files
 from dixa_tui.text import plural
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from dixa_tui.session.core import Session
 
 MAX_SHOWN = 50  # problems listed on stderr; the plan file holds them all
-MAX_FILE_BYTES = 256 * MB  # an input or a plan: some million rows; /dev/zero never ends
+MAX_FILE_BYTES = BULK_FILE_LIMIT
 
 
 @click.group()
@@ -97,22 +97,36 @@ def bulk_apply(plan_path: str, yes: bool, force: bool) -> None:
     session = open_session()
     session.check_writable()  # a read-only profile: refused before anything is sent
     profile = session.profile
-    if (plan.base_url, plan.api_version) != (profile.base_url, profile.api_version):
-        fail(f"Error: the plan was made for {plan.base_url} ({plan.api_version}), and this "
-             f"run talks to {profile.base_url} ({profile.api_version}): apply it with the "
-             "profile it was planned with. Nothing was sent.")
+    from dixa_tui.session.bulk import planned_elsewhere
+
+    elsewhere = planned_elsewhere(plan, profile)
+    if elsewhere is not None:
+        fail(f"Error: {elsewhere}")
     if not plan.to_send:
         click.echo("Nothing to send: every target already holds the plan's values.", err=True)
         return
     _confirm(plan, yes)
-    plan = _with_batch(session, plan, path)
     results = bulk_files.results_path(path)
+    try:  # opened before anything is sent: a results file that cannot be written stops here
+        out = results.open("a", encoding="utf-8")
+    except OSError as exc:
+        fail(f"Error: cannot write the results file {results}: {exc.strerror or exc}. "
+             "Nothing was sent.")
+    plan = _with_batch(session, plan, path)
     progress = ProgressLine()
-    with results.open("a", encoding="utf-8") as out:
+    unwritten: list[str] = []
+    with out:
 
         def record(result: ResultLine) -> None:
-            out.write(result.to_json() + "\n")
-            out.flush()
+            try:
+                out.write(result.to_json() + "\n")
+                out.flush()
+            except OSError as exc:  # the journal still holds every write: say so, go on
+                if not unwritten:
+                    click.echo(f"Warning: the results file {results} could not be written "
+                               f"({exc.strerror or exc}); the journal still records every "
+                               f"write (dixa-tui history --batch {plan.batch_id}).", err=True)
+                unwritten.append(str(exc))
 
         try:
             summary = run(_apply(session, plan, force, progress, record))

@@ -63,9 +63,13 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
             from dixa_tui.config import ConfigError
             from dixa_tui.journal import JournalError
             from dixa_tui.secrets import KeyStoreError
+            from dixa_tui.session.bulk_files import BatchBusy
             from dixa_tui.session.core import TargetNotFound
             from dixa_tui.session.writes import ReadOnlyProfile
 
+            if isinstance(exc, BatchBusy):
+                click.echo(f"Error: {clean(str(exc), single_line=False)}", err=True)
+                sys.exit(EXIT_USAGE)
             if isinstance(exc, JournalError):
                 click.echo(f"Error: {clean(str(exc), single_line=False)}", err=True)
                 click.echo("Nothing was sent.", err=True)

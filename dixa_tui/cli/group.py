@@ -11,7 +11,7 @@ import sys
 import click
 
 from dixa_tui import __version__
-from dixa_tui.cli.common import EXIT_USAGE, fail, handled
+from dixa_tui.cli.common import EXIT_USAGE, handled
 from dixa_tui.session.settings import Settings
 
 
@@ -72,9 +72,7 @@ def _start_debug_log(ctx: click.Context) -> None:
 
 @handled
 def _tui(settings: Settings) -> None:
-    if settings.demo and (settings.base_url or settings.profile_name):
-        fail("--demo uses the embedded demo organization: leave out --base-url and "
-             "--profile, or leave out --demo.", EXIT_USAGE)
+    settings.check()  # contradicting options: said as every command says them (exit 2)
     from dixa_tui.tui.start import start_tui
 
     # Through click (``--debug``): the cached list is shown at once, the list is read by

@@ -80,8 +80,13 @@ def build_query(target_ref: str | None, batch: str | None, since: str | None,
             moment = parse_since(since, datetime.now(UTC))
         except ValueError as exc:
             fail(f"Error: {exc}")
-    if batch is not None and not batch.strip():
-        fail("Error: --batch takes a batch id (b-...), as `dixa-tui history` shows it.")
+    if batch is not None:
+        from dixa_tui.journal import batch_id_problem
+
+        problem = batch_id_problem(batch.strip())
+        if problem is not None:
+            fail(f"Error: --batch: {problem}; give a batch id (b-...) as `dixa-tui history` "
+                 "shows it.")
     return HistoryQuery(target=target, batch=batch.strip() if batch else None, since=moment,
                         limit=limit or None)
 

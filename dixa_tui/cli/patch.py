@@ -80,25 +80,22 @@ def _split(option: str, raw: str) -> tuple[str, str]:
 
 
 def parse_json_edits(set_jsons: tuple[str, ...]) -> list[StagedEdit]:
-    """``--set-json`` values, checked before anything touches the network."""
+    """``--set-json`` values, checked before anything touches the network: read as every
+    JSON from outside is (``jsontext.loads``: too deep, too many digits and NaN are not
+    JSON it reads)."""
     from dixa_tui.domain.patch import StagedEdit
+    from dixa_tui.jsontext import loads
 
     edits = []
     for raw in set_jsons:
         ref, text = _split("--set-json", raw)
         try:
-            edits.append(StagedEdit(ref, json.loads(text)))
+            edits.append(StagedEdit(ref, loads(text)))
         except json.JSONDecodeError as exc:
-            fail(f"Error: --set-json {ref}: not valid JSON ({exc.msg} at column {exc.colno}); "
-                 'quote it for the shell, e.g. --set-json \'x=["a","b"]\'. Nothing was sent.')
-        except RecursionError:
-            fail(f"Error: --set-json {ref}: the JSON is nested too deeply to read; an "
-                 'attribute value is a string or a list of strings, e.g. \'x=["a","b"]\'. '
-                 "Nothing was sent.")
-        except ValueError:  # Python's limit on the digits of a number it reads (4,300)
-            fail(f"Error: --set-json {ref}: the JSON holds a number too long to read; an "
-                 'attribute value is a string or a list of strings, e.g. \'x=["a","b"]\'. '
-                 "Nothing was sent.")
+            where = f" at column {exc.colno}" if exc.pos else ""
+            fail(f"Error: --set-json {ref}: not valid JSON ({exc.msg}{where}); an attribute "
+                 'value is a string or a list of strings: quote it for the shell, e.g. '
+                 '--set-json \'x=["a","b"]\'. Nothing was sent.')
     return edits
 
 

@@ -23,6 +23,7 @@ import click
 
 from dixa_tui.cli.common import EXIT_FOUND, EXIT_USAGE, fail, handled, open_session, run, settings
 from dixa_tui.cli.definitions import definitions
+from dixa_tui.jsontext import for_terminal
 from dixa_tui.text import plural
 
 if TYPE_CHECKING:
@@ -39,13 +40,6 @@ def is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def terminal_json(text: str) -> str:
-    """JSON text with every character a terminal could obey as a ``\\u`` escape."""
-    from dixa_tui.jsontext import for_terminal
-
-    return for_terminal(text)
-
-
 def emit(data: bytes, output: str | None = None, *, kind: str = "text") -> None:
     """``data`` to ``output`` (a file, exactly), or to stdout: exactly to a pipe or a file,
     made safe for a terminal (``kind`` ``json`` keeps it valid JSON)."""
@@ -60,7 +54,7 @@ def emit(data: bytes, output: str | None = None, *, kind: str = "text") -> None:
         from dixa_tui.text import clean
 
         text = data.decode("utf-8", "replace")
-        shown = terminal_json(text) if kind == "json" else clean(text, single_line=False)
+        shown = for_terminal(text) if kind == "json" else clean(text, single_line=False)
         click.echo(shown if shown.endswith("\n") else shown + "\n", nl=False)
         return
     sys.stdout.flush()
@@ -70,7 +64,7 @@ def emit(data: bytes, output: str | None = None, *, kind: str = "text") -> None:
 
 def json_bytes(value: Any) -> bytes:
     """Readable JSON for scripts, one newline at the end; safe on a terminal as it is."""
-    return (terminal_json(json.dumps(value, indent=2, ensure_ascii=False)) + "\n").encode()
+    return (for_terminal(json.dumps(value, indent=2, ensure_ascii=False)) + "\n").encode()
 
 
 def say(line: str) -> None:

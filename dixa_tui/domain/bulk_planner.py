@@ -1,10 +1,11 @@
 """From parsed rows to a plan: the same value rules as ``patch``, then only what changes.
 
 The engine resolves each row's target and reads its current values; these pure functions
-do the rest. A value is compared normalized (``None``, ``""`` and ``[]`` all mean empty), so
-an attribute that already holds the value is ``unchanged`` and never sent. The same
-comparison decides, at apply time, whether a target still holds the plan's before values
-(:func:`settle`), which is also how an entry of unknown outcome is settled.
+do the rest. A value is compared as ``domain.compare`` does (``None``, ``""`` and ``[]`` all
+mean empty, a Select path is a sequence), so an attribute that already holds the value is
+``unchanged`` and never sent. The same comparison decides, at apply time, whether a target
+still holds the plan's before values (:func:`settle`), which is also how an entry of unknown
+outcome is settled.
 """
 
 from __future__ import annotations
@@ -28,20 +29,12 @@ from dixa_tui.domain.bulk_plan import (
     value_json,
 )
 from dixa_tui.domain.bulk_rows import RowProblem, describe_key
+from dixa_tui.domain.compare import same_value, standing
 from dixa_tui.domain.patch import DefinitionIndex, Problem, Target, build_patch
 
 # Stands in for an unresolved target so the value rules can still judge a row's values
 # (every problem of a bad row at once); it never reaches a plan.
 _PLACEHOLDER = {"conversation": "1", "enduser": "00000000-0000-0000-0000-000000000000"}
-
-
-def is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """Equal as Dixa stores them: ``None``, ``""`` and ``[]`` are all "no value"."""
-    return (is_empty(a) and is_empty(b)) or a == b
 
 
 def needs_values(row: BulkRow) -> bool:
@@ -193,11 +186,13 @@ def settle(entry: PlanEntry, current: Mapping[str, Any]) -> tuple[Settled, list[
     holds neither, or that holds its after value while others are still before.
     """
     changed = [c for c in entry.changes if c.changed]
-    now = {c.definition_id: current.get(c.definition_id) for c in changed}
-    if all(same_value(now[c.definition_id], c.after) for c in changed):
+    now = [current.get(c.definition_id) for c in changed]
+    found = standing((value, c.before, c.after) for value, c in zip(now, changed, strict=True))
+    if found.where == "after":
         return "landed", []
-    if all(same_value(now[c.definition_id], c.before) for c in changed):
+    if found.where == "before":
         return "pending", []
-    return "conflict", [Drift(c.identifier, c.before, now[c.definition_id]) for c in changed
-                        if not same_value(now[c.definition_id], c.before)]
+    return "conflict", [Drift(c.identifier, c.before, value)
+                        for value, c, before in zip(now, changed, found.at_before, strict=True)
+                        if not before]
 

@@ -26,7 +26,10 @@ from dixa_tui.text import clean
 Outcome = Literal["sent", "unchanged", "conflict", "failed", "unknown", "skipped"]
 OUTCOMES: tuple[Outcome, ...] = ("sent", "unchanged", "conflict", "failed", "unknown",
                                  "skipped")
-FAILURE_OUTCOMES: frozenset[Outcome] = frozenset({"conflict", "failed", "unknown"})
+RETRY_OUTCOMES: frozenset[Outcome] = frozenset({"failed", "unknown"})
+"""Outcomes sent again as they are (the review's retry): the write failed, or may not have
+landed. A conflict is not among them: sending it again needs force."""
+FAILURE_OUTCOMES: frozenset[Outcome] = RETRY_OUTCOMES | {"conflict"}
 """Outcomes whose record goes into the failures file: not done, or not known to be done."""
 ERROR_COLUMN = "#error"
 

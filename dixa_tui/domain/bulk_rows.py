@@ -15,7 +15,6 @@ from typing import Any, Literal
 from dixa_tui.api.models import CustomAttributeDefinition, SelectInput, TextInput
 from dixa_tui.domain.options import TRAILING_CR_HINT, resolve_path_text
 from dixa_tui.domain.patch import (
-    INT64_MAX,
     TARGET_FOR_ENTITY,
     UUID_PATTERN,
     DefinitionIndex,
@@ -25,7 +24,7 @@ from dixa_tui.domain.patch import (
     Target,
     TargetKind,
 )
-from dixa_tui.domain.targets import NOUNS, Lookup, interpret
+from dixa_tui.domain.targets import NOUNS, Lookup, conversation_number, interpret
 from dixa_tui.jsontext import loads
 
 Format = Literal["csv", "jsonl"]
@@ -114,17 +113,18 @@ class TargetCell:
 
 
 def read_target(kind: TargetKind, text: str) -> TargetCell:
-    """A conversation is its number; an end user a UUID or an ``email:``/``phone:``/``ext:``
-    reference (:func:`dixa_tui.domain.targets.interpret`, as everywhere else)."""
+    """A conversation is its number (``#`` allowed); an end user a UUID or an
+    ``email:``/``phone:``/``ext:`` reference: both read by ``domain.targets``, as everywhere
+    else."""
     text = text.strip()
     if kind == "conversation":
         if not text:
             return TargetCell(problem="the conversation cell is empty: give the conversation's "
                               "number, e.g. 12345")
-        if not text.isascii() or not text.isdigit() or not 0 < int(text) <= INT64_MAX:
+        number = conversation_number(text)
+        if number is None:
             return TargetCell(problem=f"'{text}' is not a conversation id: use the "
                               "conversation's number, e.g. 12345")
-        number = str(int(text))
         return TargetCell(target_id=number, key=("conversation", number))
     lookup = interpret(text)
     if lookup is None:

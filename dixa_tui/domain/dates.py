@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_RELATIVE = re.compile(r"([0-9]{1,6})\s*([mhdw])", re.IGNORECASE)
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_RELATIVE = re.compile(r"([0-9]{1,6})\s*([smhdw])", re.IGNORECASE)
 _ISO_START = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-FORMS = ("7d, 24h, 30m or 2w (that long before now), today, yesterday, a date "
-         "(2026-11-01, midnight UTC), a time (2026-11-01T08:00, UTC) or an ISO time with its "
-         "zone (2026-11-01T08:00+01:00)")
+FORMS = ("7d, 24h, 30m, 90s or 2w (that long before now), today, yesterday, a date "
+         "(2026-11-01, midnight UTC), a time (2026-11-01T08:00 or '2026-11-01 08:00', UTC) "
+         "or an ISO time with its zone (2026-11-01T08:00+01:00)")
 
 
 class DateError(ValueError):
@@ -39,8 +39,13 @@ class Moment:
 
 
 def utc(moment: datetime) -> datetime:
-    """``moment`` in UTC; a naive one is taken to be UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """``moment`` in UTC; a naive one is taken to be UTC already. Raises
+    :class:`DateError` for a moment whose UTC falls outside the calendar (year 1 to 9999)."""
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise DateError(f"{moment.isoformat()} in UTC falls outside the years 1 to 9999: "
+                        "write a later or an earlier date") from None
 
 
 def parse_moment(text: str, now: datetime) -> Moment:

@@ -25,10 +25,10 @@ from dixa_tui.api.models import (
     CustomAttributeDefinition,
     SelectInput,
 )
+from dixa_tui.domain.compare import is_empty
 from dixa_tui.domain.options import labels_for_values
 from dixa_tui.domain.patch import DefinitionIndex, Problem
 from dixa_tui.domain.query import FindQuery, QueryError
-from dixa_tui.domain.where import is_empty
 
 TARGET_COLUMN = "conversation"
 LABEL_SUFFIX = " (label)"

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
-from dixa_tui.domain.patch import INT64_MAX, UUID_PATTERN
+from dixa_tui.domain.dates import DateError, parse_moment
+from dixa_tui.domain.patch import check_target
+from dixa_tui.domain.targets import conversation_number, reference
 
 FilterKind = Literal["enduser", "conversation"]
 TARGET_FORMS = ("conversation:NUMBER, #NUMBER or a bare number for a conversation; "
                 "enduser:UUID or a bare UUID for an end user")
-SINCE_FORMS = ("a date (2026-01-31), a UTC date and time (2026-01-31T09:15 or "
-               "'2026-01-31 09:15'), or an age: 30m, 12h, 7d, 2w")
-_AGE = re.compile(r"([0-9]+)\s*([smhdw])")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
 _BATCH = re.compile(r"b-[0-9a-z]+", re.IGNORECASE)
 _KIND_WORDS: dict[str, FilterKind] = {"conversation": "conversation", "conv": "conversation",
                                       "c": "conversation", "enduser": "enduser",
@@ -52,20 +50,22 @@ class HistoryFilter:
 
 def parse_target(text: str) -> tuple[FilterKind, str]:
     """``conversation:10001``, ``#10001``, ``10001`` -> a conversation; ``enduser:UUID`` or a
-    bare UUID -> an end user (lower case, as the journal keeps it). ValueError saying the
-    forms otherwise."""
+    bare UUID -> an end user (lower case, as the journal keeps it), each read as everywhere
+    else (``domain.targets``). ValueError saying the forms otherwise."""
     raw = text.strip()
     head, sep, rest = raw.partition(":")
     kind: FilterKind | None = _KIND_WORDS.get(head.strip().casefold()) if sep else None
     value = rest.strip() if kind else raw
     if kind in (None, "conversation"):
-        number = value.removeprefix("#").strip()
-        if number.isascii() and number.isdigit() and 0 < int(number) <= INT64_MAX:
-            return "conversation", str(int(number))
+        number = conversation_number(value)
+        if number is not None:
+            return "conversation", number
         if kind == "conversation":
             raise ValueError(f"{text!r}: a conversation is a positive number")
-    if kind in (None, "enduser") and UUID_PATTERN.fullmatch(value):
-        return "enduser", value.lower()
+    if kind in (None, "enduser"):
+        found = reference("enduser", value)
+        if found.target is not None and not check_target(found.target):
+            return "enduser", found.target.id
     if kind == "enduser":
         raise ValueError(f"{text!r}: an end user is given by UUID here (the history is read "
                          "without asking Dixa, so email:, phone: and ext: cannot be looked up)")
@@ -88,18 +88,11 @@ def parse_filter(text: str) -> HistoryFilter:
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    """The start of a ``--since`` window: a UTC date or date and time, or an age before
-    ``now`` (an aware datetime). ValueError saying the forms otherwise."""
-    raw = text.strip()
-    age = _AGE.fullmatch(raw.lower())
-    if age:
-        try:
-            return now - timedelta(seconds=int(age.group(1)) * _UNITS[age.group(2)])
-        except (OverflowError, ValueError):  # ValueError: more digits than int() reads
-            raise ValueError(f"--since {text!r} reaches back before the year 1: use a "
-                             "smaller age, or a date") from None
+    """The start of a ``--since`` window: the moment ``text`` names, read as ``find``
+    reads one (:func:`dixa_tui.domain.dates.parse_moment`: ``30s``, ``12h``, ``7d``,
+    ``today``, a UTC date or date and time, an ISO time with its zone), so a word means the
+    same in both. ValueError saying the forms otherwise."""
     try:
-        moment = datetime.fromisoformat(raw.replace(" ", "T", 1) if len(raw) > 10 else raw)
-    except ValueError:
-        raise ValueError(f"--since {text!r}: use {SINCE_FORMS}") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return parse_moment(text, now).at
+    except DateError as exc:
+        raise ValueError(f"--since {exc}") from None

@@ -22,6 +22,7 @@ from dixa_tui.api.models import (
     SelectOption,
     TextInput,
 )
+from dixa_tui.domain.compare import is_empty
 from dixa_tui.domain.options import TRAILING_CR_HINT, labels_for_values, match_path
 from dixa_tui.text import json_kind
 
@@ -362,7 +363,7 @@ class DiffRow:
 
 def format_value(definition: CustomAttributeDefinition | None, value: Any) -> str:
     """A value as a person reads it: Select paths by label, ``(empty)`` for no value."""
-    if value is None or value == "" or value == []:
+    if is_empty(value):
         return "(empty)"
     if isinstance(value, list):
         if definition is not None and isinstance(definition.input_definition, SelectInput):

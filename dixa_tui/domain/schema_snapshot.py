@@ -5,7 +5,7 @@ A source is written ``profile:NAME`` (the organization as it is now),
 ``profile:NAME@2026-11-01`` (the last snapshot of that profile saved on or before that day,
 or at that ISO moment: ``@2026-11-01T08:30``), ``file:PATH`` or just ``PATH`` (a snapshot
 file). :func:`parse_source` turns the text into a typed :data:`SchemaSource`; reading a
-profile is the session's job.
+profile, or a file, is the session's job (``session.snapshots.load_snapshot`` reads one).
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from dixa_tui.api.constants import MAX_BODY_BYTES
 from dixa_tui.api.errors import DixaResponseError
 from dixa_tui.api.models import CustomAttributeDefinition
 from dixa_tui.api.salvage import SkippedDefinition, read_definitions
-from dixa_tui.inputfile import read_input
 from dixa_tui.jsontext import loads
 from dixa_tui.text import json_kind
 
@@ -125,10 +123,3 @@ def parse_snapshot(data: bytes | str, name: str = "snapshot") -> tuple[
     except DixaResponseError as exc:  # not reached for a list, kept for the contract
         raise ValueError(f"{name}: {exc.message}") from None
     return read.definitions, SnapshotMeta(name, shape, len(payload), read.skipped)
-
-
-def load_snapshot(path: str | Path) -> tuple[list[CustomAttributeDefinition], SnapshotMeta]:
-    """:func:`parse_snapshot` of a file (the one function here that reads a file). Raises
-    ``OSError`` when it cannot be read (a folder, a device, more than a definitions list may
-    be: ``inputfile``) and ``ValueError`` when it is not a snapshot."""
-    return parse_snapshot(read_input(path, MAX_BODY_BYTES), str(path))

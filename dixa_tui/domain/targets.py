@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from dixa_tui.domain.patch import UUID_PATTERN, Target, TargetKind
+from dixa_tui.domain.patch import INT64_MAX, UUID_PATTERN, Target, TargetKind
 
 LookupKind = Literal["id", "email", "phone", "external_id"]
 PREFIXES: dict[str, LookupKind] = {"id": "id", "email": "email", "phone": "phone",
@@ -92,13 +92,27 @@ class Reference:
     lookup: Lookup | None = None
 
 
+def conversation_number(text: str) -> str | None:
+    """A conversation number as typed (``10001``, ``#10001``, ``0010001``) in the form Dixa
+    and the journal give it (``10001``); None when it is not a positive int64."""
+    number = text.strip().removeprefix("#").strip()
+    if not (number.isascii() and number.isdigit()):
+        return None
+    digits = number.lstrip("0")
+    if not digits or len(digits) > 19 or int(digits) > INT64_MAX:  # no 5,000-digit int()
+        return None
+    return digits
+
+
 def reference(kind: TargetKind, text: str) -> Reference:
     """How ``text`` names a target of ``kind`` (``#`` before a conversation number is
     allowed; an end user may be a UUID, ``email:``/``phone:``/``ext:`` or a bare email or
-    phone)."""
+    phone). A conversation that is not a number is kept as typed, for ``check_target`` to
+    say what is wrong with it."""
     text = text.strip()
     if kind == "conversation":
-        return Reference(Target("conversation", text.removeprefix("#").strip()))
+        return Reference(Target("conversation", conversation_number(text)
+                                or text.removeprefix("#").strip()))
     lookup = interpret(text)
     if lookup is None or not lookup.value:
         return Reference(None)

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from dixa_tui.domain.compare import normalized, same_value, standing
+
 SettledOutcome = Literal["applied", "failed", "unknown"]
 
 
@@ -60,24 +62,6 @@ class JournaledWrite(Protocol):
 
 
 W = TypeVar("W", bound=JournaledWrite)
-
-
-# -- comparing values ----------------------------------------------------------------------
-
-
-def normalized(value: Any) -> Any:
-    """``value`` in the form two readings of one value share: None, ``""`` and ``[]`` are all
-    "no value" (None); a Select path (a list of option values) is a tuple; a Text is itself."""
-    if value is None or value == "" or value == []:
-        return None
-    if isinstance(value, list | tuple):
-        return tuple(value)
-    return value
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """Whether ``a`` and ``b`` are the same attribute value (see ``normalized``)."""
-    return bool(normalized(a) == normalized(b))
 
 
 def _copy(value: Any) -> Any:
@@ -294,16 +278,16 @@ def settle_outcome(entry: JournaledWrite, current_values: Mapping[str, Any]) -> 
     changing the same attributes since makes the reading say nothing.
     """
     changes = list(entry.changes)
-    now = [current_values.get(c.definition_id) for c in changes]
-    after = [same_value(value, c.after) for value, c in zip(now, changes, strict=True)]
-    before = [same_value(value, c.before) for value, c in zip(now, changes, strict=True)]
-    if all(after):
+    found = standing((current_values.get(c.definition_id), c.before, c.after)
+                     for c in changes)
+    after, before = found.at_after, found.at_before
+    if found.where == "after":
         if all(before):
             return Settlement("applied", "the target holds what the write set, which is also "
                               "what it held before: applied or not, it changed nothing")
         return Settlement("applied", "read from the target: it holds every value the write "
                           "set")
-    if all(before):
+    if found.where == "before":
         return Settlement("failed", "read from the target: it still holds every value from "
                           "before the write, so the write did not land")
     neither = [c for c, a, b in zip(changes, after, before, strict=True) if not a and not b]

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dixa_tui.api.models import AttributeValue, CustomAttributeDefinition
+from dixa_tui.domain.compare import is_empty
 from dixa_tui.domain.options import path_label, walk
-from dixa_tui.domain.where import is_empty
 
 Path = tuple[str, ...]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dixa_tui.api.models import CustomAttributeDefinition, SelectInput
+from dixa_tui.domain.compare import is_empty
 from dixa_tui.domain.options import match_path
 from dixa_tui.domain.patch import format_value
 
@@ -41,7 +42,7 @@ class AttributeValue:
 
     @property
     def is_set(self) -> bool:
-        return not (self.value is None or self.value == "" or self.value == [])
+        return not is_empty(self.value)
 
     def to_json(self) -> dict[str, Any]:
         """For ``get --json``: these names are a promise to scripts."""
@@ -94,7 +95,7 @@ def body_value_text(value: Any) -> str:
     """A value as a PATCH body holds it, readable without the definitions (the journal's
     history is read offline): a Select path joined by ``/`` (the form ``--set`` takes),
     ``(empty)`` for no value, a Text as it is."""
-    if value is None or value == "" or value == []:
+    if is_empty(value):
         return "(empty)"
     if isinstance(value, list):
         return "/".join(str(v) for v in value)

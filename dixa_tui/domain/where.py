@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dixa_tui.api.models import AttributeValue, CustomAttributeDefinition, SelectInput, TextInput
+from dixa_tui.domain.compare import is_empty
 from dixa_tui.domain.options import labels_for_values, resolve_path_text
 from dixa_tui.domain.patch import DefinitionIndex, Problem
 
@@ -52,10 +53,6 @@ FORMS = ("IDENT is empty, IDENT is not empty, IDENT is VALUE, IDENT is not VALUE
 class WhereError(ValueError):
     """A condition that cannot be read or does not fit the definitions; ``str()`` says why
     in a sentence that starts with the condition as typed."""
-
-
-def is_empty(value: AttributeValue | None) -> bool:
-    return value is None or value == "" or value == []
 
 
 @dataclass(frozen=True)

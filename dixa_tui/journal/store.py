@@ -362,11 +362,6 @@ class Journal:
         """A batch's entries oldest first: the order they were sent in."""
         return self._select(["batch = ?"], [batch], "ASC", None)
 
-    def last(self) -> Entry | None:
-        """The newest entry; ``undo last`` undoes its batch when it has one."""
-        found = self._select([], [], "DESC", 1)
-        return found[0] if found else None
-
     def unsettled(self, *, target: tuple[str, str] | None = None, profile: str | None = None,
                   begun_before: datetime | None = None) -> list[Entry]:
         """Entries of unknown outcome, newest first, including those begun and never

@@ -13,10 +13,11 @@ full (the pace is the bucket's, so there are no 429s) while each request's laten
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from dixa_tui.api.errors import DixaApiError, DixaError
 from dixa_tui.domain.bulk_input import BulkInput, BulkRow, parse_bulk
@@ -26,16 +27,18 @@ from dixa_tui.domain.bulk_results import Outcome as ResultOutcome
 from dixa_tui.domain.bulk_results import ResultLine
 from dixa_tui.domain.bulk_rows import Format
 from dixa_tui.domain.patch import StagedEdit, Target
+from dixa_tui.session.bulk_files import batch_lock
+from dixa_tui.session.parallel import CONCURRENCY
+from dixa_tui.session.parallel import in_parallel as _in_parallel
 from dixa_tui.session.progress import ProgressListener, ProgressMeter
-from dixa_tui.session.writes import outcome_of
+from dixa_tui.session.writes import IN_FLIGHT, may_be_on_its_way, outcome_of
 
 if TYPE_CHECKING:
+    from dixa_tui.config import Profile
     from dixa_tui.journal import Entry, Journal
     from dixa_tui.session.core import Session
 
-CONCURRENCY = 4  # targets in flight: enough to keep 10/s busy over ~300 ms of latency
 ResultListener = Callable[[ResultLine], None]
-T = TypeVar("T")
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -114,6 +117,19 @@ async def _resolve_and_read(session: Session, row: BulkRow
 # -- applying ------------------------------------------------------------------------------
 
 
+def planned_elsewhere(plan: Plan, profile: Profile) -> str | None:
+    """Why ``plan`` must not be sent with ``profile``, or None. One host (dev.dixa.io)
+    serves every organization and the key says which: a plan is sent only by the profile it
+    was planned with, to the URL and API version it read."""
+    here = (profile.name, profile.base_url, profile.api_version)
+    if (plan.profile, plan.base_url, plan.api_version) == here:
+        return None
+    return (f"The plan was made with profile {plan.profile!r} for {plan.base_url} "
+            f"({plan.api_version}), and this run uses profile {profile.name!r} for "
+            f"{profile.base_url} ({profile.api_version}): apply it with --profile "
+            f"{plan.profile}, the profile it was planned with. Nothing was sent.")
+
+
 @dataclass
 class ApplySummary:
     """What one run of ``bulk apply`` did, by outcome (``ResultLine.outcome``)."""
@@ -152,8 +168,8 @@ async def apply_bulk(session: Session, plan: Plan, *, force: bool = False,
     if plan.batch_id is None:
         raise ValueError("the plan has no batch id: record one before applying")
     batch = plan.batch_id
-    journal = session.journal()
-    done = _journaled(journal, batch)
+    journal = await asyncio.to_thread(session.journal)
+    done = await asyncio.to_thread(_journaled, journal, batch)
     summary = ApplySummary(batch)
     entries = plan.to_send
     meter = ProgressMeter("sending", len(entries), listener=on_progress)
@@ -170,7 +186,8 @@ async def apply_bulk(session: Session, plan: Plan, *, force: bool = False,
         record(await _apply_entry(session, journal, entry, batch, done, force))
 
     try:
-        await _in_parallel(entries, one, concurrency, stop)
+        with batch_lock(batch):
+            await _in_parallel(entries, one, concurrency, stop)
     except asyncio.CancelledError:
         summary.cancelled = True
         raise
@@ -211,14 +228,22 @@ async def _apply_entry(session: Session, journal: Journal | None, entry: PlanEnt
                       exc.status if isinstance(exc, DixaApiError) else None)
     standing, drifts = settle(entry, state.values)
     unknown = [e for e in earlier if e.outcome == "unknown"]
+    moment = datetime.now(UTC)
+    if any(may_be_on_its_way(e, moment) for e in unknown) and standing != "landed":
+        # Another run's write may still land: reading now cannot tell, and sending again
+        # could write twice. Said, not guessed; the next run settles it.
+        return result("unknown", "an earlier run's write to this target began moments ago "
+                                 "and its answer was never recorded: it may still be on its "
+                                 f"way; run this plan again in {IN_FLIGHT:.0f} s to settle it")
     if unknown and journal is not None:  # settle what an earlier run left open
         if standing != "conflict":
             landed = standing == "landed"
             note = ("settled by bulk apply: the target " +
                     ("holds the values it sent" if landed else "still holds the values before"))
             for e in unknown:
-                await asyncio.to_thread(journal.settle, e.id,
-                                        "applied" if landed else "failed", note)
+                with suppress(ValueError):  # another run recorded its answer meanwhile
+                    await asyncio.to_thread(journal.settle, e.id,
+                                            "applied" if landed else "failed", note)
         if standing == "landed":
             return result("skipped", "an earlier run's write had landed (settled by reading "
                                      "the target)")
@@ -239,25 +264,3 @@ async def _apply_entry(session: Session, journal: Journal | None, entry: PlanEnt
     note = sent.journal_warning or ""
     return result("sent", note, 200)
 
-
-async def _in_parallel(items: Sequence[T], work: Callable[[T], Awaitable[None]],
-                       concurrency: int, stop: asyncio.Event | None = None) -> None:
-    """Run ``work`` over ``items``, ``concurrency`` at a time, in order of start; the first
-    error (or a cancellation) stops the rest and is raised as it is. Once ``stop`` is set,
-    no new item starts."""
-    queue = iter(items)
-
-    async def worker() -> None:
-        for item in queue:
-            if stop is not None and stop.is_set():
-                return
-            await work(item)
-
-    tasks = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(items))))]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dixa_tui import files
 from dixa_tui.paths import ensure_private_dir, state_dir
 
 if TYPE_CHECKING:
@@ -38,15 +41,10 @@ def results_path(plan_path: Path) -> Path:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file: a reader never sees half a file.
-    Raises ``OSError``."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` whole or not at all, synced (the batch id a resumed run
+    depends on survives a power cut), a new file ``0600``: ``dixa_tui.files``. Raises
+    ``OSError``."""
+    files.write_atomically(path, data)
 
 
 def _unjournaled_batch() -> str:
@@ -105,3 +103,35 @@ def write_failures(plan: Plan, plan_path: Path) -> Path | None:
     out = plan_path.with_name(name)
     write_atomically(out, failures_file(plan, results))
     return out
+
+
+class BatchBusy(Exception):
+    """Another run is sending this batch right now (on this machine): ``str()`` says what to
+    do. Nothing was sent by this one."""
+
+
+@contextmanager
+def batch_lock(batch: str) -> Iterator[None]:
+    """Hold the batch for one run at a time on this machine (the CLI's ``bulk apply`` and
+    the TUI alike): two runs of one plan would read the same targets and both send. Raises
+    :class:`BatchBusy`. Without file locks (Windows) runs are not guarded."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    folder = ensure_private_dir(ensure_private_dir(plans_folder()) / "locks")
+    descriptor = os.open(folder / f"{batch}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchBusy(f"Another run is sending batch {batch} right now: wait for it "
+                            "to finish, then run the plan again (what landed is skipped). "
+                            "Nothing was sent by this run.") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)

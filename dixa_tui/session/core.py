@@ -9,6 +9,7 @@ key has no client; its operations then fail with ``DixaNotConnected`` (nothing i
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -287,7 +288,7 @@ class Session:
 
         self.check_writable()
         client = self.require_client(f"patch {target.describe()}")
-        journal = self.journal()
+        journal = await asyncio.to_thread(self.journal)  # SQLite, fsync: off the event loop
         context = WriteContext(self.profile, origin, batch, undoes)
         return await journaled_send(client, journal, context, await self.index(), target,
                                     body, before)

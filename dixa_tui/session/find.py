@@ -59,17 +59,23 @@ class Tally:
     missing: int = 0
 
 
+def _check_sizes(*, limit: int | None = None, sample: int | None = None,
+                 concurrency: int = 1) -> None:
+    """ValueError for a limit, sample or concurrency below 1 (a caller's mistake)."""
+    for name, value in (("limit", limit), ("sample", sample)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be at least 1")
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+
+
 class _Finder:
     """One run of a find; ``tally`` is current while it runs and final when it ends."""
 
     def __init__(self, client: DixaClient, query: FindQuery, *, limit: int | None,
                  sample: int | None, concurrency: int, page_limit: int,
                  on_progress: ProgressListener | None, clock: Callable[[], float]) -> None:
-        for name, value in (("limit", limit), ("sample", sample)):
-            if value is not None and value < 1:
-                raise ValueError(f"{name} must be at least 1")
-        if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+        _check_sizes(limit=limit, sample=sample, concurrency=concurrency)
         self.client, self.query = client, query
         self.limit, self.sample, self.concurrency = limit, sample, concurrency
         self.page_limit = page_limit
@@ -205,11 +211,12 @@ async def count_matches(
     A query without attribute conditions is answered by the search alone: its ids are
     counted, no conversation is read (``checked`` stays 0).
     """
-    finder = _Finder(client, query, limit=None, sample=sample, concurrency=concurrency,
-                     page_limit=page_limit, on_progress=on_progress, clock=clock)
     if not query.needs_values:
+        _check_sizes(sample=sample, concurrency=concurrency)
         return await _count_ids(client, query, sample=sample, page_limit=page_limit,
                                 on_progress=on_progress, clock=clock)
+    finder = _Finder(client, query, limit=None, sample=sample, concurrency=concurrency,
+                     page_limit=page_limit, on_progress=on_progress, clock=clock)
     async for _ in finder.run():
         pass
     return finder.tally

@@ -214,7 +214,7 @@ class SchemaReader:
     # -- sources --------------------------------------------------------------------------
 
     def _read_file(self, source: FileSource) -> SchemaRead:
-        from dixa_tui.domain.schema_snapshot import load_snapshot
+        from dixa_tui.session.snapshots import load_snapshot
 
         name = source.describe()
         try:
@@ -231,8 +231,7 @@ class SchemaReader:
         return SchemaRead(source, name, definitions, meta.skipped)
 
     def _read_saved(self, source: ProfileSource) -> SchemaRead:
-        from dixa_tui.domain.schema_snapshot import load_snapshot
-        from dixa_tui.session.snapshots import list_snapshots, snapshot_at
+        from dixa_tui.session.snapshots import list_snapshots, load_snapshot, snapshot_at
 
         assert source.at is not None
         name = source.describe()
@@ -294,7 +293,7 @@ class SchemaReader:
             return self.settings
         if name == self._current:
             return self.settings
-        return Settings(profile_name=name, no_journal=self.settings.no_journal)
+        return Settings(profile_name=name, no_journal=self.settings.no_journal, env_key=False)
 
     def _open(self, name: str, settings: Settings) -> Session:
         from dixa_tui.session.core import Session

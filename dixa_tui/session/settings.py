@@ -36,6 +36,9 @@ class Settings:
     demo: bool = False
     no_journal: bool = False  # send without recording (``--no-journal``)
     no_cache: bool = False  # neither show nor keep the start-up cache (``--no-cache``)
+    # DIXA_API_KEY is the key of the profile this run was started for; another profile read
+    # in the same run (a live schema diff) must not send it to that profile's host.
+    env_key: bool = True
 
     def check(self) -> None:
         """Options that contradict each other are a usage error before anything is read."""
@@ -90,8 +93,16 @@ def resolve(settings: Settings) -> Resolved:
         return Resolved(profile, keymap, Secret(DEMO_API_KEY), "demo", "embedded demo")
     from dixa_tui.secrets import find_key
 
-    found = find_key(profile.name)
-    return Resolved(profile, keymap, found.key, found.source, found.backend, found.problem,
+    found = find_key(profile.name, use_env=settings.env_key)
+    problem = found.problem
+    if found.key is None and not settings.env_key and problem is None:
+        from dixa_tui.secrets import ENV_VAR, environment_key_set
+
+        if environment_key_set():
+            problem = (f"{ENV_VAR} holds this run's own profile's key and is never sent to "
+                       f"another profile's host; store a key for profile {profile.name!r} "
+                       f"in the keyring (`dixa-tui --profile {profile.name} auth set`).")
+    return Resolved(profile, keymap, found.key, found.source, found.backend, problem,
                     found.reason)
 
 

@@ -22,8 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dixa_tui.paths import ensure_private_dir, folder_name, profile_name, state_dir, write_private
+from dixa_tui.files import PRIVATE, write_atomically
+from dixa_tui.paths import ensure_private_dir, folder_name, profile_name, state_dir
+
+if TYPE_CHECKING:
+    from dixa_tui.api.models import CustomAttributeDefinition
+    from dixa_tui.domain.schema_snapshot import SnapshotMeta
 
 FOLDER = "snapshots"
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
@@ -136,7 +142,7 @@ def save_snapshot(profile: str, data: bytes, *, now: datetime | None = None,
     if existing and taken <= existing[-1].taken:  # a clock that went back: keep the order
         taken = existing[-1].taken  # (the next free microsecond after it)
     path = _free_path(folder, taken)
-    write_private(path, data)
+    write_atomically(path, data, mode=PRIVATE)
     return SnapshotSaved(SavedSnapshot(profile, path, _taken_of(path)), new=True)
 
 
@@ -155,3 +161,14 @@ def _taken_of(path: Path) -> datetime:
     match = _FILE.match(path.name)
     assert match is not None
     return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+
+
+def load_snapshot(path: str | Path) -> tuple[list[CustomAttributeDefinition], SnapshotMeta]:
+    """The definitions of a snapshot file (``domain.schema_snapshot.parse_snapshot`` of its
+    bytes). Raises ``OSError`` when it cannot be read (a folder, a device, more than a
+    definitions list may be: ``inputfile``) and ``ValueError`` when it is not a snapshot."""
+    from dixa_tui.api.constants import MAX_BODY_BYTES
+    from dixa_tui.domain.schema_snapshot import parse_snapshot
+    from dixa_tui.inputfile import read_input
+
+    return parse_snapshot(read_input(path, MAX_BODY_BYTES), str(path))

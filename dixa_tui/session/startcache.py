@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from dixa_tui.api.rows import DefinitionFields
+from dixa_tui.files import PRIVATE, write_atomically
 from dixa_tui.paths import (
     STARTUP_CACHE_FOLDER,
     ensure_private_dir,
     startup_cache_path,
     state_dir,
-    write_private,
 )
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def save(profile: str, base_url: str, api_version: str, pages: Sequence[bytes],
     ensure_private_dir(root.parent)
     ensure_private_dir(root)
     path = cache_path(profile, root)
-    write_private(path, b"".join([_encoder.encode(header), b"\n", *pages]))
+    write_atomically(path, b"".join([_encoder.encode(header), b"\n", *pages]), mode=PRIVATE)
     return path
 
 

@@ -12,6 +12,14 @@ person sees the preview before anything is sent:
    ``origin="undo"``, the undone entry or batch in ``undoes``, and a batch id of its own, so
    the undo is journaled like any write and can itself be undone.
 
+A batch can hold thousands of targets: both steps run a few targets at a time at the
+client's pace (``session.parallel``, as bulk runs do), report
+:class:`~dixa_tui.session.progress.Progress`, and can be stopped keeping what they did (a
+settlement is recorded as soon as its target is read; what was sent stays sent and
+journaled, and undoing the same entries again skips what already holds its old value). A
+target deleted since (Dixa answers 404) is left out with the reason, and a target whose send
+fails does not stop the others: every failure is listed.
+
 A write begun moments ago and never answered may still be on its way to Dixa: reading its
 target now would call it failed just before it lands. Such entries stop the undo until
 :data:`IN_FLIGHT` seconds after they began (the longest a request of this client can take,
@@ -20,43 +28,34 @@ retries included), and the message says until when.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dixa_tui.api.client import DEFAULT_TIMEOUT
-from dixa_tui.api.errors import DixaError
-from dixa_tui.api.ratelimit import RetryPolicy
+from dixa_tui.api.errors import DixaApiError, DixaError
 from dixa_tui.domain.patch import PatchPlan, Problem, StagedEdit, Target
 from dixa_tui.domain.undo import (
     CheckedUndo,
     Conflict,
+    SettledOutcome,
     Skipped,
     UndoTarget,
     check_conflicts,
     settle_outcome,
     undo_targets,
 )
+from dixa_tui.session.parallel import CONCURRENCY, in_parallel
+from dixa_tui.session.progress import ProgressListener, ProgressMeter
+from dixa_tui.session.writes import IN_FLIGHT
 
 if TYPE_CHECKING:
     from dixa_tui.journal import Entry, Journal
     from dixa_tui.session.core import Session
     from dixa_tui.session.targets import TargetState
     from dixa_tui.session.writes import Sent
-
-
-def _in_flight_window() -> float:
-    """Seconds a PATCH of this client can still be on its way after its intent was recorded:
-    the retry budget, then one more try's connect, write and read timeouts, and a margin."""
-    timeout = DEFAULT_TIMEOUT
-    tries = [t for t in (timeout.connect, timeout.write, timeout.read) if t is not None]
-    return RetryPolicy().budget + sum(tries) + 10.0
-
-
-IN_FLIGHT = _in_flight_window()
-LAST = "last"
 
 
 class UndoRefused(Exception):
@@ -69,7 +68,7 @@ class Settled:
     """An entry of unknown outcome, decided (or not) by reading its target just now."""
 
     entry_id: int
-    outcome: str
+    outcome: SettledOutcome
     note: str
 
 
@@ -146,14 +145,32 @@ class PreparedUndo:
 
 
 @dataclass(frozen=True)
+class TargetSent:
+    """One target of an undo, done: Dixa's answer (``sent``) or why it failed (``error``:
+    its ``hint`` says what became of the change, and the journal has its outcome)."""
+
+    part: TargetUndo
+    sent: Sent | None = None
+    error: DixaError | None = None
+
+
+SentListener = Callable[[TargetSent], None]
+
+
+@dataclass(frozen=True)
 class UndoResult:
-    """What was sent: Dixa's answer per target, in order; on a failure, the target whose
-    send failed with its error, and the targets not tried after it."""
+    """What was sent, in the prepared order: Dixa's answer per target restored (``sent``),
+    every target whose send failed with its error (``failed``: the others were still sent),
+    and the targets never tried because the undo was stopped (``not_sent``)."""
 
     prepared: PreparedUndo
     sent: list[Sent] = field(default_factory=list)
-    failed: tuple[TargetUndo, DixaError] | None = None
+    failed: list[tuple[TargetUndo, DixaError]] = field(default_factory=list)
     not_sent: list[TargetUndo] = field(default_factory=list)
+
+    @property
+    def stopped(self) -> bool:
+        return bool(self.not_sent)
 
 
 # -- naming the entries -------------------------------------------------------------------------
@@ -163,6 +180,7 @@ def _select(journal: Journal, ref: str, profile: str) -> tuple[str, list[Entry]]
     """(what the undo reverses, its entries) for ``ref``; ``last`` is this profile's newest
     entry, or its batch when it has one."""
     from dixa_tui.journal import batch_id_problem
+    from dixa_tui.journal.model import LAST
 
     text = ref.strip()
     if not text:
@@ -201,7 +219,9 @@ def _check_same_dixa(entries: Sequence[Entry], session: Session) -> None:
 
     here = without_credentials(session.profile.base_url).rstrip("/")
     for entry in entries:
-        if entry.base_url.rstrip("/") != here:
+        # One host (dev.dixa.io) serves every organization: the key, that is the profile,
+        # says which one; the same base URL under another profile is another organization.
+        if entry.base_url.rstrip("/") != here or entry.profile != session.profile.name:
             raise UndoRefused(
                 f"Entry {entry.id} was written to {entry.base_url} (profile "
                 f"{entry.profile!r}); this run talks to {here} (profile "
@@ -228,13 +248,16 @@ def _check_not_in_flight(entries: Sequence[Entry], now: datetime) -> None:
 
 
 async def prepare_undo(session: Session, ref: str, *, force: bool = False,
-                       now: datetime | None = None) -> PreparedUndo:
-    """The undo of ``ref``, checked against every target as it is now. Raises
-    :class:`UndoRefused` (nothing to undo, an unknown id, another organization's entries, a
-    write still on its way), ``JournalError``, or the client's ``DixaError`` from a read."""
-    import asyncio
-
-    journal = session.journal()
+                       now: datetime | None = None,
+                       on_progress: ProgressListener | None = None,
+                       concurrency: int = CONCURRENCY) -> PreparedUndo:
+    """The undo of ``ref``, checked against every target as it is now (read ``concurrency``
+    at a time; ``on_progress`` hears each). A target Dixa no longer has (404) is skipped with
+    the reason. Raises :class:`UndoRefused` (nothing to undo, an unknown id, another
+    organization's entries, a write still on its way), ``JournalError``, or the client's
+    ``DixaError`` from any other failed read. Cancelling it keeps the settlements recorded
+    so far."""
+    journal = await asyncio.to_thread(session.journal)
     if journal is None:
         raise UndoRefused("undo reads the journal and records its own writes there, so that "
                           "the undo can be undone too: leave out --no-journal.")
@@ -242,45 +265,85 @@ async def prepare_undo(session: Session, ref: str, *, force: bool = False,
     _check_same_dixa(entries, session)
     _check_not_in_flight(entries, now or datetime.now(UTC))
 
-    states = await _read_targets(session, entries)
+    read = await _read_targets(session, journal, entries, on_progress, concurrency)
     planned: list[Entry] = []
-    settled: list[Settled] = []
-    undecided: list[Settled] = []
+    gone: list[Skipped] = []
     for entry in entries:
-        if entry.outcome != "unknown":
-            planned.append(entry)
+        if entry.target in read.missing:
+            gone.append(Skipped(entry.id, f"entry {entry.id}: {read.missing[entry.target]}"))
             continue
-        reading = settle_outcome(entry, states[entry.target].values)
-        # ValueError: another process recorded its outcome meanwhile; our reading holds.
-        with suppress(ValueError):
-            await asyncio.to_thread(journal.settle, entry.id, reading.outcome, reading.note)
-        note = Settled(entry.id, reading.outcome, reading.note)
-        if reading.outcome == "unknown":
-            undecided.append(note)
+        reading = read.settled.get(entry.id)
+        if reading is None:
+            planned.append(entry)
+        elif reading.outcome == "unknown":
             planned.append(replace(entry, outcome="applied"))
         else:
-            settled.append(note)
             planned.append(replace(entry, outcome=reading.outcome))
 
     plan = undo_targets(planned)
-    targets = [await _plan_target(session, undo, states[undo.target], force)
+    targets = [await _plan_target(session, undo, read.states[undo.target], force)
                for undo in plan.targets]
     batch = await asyncio.to_thread(journal.new_batch_id)
+    settled = [read.settled[e.id] for e in entries if e.id in read.settled]
     return PreparedUndo(ref=ref.strip(), undoes=undoes, batch=batch, entries=tuple(entries),
-                        targets=tuple(targets), settled=tuple(settled),
-                        undecided=tuple(undecided), skipped=plan.skipped, forced=force)
+                        targets=tuple(targets),
+                        settled=tuple(s for s in settled if s.outcome != "unknown"),
+                        undecided=tuple(s for s in settled if s.outcome == "unknown"),
+                        skipped=(*plan.skipped, *gone), forced=force)
 
 
-async def _read_targets(session: Session,
-                        entries: Sequence[Entry]) -> dict[tuple[str, str], TargetState]:
-    """Each target the entries touched, read once (failed entries' targets too: cheap, and
-    it keeps the preview's picture of the record whole)."""
-    states: dict[tuple[str, str], TargetState] = {}
+@dataclass
+class _Reading:
+    """What reading the targets found: their states, why some are gone (target -> reason),
+    and the unknown outcomes settled from them (entry id -> settlement)."""
+
+    states: dict[tuple[str, str], TargetState] = field(default_factory=dict)
+    missing: dict[tuple[str, str], str] = field(default_factory=dict)
+    settled: dict[int, Settled] = field(default_factory=dict)
+
+
+async def _read_targets(session: Session, journal: Journal, entries: Sequence[Entry],
+                        on_progress: ProgressListener | None,
+                        concurrency: int) -> _Reading:
+    """Each target the entries touched, read once (failed entries' targets too: it keeps
+    the preview's picture of the record whole), and its entries of unknown outcome settled
+    from that reading at once: a run stopped half-way keeps what it learnt."""
+    by_target: dict[tuple[str, str], list[Entry]] = {}
     for entry in entries:
-        if entry.target not in states:
-            states[entry.target] = await session.read_target(
-                Target(entry.target_kind, entry.target_id))
-    return states
+        by_target.setdefault(entry.target, []).append(entry)
+    found = _Reading()
+    meter = ProgressMeter("reading", len(by_target), listener=on_progress)
+    meter.report()
+
+    async def one(key: tuple[str, str]) -> None:
+        first = by_target[key][0]
+        target = Target(first.target_kind, first.target_id)
+        try:
+            state = await session.read_target(target)
+        except DixaApiError as exc:
+            if exc.status != 404:
+                raise
+            found.missing[key] = (f"{target.describe()} no longer exists (Dixa answers 404): "
+                                  "there is nothing to put back")
+            meter.advance(gone=1)
+            return
+        found.states[key] = state
+        for entry in by_target[key]:
+            if entry.outcome == "unknown":
+                found.settled[entry.id] = await _settle(journal, entry, state)
+        meter.advance()
+
+    await in_parallel(list(by_target), one, concurrency)
+    return found
+
+
+async def _settle(journal: Journal, entry: Entry, state: TargetState) -> Settled:
+    """Settle ``entry`` from its target as read, and record it in the journal."""
+    reading = settle_outcome(entry, state.values)
+    # ValueError: another process recorded its outcome meanwhile; our reading holds.
+    with suppress(ValueError):
+        await asyncio.to_thread(journal.settle, entry.id, reading.outcome, reading.note)
+    return Settled(entry.id, reading.outcome, reading.note)
 
 
 async def _plan_target(session: Session, undo: UndoTarget, state: TargetState,
@@ -297,25 +360,53 @@ async def _plan_target(session: Session, undo: UndoTarget, state: TargetState,
 # -- sending ------------------------------------------------------------------------------------
 
 
-async def send_undo(session: Session, prepared: PreparedUndo) -> UndoResult:
-    """Send every target's body, in order, journaled as ``origin="undo"`` under
-    ``prepared.batch``. Stops at the first failure (the result says which target, and which
-    were not tried); raises :class:`UndoRefused` for an undo whose plan has errors, or
-    warnings it was not forced past, with nothing sent."""
+async def send_undo(session: Session, prepared: PreparedUndo, *,
+                    on_progress: ProgressListener | None = None,
+                    on_sent: SentListener | None = None,
+                    concurrency: int = CONCURRENCY,
+                    stop: asyncio.Event | None = None) -> UndoResult:
+    """Send every target's body, ``concurrency`` at a time at the client's pace, journaled
+    as ``origin="undo"`` under ``prepared.batch``. A target whose send fails is listed with
+    its error and the others are still sent; ``on_sent`` hears each target as it is done.
+    Setting ``stop`` starts no new target (those on their way finish; the rest is in
+    ``not_sent``); cancelling the task stops at once, what was sent staying sent and
+    journaled. Raises :class:`UndoRefused` for an undo whose plan has errors, or warnings it
+    was not forced past, with nothing sent."""
     if prepared.errors:
         raise UndoRefused("The undo breaks the value rules (a definition or an option may "
                           "have changed since): nothing was sent.")
     if prepared.warnings and not prepared.forced:
         raise UndoRefused("The undo has warnings: nothing was sent. Run it with --force to "
                           "send it despite them.")
-    result = UndoResult(prepared)
     pending = prepared.to_send
-    for position, part in enumerate(pending):
+    done: dict[int, TargetSent] = {}
+    meter = ProgressMeter("sending", len(pending), listener=on_progress)
+    meter.report()
+
+    async def one(position: int) -> None:
+        part = pending[position]
         try:
             sent = await session.send(part.target, part.body, before=part.state.values,
                                       origin="undo", batch=prepared.batch,
                                       undoes=prepared.undoes)
         except DixaError as exc:
-            return replace(result, failed=(part, exc), not_sent=pending[position + 1:])
-        result.sent.append(sent)
+            outcome = TargetSent(part, error=exc)
+            meter.count("failed")
+        else:
+            outcome = TargetSent(part, sent=sent)
+        done[position] = outcome
+        meter.advance()
+        if on_sent is not None:
+            on_sent(outcome)
+
+    await in_parallel(range(len(pending)), one, concurrency, stop)
+    result = UndoResult(prepared)
+    for position, part in enumerate(pending):
+        outcome = done.get(position)
+        if outcome is None:
+            result.not_sent.append(part)
+        elif outcome.sent is not None:
+            result.sent.append(outcome.sent)
+        elif outcome.error is not None:
+            result.failed.append((part, outcome.error))
     return result

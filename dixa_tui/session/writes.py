@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dixa_tui.api.errors import NOT_SENT, REJECTED, DixaApiError, DixaError
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttribute
     from dixa_tui.config import Profile
     from dixa_tui.domain.patch import DefinitionIndex
-    from dixa_tui.journal import Journal, Origin, Outcome
+    from dixa_tui.journal import Entry, Journal, Origin, Outcome
 
 
 class ReadOnlyProfile(Exception):
@@ -55,6 +56,27 @@ class Sent:
     attributes: list[CustomAttribute]
     entry_id: int | None = None
     journal_warning: str | None = None
+
+
+def _in_flight_window() -> float:
+    """Seconds a PATCH can still be on its way after its intent was recorded: waiting for a
+    token of the shared pace (at most its debt bound), the retry budget (no try starts
+    later), one more try's bound, and a margin."""
+    from dixa_tui.api.constants import TRY_TIMEOUT
+    from dixa_tui.api.ratelimit import RetryPolicy
+    from dixa_tui.api.sharedpace import MAX_DEBT_SECONDS
+
+    return MAX_DEBT_SECONDS + RetryPolicy().budget + TRY_TIMEOUT + 10.0
+
+
+IN_FLIGHT = _in_flight_window()
+
+
+def may_be_on_its_way(entry: Entry, now: datetime) -> bool:
+    """An entry whose answer was never recorded and that began less than :data:`IN_FLIGHT`
+    seconds ago: its write may still land, so reading the target now cannot settle it."""
+    return (entry.outcome == "unknown" and not entry.completed
+            and (now - entry.time).total_seconds() < IN_FLIGHT)
 
 
 @dataclass(frozen=True)

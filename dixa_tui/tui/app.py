@@ -39,7 +39,6 @@ from dixa_tui.tui.widgets.errorbar import ErrorBar
 if TYPE_CHECKING:
     import httpx
 
-    from dixa_tui.api.client import DixaClient
     from dixa_tui.session.core import Session
     from dixa_tui.session.early import EarlyStart
     from dixa_tui.session.settings import Settings
@@ -83,11 +82,6 @@ class DixaApp(App[None]):
     @property
     def session(self) -> Session | None:
         return self.ui.session
-
-    @property
-    def client(self) -> DixaClient | None:
-        """The session's client (None until there is a usable key)."""
-        return self.ui.session.client if self.ui.session is not None else None
 
     @property
     def main_screen(self) -> MainScreen:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from dixa_tui.domain.bulk_results import RETRY_OUTCOMES
 from dixa_tui.domain.bulk_rows import TARGET_NOUNS
 from dixa_tui.text import plural
 from dixa_tui.tui.literal import gap, join, lit
@@ -24,9 +25,6 @@ if TYPE_CHECKING:
     from dixa_tui.domain.bulk_results import ResultLine
     from dixa_tui.tui.bulk_run import BulkSource
     from dixa_tui.tui.context import Ui
-
-FAILED = frozenset({"failed", "unknown"})
-
 
 def noun(plan: Plan | None) -> str:
     kind = plan.input.target_kind if plan is not None else None
@@ -95,11 +93,11 @@ def sendable(plan: Plan, ui: Ui) -> tuple[Plan | None, str]:
         return None, ("Nothing to send: every target already holds the values." if not errors
                       else f"Nothing to send: the other {noun(plan)}s are in error.")
     if session is not None:
-        profile = session.profile
-        if (plan.base_url, plan.api_version) != (profile.base_url, profile.api_version):
-            return None, (f"The plan was made for {plan.base_url} ({plan.api_version}) and "
-                          f"this profile talks to {profile.base_url} ({profile.api_version}):"
-                          " open it with the profile it was planned with.")
+        from dixa_tui.session.bulk import planned_elsewhere
+
+        elsewhere = planned_elsewhere(plan, session.profile)
+        if elsewhere is not None:
+            return None, elsewhere
     return out, ""
 
 
@@ -185,7 +183,7 @@ def done_status(batch_plan: Plan, results: Mapping[int, ResultLine], ui: Ui, *,
     """What to do next: send the rest, the failures, the conflicts; or close."""
     key = ui.key_hint
     rest = sum(1 for e in batch_plan.to_send if e.line not in results)
-    failed, conflicts = _lines(results, FAILED), _lines(results, {"conflict"})
+    failed, conflicts = _lines(results, RETRY_OUTCOMES), _lines(results, {"conflict"})
     todo = []
     if rest:
         todo.append(f"{key('bulk.send', 'ctrl+t')} sends the {rest} not sent")

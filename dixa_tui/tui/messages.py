@@ -255,6 +255,17 @@ class UndoImpossible(Message, bubble=False):
 
 
 @dataclass
+class UndoProgress(Message, bubble=False):
+    """Preparing an undo read more of its targets (the reading can wait on Dixa's pace or
+    retries: the History screen says so while it does)."""
+
+    progress: Progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, UndoProgress)
+
+
+@dataclass
 class FindStarted(Message, bubble=False):
     """Find run ``run`` passed every check: its columns are known, matches follow."""
 

@@ -94,7 +94,8 @@ async def test_other_keys_and_hosts_have_their_own_pace(home: Path) -> None:
                    pacer(KEY, "http://127.0.0.1:1", 10, 3)):
         for _ in range(3):
             await bucket.acquire()
-    assert time.monotonic() - started < 0.1
+    # Nine tokens at once: shared, they would take (9 - 3) / 10 = 0.6 s.
+    assert time.monotonic() - started < 0.5
 
 
 async def test_a_penalty_empties_the_shared_bucket(home: Path) -> None:
@@ -129,7 +130,7 @@ async def test_a_lock_held_elsewhere_does_not_hang_a_request(
         fcntl.flock(held, fcntl.LOCK_EX)  # another open file: it conflicts like a process
         started = time.monotonic()
         await asyncio.wait_for(bucket.acquire(), 5)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # gave up on the lock (a hang runs to 5 s)
 
 
 # -- falling back, said in the debug log -------------------------------------------------

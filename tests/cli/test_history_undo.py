@@ -218,6 +218,8 @@ def test_history_filters_and_the_documented_names(mocked) -> None:
     assert [e["id"] for e in history_json(mocked, "--batch", every[0]["batch"])] == [4]
     assert [e["id"] for e in history_json(mocked, "--limit", "2")] == [4, 3]
     assert len(history_json(mocked, "--since", "1h")) == 4
+    assert len(history_json(mocked, "--since", "300s")) == 4
+    assert len(history_json(mocked, "--since", "today")) == 4  # as find reads it
     assert history_json(mocked, "--since", "2999-01-01") == []
 
 
@@ -237,8 +239,8 @@ def test_history_table_reads_one_row_per_attribute(mocked) -> None:
 @pytest.mark.parametrize(("args", "says"), [
     (("--target", "enduser:email:a@b.c"), "without asking Dixa"),
     (("--target", "robot:7"), "is not a target"),
-    (("--since", "yesterday"), "an age: 30m"),
-    (("--batch", " "), "--batch takes a batch id"),
+    (("--since", "someday"), "--since 'someday' is not a moment this tool reads: write 7d"),
+    (("--batch", " "), "--batch: a batch id has"),
 ])
 def test_history_options_that_cannot_be_read_are_usage_errors(mocked, args, says) -> None:
     result = mocked.run("history", *args)

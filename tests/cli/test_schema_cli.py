@@ -257,6 +257,20 @@ def test_diff_of_two_profiles_read_live_with_their_own_keys(two_profiles, tmp_pa
     assert same.exit_code == 0, same.stderr
 
 
+def test_the_environment_key_never_travels_to_another_profile(two_profiles, memory_keyring):
+    """DIXA_API_KEY is the run's own profile's key (here sandbox's): the other profile is
+    read with its stored key, and without one it is refused, never sent this key."""
+    result = cli("--profile", "sandbox", "definitions", "diff", "profile:sandbox",
+                 "profile:prod", env={"DIXA_API_KEY": "sandbox-key"})
+    assert result.exit_code == 4, result.stderr  # prod read with prod-key from the keyring
+    memory_keyring.delete_password("dixa-tui", "prod")
+    refused = cli("--profile", "sandbox", "definitions", "diff", "profile:sandbox",
+                  "profile:prod", env={"DIXA_API_KEY": "sandbox-key"})
+    assert refused.exit_code == 2, refused.output
+    assert "never sent to another profile's host" in refused.stderr
+    assert "--profile prod auth set" in refused.stderr
+
+
 def test_a_profile_without_a_key_or_config_is_a_usage_error(two_profiles, memory_keyring,
                                                             tmp_path):
     memory_keyring.delete_password("dixa-tui", "sandbox")

@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dixa_tui.cli import main
@@ -46,7 +47,8 @@ def test_a_5000_digit_number_is_a_usage_error() -> None:
     code, out = demo("patch", "conversation", "10001", "--set-json",
                      "order_number=" + "1" * 5000)
     assert code == 2
-    assert "Error: --set-json order_number: the JSON holds a number too long to read" in out
+    assert ("Error: --set-json order_number: not valid JSON (a number with too many digits "
+            "to read)") in out
     assert "Nothing was sent." in out
 
 
@@ -54,7 +56,16 @@ def test_json_nested_30000_deep_is_a_usage_error() -> None:
     code, out = demo("patch", "conversation", "10001", "--set-json",
                      "order_number=" + "[" * 30_000)
     assert code == 2
-    assert "Error: --set-json order_number: the JSON is nested too deeply to read" in out
+    assert "Error: --set-json order_number: not valid JSON (nested too deeply to read)" in out
+
+
+@pytest.mark.parametrize("text", ["NaN", "-Infinity", '["a", NaN]'])
+def test_nan_and_infinity_are_not_json_here_either(text: str) -> None:
+    """``jsontext.loads`` reads every JSON from outside: what it refuses in a file, a
+    ``--set-json`` refuses too (before, Python's NaN reached the value rules)."""
+    code, out = demo("patch", "conversation", "10001", "--set-json", f"order_number={text}")
+    assert code == 2
+    assert "Error: --set-json order_number: not valid JSON (" in out and "is not JSON)" in out
 
 
 def test_the_domain_warns_of_a_lone_surrogate_and_of_a_byte_that_is_not_utf8() -> None:
@@ -84,8 +95,8 @@ def test_a_lone_surrogate_warns_on_a_dry_run_and_is_sent_exactly_when_forced(
     answer = json.loads(stdout)
     assert answer["data"][0]["value"] == "\ud800"  # Dixa's answer, exact
     with Journal.open() as journal:
-        entry = journal.last()
-    assert entry is not None and entry.outcome == "applied"
+        [entry] = journal.history(limit=1)
+    assert entry.outcome == "applied"
     assert entry.body == {ORDER_NUMBER: "\ud800"}
 
 

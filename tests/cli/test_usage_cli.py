@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from dixa_tui.cli import main
+from dixa_tui.domain.compare import is_empty
 from dixa_tui.domain.options import walk
-from dixa_tui.domain.where import is_empty
 from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState
 from dixa_tui.mock.records import ConversationRecord
 

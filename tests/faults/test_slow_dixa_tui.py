@@ -109,8 +109,8 @@ async def test_a_send_to_a_dripping_dixa_ends_keeps_the_draft_and_says_unknown(
         assert "Outcome unknown" in screen_text(app)
         # the journal says unknown too, with what was sent
         with Journal.open() as journal:
-            entry = journal.last()
-        assert entry is not None and entry.outcome == "unknown" and entry.origin == "tui"
+            [entry] = journal.history(limit=1)
+        assert entry.outcome == "unknown" and entry.origin == "tui"
         assert entry.body == {number: "100-DRIP"} and entry.completed_at is not None
         # the editor is usable again: edit, send (Dixa answers whole now), then close
         editor.query_one("#text-value", Input).value = "100-DRY"

@@ -100,8 +100,8 @@ async def open_editor_on(pilot: Any, app: DixaApp, state: MockState, identifier:
     opened on ``identifier``."""
     main = app.main_screen
     await wait_for(pilot, lambda: main.definitions)
-    assert app.client is not None
-    main.set_target(await read_target(app.client, Target("conversation", "10001")))
+    assert app.session is not None and app.session.client is not None
+    main.set_target(await read_target(app.session.client, Target("conversation", "10001")))
     listing = main.query_one(DefinitionList)
     listing.cursor = next(i for i, d in enumerate(listing.rows) if d.identifier == identifier)
     await pilot.press("e")

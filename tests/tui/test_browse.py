@@ -142,7 +142,7 @@ async def test_no_key_opens_the_key_screen(make_app, monkeypatch) -> None:
     app = make_app(Settings())
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, KeyScreen))
-        assert app.client is None
+        assert app.session is None or app.session.client is None
         header = main_screen(app).query_one(StatusHeader)
         assert header.demo is False and "PRODUCTION" in rendered(header)
 

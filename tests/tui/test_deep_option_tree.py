@@ -52,8 +52,8 @@ async def open_picker(pilot: Any, app: DixaApp) -> OptionTree:
     from dixa_tui.session.targets import read_target
 
     main = await started(pilot)
-    assert app.client is not None
-    main.set_target(await read_target(app.client, Target("conversation", "10001")))
+    assert app.session is not None and app.session.client is not None
+    main.set_target(await read_target(app.session.client, Target("conversation", "10001")))
     listing = main.query_one(DefinitionList)
     listing.cursor = next(i for i, d in enumerate(listing.rows)
                           if d.identifier == "deep_reason")

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input
 from tui_helpers import main_screen, rendered, screen_text, started, wait_for
 
 from dixa_tui.journal import Change, Intent, Journal, default_path
-from dixa_tui.mock import MockState
+from dixa_tui.mock import Knobs, MockState
 from dixa_tui.mock.demo import DEMO_CONVERSATION_ID, DEMO_END_USER_ID
 from dixa_tui.session.settings import DEMO_BASE_URL
 from dixa_tui.tui.app import DixaApp
@@ -170,6 +170,24 @@ async def test_undo_leaves_out_what_changed_since_and_says_so(make_app,
         note = rendered(editor.query_one("#undo-note"))
         assert "order_number: changed since the write (it holds 100-THEIRS, not 100-5555)" \
             in note and "not staged" in note
+
+
+async def test_preparing_an_undo_says_how_far_its_reading_is(make_app, knobs: Knobs,
+                                                             state: MockState) -> None:
+    """Reading the target can wait on Dixa (its pace, retries): the status line says the
+    undo is being prepared, with the reading's progress, until the editor opens."""
+    journal_write("10001", {ORDER_NUMBER: "100-9"}, {ORDER_NUMBER: "100-2345"})
+    state.conversations[DEMO_CONVERSATION_ID].values[ORDER_NUMBER] = "100-9"  # as written
+    app: DixaApp = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        history = await open_history(pilot)
+        knobs.latency = 0.5  # every request from now on: time to see the status
+        await pilot.press("u")
+        await wait_for(pilot, lambda: "Preparing the undo of entry 1: reading 0 of 1"
+                       in rendered(history.query_one("#history-status")))
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen), timeout=20)
+        assert history.preparing is None
 
 
 async def test_a_write_that_may_still_be_on_its_way_is_not_undone(make_app) -> None:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from textual.widgets import Input, ProgressBar
 from tui_helpers import rendered, screen_text, started, wait_for
 
-from dixa_tui.domain.where import is_empty
+from dixa_tui.domain.compare import is_empty
 from dixa_tui.mock import Knobs, MockState
 from dixa_tui.tui.screens.usage import UsageScreen
 

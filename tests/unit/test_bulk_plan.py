@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from dixa_tui.domain.bulk_input import BulkInput, parse_bulk
 from dixa_tui.domain.bulk_plan import PLAN_VERSION, Plan, PlanFileError
-from dixa_tui.domain.bulk_planner import build_plan, needs_values, plan_entry, same_value, settle
+from dixa_tui.domain.bulk_planner import build_plan, needs_values, plan_entry, settle
 from dixa_tui.domain.bulk_results import (
     Outcome,
     ResultLine,
@@ -24,6 +24,7 @@ from dixa_tui.domain.bulk_results import (
     read_results,
     results_jsonl,
 )
+from dixa_tui.domain.compare import same_value
 from dixa_tui.domain.patch import DefinitionIndex, Target
 from dixa_tui.mock import MockState
 

@@ -304,3 +304,22 @@ async def test_bad_bounds_are_refused_before_any_request(demo: MockState, option
         with pytest.raises(ValueError):
             find_conversations(client, query(demo), **options)
     assert transport.sent == []
+
+
+@pytest.mark.parametrize("options", [{"sample": 0}, {"concurrency": 0}])
+async def test_a_count_by_ids_refuses_bad_bounds_and_builds_no_reader(
+        demo: MockState, options, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without attribute conditions the search's ids are the whole answer: no reader of
+    conversations is made for them, and bad bounds are still refused before any request."""
+    from dixa_tui.session import find
+
+    def no_reader(*_: object, **__: object) -> None:
+        raise AssertionError("a count by ids built a conversation reader")
+
+    monkeypatch.setattr(find, "_Finder", no_reader)
+    client, transport = connect(demo)
+    async with client:
+        assert (await count_matches(client, query(demo), sample=60)).matches == 60
+        with pytest.raises(ValueError, match="at least 1"):
+            await count_matches(client, query(demo), **options)
+    assert transport.reads == []

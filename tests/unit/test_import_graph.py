@@ -189,3 +189,15 @@ def test_the_end_user_conversation_branch_lives_in_the_session_and_the_domain() 
                        if 'kind == "enduser"' in path.read_text(encoding="utf-8")
                        and _layer(module) not in ("session", "domain"))
     assert branching == []
+
+
+def test_the_domain_reads_and_writes_no_files() -> None:
+    """The domain is pure: files are read and written by the session (``session.snapshots``
+    reads a snapshot file, ``dixa_tui.files`` writes), so a rule is testable without a
+    disk and no rule reads one by the way."""
+    io_modules = {"os", "shutil", "tempfile", "sqlite3", "dixa_tui.inputfile",
+                  "dixa_tui.paths", "dixa_tui.files", "dixa_tui.journal"}
+    found = sorted(f"{module} imports {sorted(imports & io_modules)}"
+                   for module, imports in GRAPH.items()
+                   if _layer(module) == "domain" and imports & io_modules)
+    assert found == []

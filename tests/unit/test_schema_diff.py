@@ -18,12 +18,12 @@ from dixa_tui.domain.schema_export import export_json
 from dixa_tui.domain.schema_snapshot import (
     FileSource,
     ProfileSource,
-    load_snapshot,
     parse_snapshot,
     parse_source,
 )
 from dixa_tui.mock import MockState
 from dixa_tui.mock.hostile import build_hostile_state, hostile_payload
+from dixa_tui.session.snapshots import load_snapshot
 
 Spec = Any  # an option: (value, label, children) or (value, label, children, deactivated)
 

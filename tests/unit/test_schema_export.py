@@ -30,9 +30,9 @@ from dixa_tui.domain.schema_export import (
     snapshot_items,
 )
 from dixa_tui.domain.schema_markdown import export_markdown, md_code, md_text
-from dixa_tui.domain.schema_snapshot import load_snapshot
 from dixa_tui.mock import MockState, create_app
 from dixa_tui.mock.hostile import build_hostile_state, hostile_payload
+from dixa_tui.session.snapshots import load_snapshot
 from dixa_tui.text import clean
 
 KEY = "demo-key"

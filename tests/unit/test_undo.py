@@ -14,12 +14,11 @@ import pytest
 from journal_helpers import USER, make_entry
 
 from dixa_tui.api.client import DixaClient
+from dixa_tui.domain.compare import normalized, same_value
 from dixa_tui.domain.patch import current_values
 from dixa_tui.domain.undo import (
     UndoTarget,
     check_conflicts,
-    normalized,
-    same_value,
     settle_outcome,
     undo_targets,
 )

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from dixa_tui.session.core import Session
     from dixa_tui.tui.context import Ui
 
-MAX_FILE = 64 * 1024 * 1024  # bytes: a plan or input file larger than this is refused
 
 
 def read_bulk_file(path: Path) -> BulkFileRead:
@@ -34,14 +33,10 @@ def read_bulk_file(path: Path) -> BulkFileRead:
     read as input), else its bytes as an input file to plan. Local disk only."""
     from dixa_tui.domain.bulk_input import EXTENSIONS
     from dixa_tui.domain.bulk_plan import PLAN_KIND, Plan, PlanFileError
+    from dixa_tui.inputfile import BULK_FILE_LIMIT, read_input
 
     try:
-        if path.is_dir():
-            return BulkFileRead(path, problem=f"{path} is a folder: give a file.")
-        if path.stat().st_size > MAX_FILE:
-            return BulkFileRead(path, problem=f"{path} is larger than "
-                                f"{MAX_FILE // 1024 // 1024} MB: split it.")
-        data = path.read_bytes()
+        data = read_input(path, BULK_FILE_LIMIT, pipes=False)
     except OSError as exc:
         return BulkFileRead(path, problem=f"Cannot read {path}: {exc.strerror or exc}.")
     try:

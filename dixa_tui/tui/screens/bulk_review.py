@@ -23,6 +23,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
+from dixa_tui.domain.bulk_results import RETRY_OUTCOMES
 from dixa_tui.tui import bulk_text
 from dixa_tui.tui.bulk_run import BulkSource
 from dixa_tui.tui.literal import lit
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
     from dixa_tui.tui.context import Ui
 
 Phase = Literal["planning", "review", "sending", "done"]
-FAILED = frozenset({"failed", "unknown"})
 CONFLICT = frozenset({"conflict"})
 
 
@@ -123,7 +123,7 @@ class BulkReviewScreen(Screen[bool]):
         if action == "send":
             return self.phase == "review" or (self.phase == "done" and bool(self._rest()))
         if action == "retry":
-            return self.phase == "done" and bool(self._lines(FAILED))
+            return self.phase == "done" and bool(self._lines(RETRY_OUTCOMES))
         if action == "force":
             return self.phase == "done" and bool(self._lines(CONFLICT))
         return True
@@ -255,7 +255,7 @@ class BulkReviewScreen(Screen[bool]):
     def action_retry(self) -> None:
         if self.phase != "done" or self.batch_plan is None or self._refuse_writes():
             return
-        failed = self._lines(FAILED)
+        failed = self._lines(RETRY_OUTCOMES)
         if not failed:
             self.notify("Nothing failed" + (": the conflicts need force "
                         f"({self.ui.key_hint('bulk.force', 'F')})."

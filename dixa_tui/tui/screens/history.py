@@ -28,6 +28,7 @@ from dixa_tui.tui.messages import (
     RequestFailed,
     UndoImpossible,
     UndoPrepared,
+    UndoProgress,
 )
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 from dixa_tui.tui.widgets.footer import Footer
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition
     from dixa_tui.journal import Entry
     from dixa_tui.session.core import Session
+    from dixa_tui.session.progress import Progress, ProgressListener
     from dixa_tui.session.undo import PreparedUndo
     from dixa_tui.tui.context import Ui
 
@@ -85,6 +87,7 @@ class HistoryScreen(Screen[bool]):
         self.loading = False
         self.wrote = False
         self.journal_note = ""
+        self.preparing: tuple[str, Progress | None] | None = None  # (what, how far)
 
     def compose(self) -> ComposeResult:
         yield Static(id="history-status")
@@ -142,10 +145,15 @@ class HistoryScreen(Screen[bool]):
     def on_request_failed(self, message: RequestFailed) -> None:
         """The app shows the error; this screen stops waiting."""
         self.loading = False
+        self.preparing = None
         self._status()
 
     def _status(self) -> None:
-        if self.loading:
+        if self.preparing is not None:
+            what, progress = self.preparing
+            text = lit(f"Preparing the undo of {what}: "
+                       + (progress.line() if progress is not None else "…"), "dim")
+        elif self.loading:
             text = lit("Reading the journal…", "dim")
         else:
             count = len(self.entries)
@@ -270,14 +278,28 @@ class HistoryScreen(Screen[bool]):
                         "to undo.", timeout=4)
             return
         ref = str(entry.id)
-        self.ui.run(self, Request.UNDO, lambda session: _prepare(session, ref), lambda m: m)
+        self.preparing = (f"entry {ref}", None)
+        self._status()
+
+        def heard(progress: Progress) -> None:
+            self.post_message(UndoProgress(progress))
+
+        self.ui.run(self, Request.UNDO, lambda session: _prepare(session, ref, heard),
+                    lambda m: m)
+
+    def on_undo_progress(self, message: UndoProgress) -> None:
+        if self.preparing is not None:
+            self.preparing = (self.preparing[0], message.progress)
+            self._status()
 
     def on_undo_impossible(self, message: UndoImpossible) -> None:
+        self.preparing = None
         self.notify(message.reason, title="Undo", severity="warning", timeout=10,
                     markup=False)
         self.load()  # a settlement may have been recorded
 
     def on_undo_prepared(self, message: UndoPrepared) -> None:
+        self.preparing = None
         prepared = message.prepared
         self.load()  # a settlement may have been recorded
         if not prepared.targets:
@@ -305,13 +327,14 @@ class HistoryScreen(Screen[bool]):
         self.load()
 
 
-async def _prepare(session: Session, ref: str) -> Message:
+async def _prepare(session: Session, ref: str, on_progress: ProgressListener) -> Message:
     """The undo of entry ``ref`` and the definitions, or why it cannot be (one message
-    either way: a refusal is an answer, not a failure of the request)."""
+    either way: a refusal is an answer, not a failure of the request). The undo is one
+    entry (one target) at a time here; its reading reports progress all the same."""
     from dixa_tui.session.undo import UndoRefused, prepare_undo
 
     try:
-        prepared = await prepare_undo(session, ref)
+        prepared = await prepare_undo(session, ref, on_progress=on_progress)
     except UndoRefused as exc:
         return UndoImpossible(str(exc))
     read = session.definitions or await session.load_definitions()

@@ -30,6 +30,10 @@ def describe(error: BaseException, key_key: str = "K") -> tuple[str, str]:
     if isinstance(error, DixaError):
         return error.summary(), error.hint
     from dixa_tui.journal import JournalError
+    from dixa_tui.session.bulk_files import BatchBusy
+
+    if isinstance(error, BatchBusy):
+        return "bulk run: another run is sending this batch", str(error)
 
     if isinstance(error, JournalError):
         return (f"journal: {error}", "Nothing was sent. Fix what the message says and retry, "
