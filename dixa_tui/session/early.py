@@ -15,7 +15,10 @@ imported:
   turns with Textual's import for the one interpreter lock, a child runs beside it. The
   child hands back, through a pipe, the settings it resolved (the key included: the app's
   session starts from them, so the config file and the keyring are read once), each retry
-  as it happens, and the pages; then it exits. Elsewhere, a thread does the same.
+  as it happens, and the pages; then it exits. A child still running when the app quits
+  (or when the start is abandoned) is killed and reaped (:meth:`EarlyStart.stop`); on Linux
+  it is also signalled by the kernel when the app's process ends (``PR_SET_PDEATHSIG``).
+  Elsewhere, a thread does the same.
 
 Nothing of this needs pydantic, nothing is shown, and nothing fails loudly here: whatever
 did not work (a config error, no key, a failed request) is left to the app, which reads the
@@ -26,7 +29,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
@@ -65,10 +71,35 @@ class EarlyStart:
     _callback: Callable[[], None] | None = None
     _notices: list[RetryNotice] = field(default_factory=list)
     _listener: Callable[[RetryNotice], None] | None = None
+    child: int | None = None  # the forked child's pid, until it is reaped
+    _child_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def fetching(self) -> bool:
         return self.started
+
+    def stop(self) -> None:
+        """End the read where it is: a child still running is killed and reaped (the app has
+        quit, or the start was abandoned; the child must not go on holding the key or
+        sending the request). A thread cannot be stopped: it ends on its own, unheard."""
+        self._end_child(kill=True)
+
+    def _end_child(self, *, kill: bool) -> None:
+        """Reap the child, once: with ``kill``, one still running is asked to end (SIGTERM),
+        then made to (SIGKILL); without, it is waited for."""
+        with self._child_lock:  # one reaper: the pid cannot be reused before it is reaped
+            pid, self.child = self.child, None
+        if pid is None:
+            return
+        if kill and not _reaped(pid, 0):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+            if _reaped(pid, CHILD_GRACE):
+                return
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
 
     def done(self) -> bool:
         return self._done.is_set()
@@ -118,16 +149,29 @@ _pending: EarlyStart | None = None  # begun, not yet taken by the app (``take``)
 
 
 def take(settings: Settings) -> EarlyStart | None:
-    """The start :func:`begin` made for ``settings``, once (the terminal UI takes it)."""
+    """The start :func:`begin` made for ``settings``, once (the terminal UI takes it; it
+    stops it when it quits). A start made for other settings is abandoned: stopped."""
     global _pending
     early, _pending = _pending, None
-    return early if early is not None and early.settings == settings else None
+    if early is not None and early.settings != settings:
+        early.stop()
+        return None
+    return early
+
+
+def abandon() -> None:
+    """Stop the start :func:`begin` made, when nothing took it (the app did not run)."""
+    global _pending
+    early, _pending = _pending, None
+    if early is not None:
+        early.stop()
 
 
 def begin(settings: Settings, *, fetch: bool = True) -> EarlyStart:
     """Show the profile's cached list, or start reading the list (unless not ``fetch``: then
     the app reads it, as without an early start); never raises. The app takes it over with
     :func:`take`."""
+    abandon()  # a start before this one that nothing took
     global _pending
     early = _pending = EarlyStart(settings)
     if settings.demo:
@@ -239,6 +283,23 @@ def _read(settings: Settings, resolved: Resolved,
 
 
 PIPE_SIZE = 1024 * 1024  # a larger pipe: fewer turns between the two processes (Linux)
+CHILD_GRACE = 0.5  # seconds a child asked to end (SIGTERM) has before it is killed
+PR_SET_PDEATHSIG = 1  # Linux's prctl option: a signal for the child when its parent ends
+
+
+def _reaped(pid: int, within: float) -> bool:
+    """Whether the child ``pid`` has exited (and is reaped now), looking for ``within``
+    seconds; a pid that is not this process's child counts as reaped."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0] != 0:
+                return True
+        except ChildProcessError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
 
 
 def _fork(early: EarlyStart) -> None:
@@ -247,10 +308,12 @@ def _fork(early: EarlyStart) -> None:
         import fcntl
 
         fcntl.fcntl(writing, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: read, hand over, exit (never back into the caller)
         code = 0
         try:
+            _die_with_parent(parent)
             os.close(reading)
             _quiet()
             with os.fdopen(writing, "wb") as out:
@@ -259,9 +322,25 @@ def _fork(early: EarlyStart) -> None:
             code = 1
         finally:
             os._exit(code)
+    early.child = pid
     os.close(writing)
-    threading.Thread(target=_from_child, args=(early, reading, pid),
+    threading.Thread(target=_from_child, args=(early, reading),
                      name="dixa-tui early read", daemon=True).start()
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, the child is sent SIGTERM when the app's process ends, however it ends
+    (the app kills it when it quits; this covers a crash or a kill of the app)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the app ended before that was asked
+        os._exit(1)
 
 
 def _quiet() -> None:
@@ -291,7 +370,7 @@ def _child(settings: Settings, out: BinaryIO) -> None:
         send(END, b"")
 
 
-def _from_child(early: EarlyStart, fd: int, pid: int) -> None:
+def _from_child(early: EarlyStart, fd: int) -> None:
     from dixa_tui.session.handover import notice_of, resolved_of
 
     pages: list[bytes] = []
@@ -315,6 +394,5 @@ def _from_child(early: EarlyStart, fd: int, pid: int) -> None:
     except Exception:
         early.pages = None
     finally:
-        with contextlib.suppress(OSError):
-            os.waitpid(pid, 0)
+        early._end_child(kill=True)  # it has handed everything over, or is of no more use
         early._finish()

@@ -382,6 +382,8 @@ class DixaApp(App[None]):
             yield SystemCommand(title, f"{binding.description} · key: {keys}", run)
 
     async def on_unmount(self) -> None:
+        if self.early is not None:  # a read still under way from before Textual ends here
+            self.early.stop()
         if self.ui.session is not None:
             await self.ui.session.aclose()
 

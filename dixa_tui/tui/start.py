@@ -20,7 +20,7 @@ EXIT_INTERRUPTED = 130
 def start_tui(settings: Settings, *, fetch: bool = True) -> int:
     """Run the terminal UI for ``settings``; the exit code. What can start before Textual
     does first (``fetch``: the list is asked for, when no cached list is shown)."""
-    from dixa_tui.session.early import begin
+    from dixa_tui.session.early import abandon, begin
 
     begin(settings, fetch=fetch)  # ``run_tui`` takes it over (``session.early.take``)
     try:
@@ -36,4 +36,6 @@ def start_tui(settings: Settings, *, fetch: bool = True) -> int:
 
         print(f"Error: {clean(debuglog.unexpected('dixa-tui', exc))}", file=sys.stderr)
         return EXIT_BUG
+    finally:
+        abandon()  # when the app never took it (the app stops the one it took)
     return EXIT_BUG if failed else 0

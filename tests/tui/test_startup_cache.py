@@ -170,3 +170,15 @@ async def test_a_filter_typed_before_the_index_waits_then_applies(
         gate.set()
         await wait_for(pilot, lambda: labels(app) == ["Carrier", "Product category"])
         assert "waits" not in status(app)
+
+
+async def test_quitting_stops_the_early_read(start, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read started before Textual (a child process, maybe) ends with the app."""
+    app = start()
+    assert app.early is not None
+    stopped: list[bool] = []
+    monkeypatch.setattr(app.early, "stop", lambda: stopped.append(True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert not stopped
+    assert stopped == [True]

@@ -136,3 +136,82 @@ def test_the_child_hands_over_settings_and_retries_as_they_were() -> None:
     assert "sk-123" not in repr(back)
     notice = RetryNotice("list definitions", 2, 3, 0.5, "HTTP 503", None)
     assert notice_of(notice_bytes(notice)) == notice
+
+
+def _gone(pid: int) -> bool:
+    """The process ``pid`` has ended (a zombie nobody has reaped yet counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def _child_of_a_fresh_start(url: str, then: str) -> dict[str, Any]:
+    """In a fresh interpreter (one thread: the read is forked), begin a start against
+    ``url``, wait until the child is sending its GET, then run ``then``; what it printed."""
+    code = (
+        "import json, os, sys\n"
+        "from dixa_tui.session import early\n"
+        "from dixa_tui.session.settings import Settings\n"
+        f"started = early.begin(Settings(base_url={url!r}))\n"
+        "assert started.wait_resolved(60) and started.resolved is not None\n"
+        "pid = started.child\n"
+        + then)
+    env = {**os.environ, "DIXA_API_KEY": DEMO_API_KEY, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=60, check=True).stdout
+    found: dict[str, Any] = json.loads(out)
+    return found
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not os.path.isdir("/proc"),
+                    reason="needs fork and /proc")
+def test_stopping_the_start_kills_and_reaps_the_child(
+        home: Path, loopback_mock: tuple[str, Any, Any]) -> None:
+    """The app quits while the child still waits for Dixa: the child ends with it."""
+    url, _, knobs = loopback_mock
+    knobs.latency = 60.0  # the GET would hold the child (and the key) for a minute
+    found = _child_of_a_fresh_start(url, (
+        "alive = os.waitpid(pid, os.WNOHANG) == (0, 0)\n"
+        "started.stop()\n"
+        "try:\n"
+        "    os.waitpid(pid, os.WNOHANG)\n"
+        "    reaped = False\n"
+        "except ChildProcessError:\n"
+        "    reaped = True\n"
+        "print(json.dumps({'pid': pid, 'alive': alive, 'reaped': reaped,"
+        " 'child': started.child}))\n"))
+    assert found["alive"] and found["reaped"] and found["child"] is None
+    assert _gone(found["pid"])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_child_ends_when_the_app_process_dies(
+        home: Path, loopback_mock: tuple[str, Any, Any]) -> None:
+    """Killed without quitting (no stop): the child is signalled by the kernel."""
+    import time
+
+    url, _, knobs = loopback_mock
+    knobs.latency = 60.0
+    found = _child_of_a_fresh_start(url, (
+        "print(json.dumps({'pid': pid}), flush=True)\n"
+        "os._exit(0)\n"))
+    deadline = time.monotonic() + 20  # the kernel's signal, then the child's exit
+    while not _gone(found["pid"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(found["pid"])
+
+
+def test_a_start_for_other_settings_is_stopped(home: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    early.abandon()  # what an earlier test left
+    stopped: list[Settings] = []
+    monkeypatch.setattr(early.EarlyStart, "stop", lambda self: stopped.append(self.settings))
+    early.begin(Settings(demo=True), fetch=False)
+    assert early.take(Settings()) is None
+    assert stopped == [Settings(demo=True)]
+    early.begin(Settings(profile_name="a"), fetch=False)
+    early.begin(Settings(profile_name="b"), fetch=False)  # the first was never taken
+    early.abandon()
+    assert stopped[1:] == [Settings(profile_name="a"), Settings(profile_name="b")]
