@@ -47,3 +47,17 @@ class Secret:
 
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("a Secret is not pickled: the key would be written out")
+
+
+FINGERPRINT_LABEL = b"dixa-tui key fingerprint v1"
+
+
+def fingerprint(key: SecretLike) -> str:
+    """16 hex digits that tell two keys apart without telling anything of either: an
+    HMAC-SHA256 of a fixed label, keyed by the key (what a start-up cache records of the
+    key it was read with; never the key itself, nor a plain hash of it)."""
+    import hashlib
+    import hmac
+
+    return hmac.new(key.get_secret_value().encode(), FINGERPRINT_LABEL,
+                    hashlib.sha256).hexdigest()[:16]

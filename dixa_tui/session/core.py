@@ -68,6 +68,7 @@ class Session:
         self.profile = resolved.profile
         self.keymap: Mapping[str, str] = dict(resolved.keymap)
         self.key_source: KeySource | None = None
+        self.key_fingerprint: str | None = None  # of the key in use (api.secret.fingerprint)
         self.backend = resolved.backend
         self.key_problem = resolved.problem
         self.keyring_failure = resolved.keyring_failure
@@ -112,8 +113,11 @@ class Session:
         transport = self._transport() if self._transport is not None else None
         if transport is None and self.settings.demo:
             transport = demo_transport()
+        from dixa_tui.api.secret import fingerprint
+
         old, self.client = self.client, open_client(self.profile, key, transport)
         self.key_source, self.key_problem = source, None
+        self.key_fingerprint = fingerprint(key)
         return old
 
     def require_client(self, operation: str) -> DixaClient:

@@ -5,9 +5,10 @@ Importing Textual and drawing the first frame takes about 0.2 s; the list needs 
 the key, httpx and a request, about as much again. :func:`begin` runs before Textual is
 imported:
 
-* with a start-up cache of the profile (``session.startcache``), it reads the cache's rows
-  (a few ms) and starts nothing else: the first frame paints them, and the list is read
-  again afterwards, when nothing competes with the first frame;
+* with a start-up cache of the profile (``session.startcache``) read with the key this start
+  uses (``DIXA_API_KEY``, else the keyring, looked up for that: no key, no cache), it reads
+  the cache's rows (a few ms) and starts nothing else: the first frame paints them, and the
+  list is read again afterwards, when nothing competes with the first frame;
 * otherwise it starts reading the list: it resolves the settings (config file, key) and GETs
   the list with the client (``DixaClient.fetch_definitions``: its timeouts, proxies, CA
   store, pacing and retries, the key rule), keeping the pages as Dixa sent them. Where the
@@ -205,6 +206,8 @@ def _demo(settings: Settings) -> tuple[Profile | None, Cached | None]:
 
 
 def _cached(settings: Settings) -> tuple[Profile | None, Cached | None]:
+    """The profile's start-up cache, when it was read with the key this start uses (the key
+    is looked up for that: ``DIXA_API_KEY``, else the keyring); no key, no cache."""
     try:
         from dixa_tui.config import peek_profile
 
@@ -215,9 +218,16 @@ def _cached(settings: Settings) -> tuple[Profile | None, Cached | None]:
 
         if not startup_cache_path(profile.name).is_file():
             return profile, None
+        from dixa_tui.secrets import find_key
+
+        key = find_key(profile.name, use_env=settings.env_key).key
+        if key is None:
+            return profile, None
+        from dixa_tui.api.secret import fingerprint
         from dixa_tui.session.startcache import load
 
-        return profile, load(profile.name, profile.base_url, profile.api_version)
+        return profile, load(profile.name, profile.base_url, profile.api_version,
+                             fingerprint(key))
     except Exception:  # a cache is a bonus: whatever fails here, the list is read anyway
         return None, None
 

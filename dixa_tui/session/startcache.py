@@ -13,11 +13,17 @@ It is not the schema snapshots of ``session.snapshots`` (opt-in, one file per re
 diffs): this is one file per profile, on by default, for speed; ``--no-cache`` or a profile's
 ``startup_cache = false`` turn it off (and ``--no-cache`` removes nothing: ``forget`` does).
 
+The header names the key the list was read with by its fingerprint (``api.secret.fingerprint``:
+an HMAC of a fixed label keyed by the key, never the key): a cache is shown only to a start
+that uses the same key, so another organization's key (``DIXA_API_KEY``, a key stored since)
+never shows this organization's list.
+
 Reading never raises: a missing, foreign, truncated or corrupt file is no cache.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +48,7 @@ if TYPE_CHECKING:
 
 FOLDER = STARTUP_CACHE_FOLDER
 FORMAT = "dixa-tui start-up cache"
-VERSION = 1
+VERSION = 2  # 2: the key's fingerprint
 HEADER_LIMIT = 64 * 1024 * 1024  # bytes of header read at most: 50,000 rows take 7 MB
 
 
@@ -65,6 +71,7 @@ class _Header(msgspec.Struct):
     profile: str
     base_url: str
     api_version: str
+    key: str  # the fingerprint of the key the list was read with (never the key)
     saved_at: str  # ISO 8601, UTC
     pages: list[int]  # the byte length of each page after the header line
     rows: list[CachedRow]
@@ -84,6 +91,7 @@ class Cached:
     rows: Sequence[DefinitionFields]
     offset: int  # where the pages start in the file
     page_sizes: tuple[int, ...]
+    key: str | None = None  # the fingerprint of the key it was read with (None: packaged)
 
     def pages(self) -> list[bytes] | None:
         """The list's pages as Dixa sent them; None when the file changed or went away."""
@@ -120,10 +128,11 @@ def cache_path(profile: str, root: Path | None = None) -> Path:
     return startup_cache_path(profile, root)
 
 
-def load(profile: str, base_url: str, api_version: str, *,
+def load(profile: str, base_url: str, api_version: str, key: str, *,
          root: Path | None = None) -> Cached | None:
     """The cached list of ``profile`` when it was read from the same organization (base URL
-    and API version); None otherwise, and for any file that is not a whole cache."""
+    and API version) with the same key (``key``: its fingerprint); None otherwise, and for
+    any file that is not a whole cache."""
     path = cache_path(profile, root)
     try:
         with path.open("rb") as file:
@@ -139,11 +148,13 @@ def load(profile: str, base_url: str, api_version: str, *,
     if (header.format, header.version, header.profile, header.base_url,
             header.api_version) != (FORMAT, VERSION, profile, base_url, api_version):
         return None
+    if not hmac.compare_digest(header.key, key):
+        return None  # read with another key: maybe another organization's list
     if not line.endswith(b"\n") or len(line) + sum(header.pages) != size:
         return None  # cut short, or written by something else
     if saved_at.tzinfo is None:
         saved_at = saved_at.replace(tzinfo=UTC)
-    return Cached(path, saved_at, header.rows, len(line), tuple(header.pages))
+    return Cached(path, saved_at, header.rows, len(line), tuple(header.pages), header.key)
 
 
 def packaged(path: str) -> Cached | None:
@@ -163,14 +174,15 @@ def packaged(path: str) -> Cached | None:
     return Cached(Path(path), None, kept, 0, (len(body),))
 
 
-def save(profile: str, base_url: str, api_version: str, pages: Sequence[bytes],
+def save(profile: str, base_url: str, api_version: str, key: str, pages: Sequence[bytes],
          definitions: Sequence[DefinitionFields], *, now: datetime | None = None,
          root: Path | None = None) -> Path:
-    """Keep ``pages`` (the list as Dixa sent it) and the rows of ``definitions`` (what was
-    read of it) as the cache of ``profile``, replacing the previous one. Raises ``OSError``."""
+    """Keep ``pages`` (the list as Dixa sent it, with the key of fingerprint ``key``) and the
+    rows of ``definitions`` (what was read of it) as the cache of ``profile``, replacing the
+    previous one. Raises ``OSError``."""
     rows = [CachedRow(d.id, d.entity_type, d.identifier, d.label, d.input_type,
                       d.is_required, d.is_archived, d.is_deactivated) for d in definitions]
-    header = _Header(FORMAT, VERSION, profile, base_url, api_version,
+    header = _Header(FORMAT, VERSION, profile, base_url, api_version, key,
                      (now or datetime.now(UTC)).astimezone(UTC).isoformat(),
                      [len(page) for page in pages], rows)
     root = root or cache_root()
@@ -190,9 +202,12 @@ def keep(session: Session, pages: Sequence[bytes], read: DefinitionsRead) -> str
     from dixa_tui.session.schema import snapshot_of_pages
 
     profile = session.profile
-    if not session.demo and not session.settings.no_cache and profile.startup_cache:
+    key = session.key_fingerprint
+    if (not session.demo and not session.settings.no_cache and profile.startup_cache
+            and key is not None):
         try:
-            save(profile.name, profile.base_url, profile.api_version, pages, read.definitions)
+            save(profile.name, profile.base_url, profile.api_version, key, pages,
+                 read.definitions)
         except OSError as exc:
             from dixa_tui import debuglog
 

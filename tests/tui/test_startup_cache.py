@@ -16,6 +16,7 @@ import pytest
 from textual.widgets import Input
 from tui_helpers import rendered, wait_for
 
+from dixa_tui.api.secret import Secret, fingerprint
 from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState, create_app
 from dixa_tui.mock.handlers import listing_body
 from dixa_tui.session import early, startcache
@@ -25,6 +26,7 @@ from dixa_tui.tui.screens import main_list, main_load
 from dixa_tui.tui.widgets.definitions import DefinitionList
 
 URL = "http://mock.invalid"
+KEY = fingerprint(Secret(DEMO_API_KEY))  # the key every start here uses
 
 
 @pytest.fixture
@@ -45,7 +47,7 @@ def start(state: MockState, knobs: Knobs, monkeypatch: pytest.MonkeyPatch
 def cache(definitions: list[Any], *, minutes_ago: int = 5) -> Path:
     body = b'{"data":[' + b",".join(
         __import__("json").dumps(d.to_dixa()).encode() for d in definitions) + b"]}"
-    return startcache.save("default", URL, "beta", [body], definitions,
+    return startcache.save("default", URL, "beta", KEY, [body], definitions,
                            now=datetime.now(UTC) - timedelta(minutes=minutes_ago))
 
 
@@ -76,7 +78,7 @@ async def test_the_cached_list_shows_first_then_is_checked(start, state, knobs) 
         await pilot.pause()
         assert "cached" not in status(app)
         assert not any("changed" in str(n.title).lower() for n in app._notifications)
-    saved = startcache.load("default", URL, "beta")
+    saved = startcache.load("default", URL, "beta", KEY)
     assert saved is not None and saved.age() == "just now"  # read again: kept anew
 
 
@@ -112,7 +114,7 @@ async def test_the_fresh_list_is_kept_for_the_next_start(start, state) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.main_screen.definitions
                        and startcache.cache_path("default").exists())
-    saved = startcache.load("default", URL, "beta")
+    saved = startcache.load("default", URL, "beta", KEY)
     assert saved is not None and saved.pages() == [listing_body(state)]
     assert [r.id for r in saved.rows] == [d.id for d in state.definitions]
 
@@ -125,7 +127,7 @@ async def test_no_cache_shows_and_keeps_nothing(start, state) -> None:
         assert "cached" not in status(app) and len(labels(app)) != 3
         await wait_for(pilot, lambda: app.main_screen.definitions)
         await asyncio.sleep(0.3)  # where the keeping would have happened
-    saved = startcache.load("default", URL, "beta")
+    saved = startcache.load("default", URL, "beta", KEY)
     assert saved is not None and len(saved.rows) == 3  # the old one, untouched
 
 
@@ -142,7 +144,7 @@ async def test_a_profile_can_turn_the_cache_off(start, state, home: Path,
         assert "cached" not in status(app)
         await wait_for(pilot, lambda: app.main_screen.definitions)
         await asyncio.sleep(0.3)
-    saved = startcache.load("default", URL, "beta")
+    saved = startcache.load("default", URL, "beta", KEY)
     assert saved is not None and len(saved.rows) == 3
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from dixa_tui.api.notices import RetryNotice
-from dixa_tui.api.secret import Secret
+from dixa_tui.api.secret import Secret, fingerprint
 from dixa_tui.config import Profile
 from dixa_tui.mock import DEMO_API_KEY
 from dixa_tui.mock.handlers import listing_body
@@ -30,7 +30,9 @@ def test_with_a_cache_nothing_is_started(home: Path, monkeypatch: pytest.MonkeyP
 
     definitions = MockState.demo().definitions
     body = listing_body(MockState.demo())
-    startcache.save("default", "http://127.0.0.1:9", "beta", [body], definitions)
+    startcache.save("default", "http://127.0.0.1:9", "beta", fingerprint(Secret(DEMO_API_KEY)),
+                    [body], definitions)
+    monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
     monkeypatch.setattr(early, "_fork", lambda e: pytest.fail("a read was started"))
     started = early.begin(Settings(base_url="http://127.0.0.1:9"))
     assert started.cached is not None and not started.fetching and started.done()
@@ -40,6 +42,28 @@ def test_with_a_cache_nothing_is_started(home: Path, monkeypatch: pytest.MonkeyP
     # --no-cache: the cache is neither shown nor...
     quiet = early.begin(Settings(base_url="http://127.0.0.1:9", no_cache=True), fetch=False)
     assert quiet.cached is None
+
+
+def test_a_cache_read_with_another_key_is_not_shown(home: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from dixa_tui.mock import MockState
+
+    definitions = MockState.demo().definitions
+    startcache.save("default", "http://127.0.0.1:9", "beta", fingerprint(Secret("key-a")),
+                    [listing_body(MockState.demo())], definitions)
+    monkeypatch.setenv("DIXA_API_KEY", "key-b")  # another organization's key
+    assert early.begin(Settings(base_url="http://127.0.0.1:9"), fetch=False).cached is None
+    monkeypatch.delenv("DIXA_API_KEY")  # no key known yet (none stored): no cache either
+    assert early.begin(Settings(base_url="http://127.0.0.1:9"), fetch=False).cached is None
+    monkeypatch.setenv("DIXA_API_KEY", "key-a")
+    assert early.begin(Settings(base_url="http://127.0.0.1:9"), fetch=False).cached is not None
+    monkeypatch.delenv("DIXA_API_KEY")
+    from dixa_tui.secrets import store_key
+
+    store_key("default", "key-a")  # the same key, from the keyring
+    assert early.begin(Settings(base_url="http://127.0.0.1:9"), fetch=False).cached is not None
+    store_key("default", "key-b")  # `auth set` with another organization's key
+    assert early.begin(Settings(base_url="http://127.0.0.1:9"), fetch=False).cached is None
 
 
 def test_a_start_with_another_setting_takes_nothing(home: Path) -> None:

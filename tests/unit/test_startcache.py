@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 
 from dixa_tui.api.rows import decode_rows
+from dixa_tui.api.secret import Secret, fingerprint
 from dixa_tui.mock import MockState
 from dixa_tui.mock.handlers import listing_body
 from dixa_tui.session import startcache
 from dixa_tui.session.early import DEMO_LISTING
 
 URL, VERSION = "https://dev.dixa.io", "beta"
+KEY = fingerprint(Secret("key-of-organization-a"))
 FIELDS = ("id", "entity_type", "identifier", "label", "input_type", "is_required",
           "is_archived", "is_deactivated")
 
@@ -40,10 +42,10 @@ def test_a_saved_list_reads_back_whole_and_private(root: Path) -> None:
     definitions = MockState.demo().definitions
     pages = [page(definitions[:20]), page(definitions[20:])]
     saved_at = datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
-    path = startcache.save("prod", URL, VERSION, pages, definitions, now=saved_at, root=root)
+    path = startcache.save("prod", URL, VERSION, KEY, pages, definitions, now=saved_at, root=root)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
-    cached = startcache.load("prod", URL, VERSION, root=root)
+    cached = startcache.load("prod", URL, VERSION, KEY, root=root)
     assert cached is not None
     assert [shown(r) for r in cached.rows] == [shown(d) for d in definitions]
     assert cached.pages() == pages
@@ -55,17 +57,44 @@ def test_a_saved_list_reads_back_whole_and_private(root: Path) -> None:
 
 def test_another_organization_or_profile_finds_no_cache(root: Path) -> None:
     definitions = MockState.demo().definitions
-    startcache.save("prod", URL, VERSION, [page(definitions)], definitions, root=root)
-    assert startcache.load("prod", "https://other.example", VERSION, root=root) is None
-    assert startcache.load("prod", URL, "v1", root=root) is None
-    assert startcache.load("sandbox", URL, VERSION, root=root) is None
-    assert startcache.load("prod", URL, VERSION, root=root) is not None
+    startcache.save("prod", URL, VERSION, KEY, [page(definitions)], definitions, root=root)
+    assert startcache.load("prod", "https://other.example", VERSION, KEY, root=root) is None
+    assert startcache.load("prod", URL, "v1", KEY, root=root) is None
+    assert startcache.load("sandbox", URL, VERSION, KEY, root=root) is None
+    assert startcache.load("prod", URL, VERSION, KEY, root=root) is not None
+
+
+def test_a_list_read_with_another_key_is_not_shown(root: Path) -> None:
+    """Key A's organization's list is never shown to a start with key B (DIXA_API_KEY set to
+    another organization's key, or another key stored since)."""
+    definitions = MockState.demo().definitions
+    startcache.save("prod", URL, VERSION, KEY, [page(definitions)], definitions, root=root)
+    other = fingerprint(Secret("key-of-organization-b"))
+    assert other != KEY
+    assert startcache.load("prod", URL, VERSION, other, root=root) is None
+    cached = startcache.load("prod", URL, VERSION, KEY, root=root)
+    assert cached is not None and cached.key == KEY
+
+
+def test_the_file_never_holds_the_key(root: Path) -> None:
+    key = "sk-live-0123456789abcdef-organization-a"
+    definitions = MockState.demo().definitions
+    path = startcache.save("prod", URL, VERSION, fingerprint(Secret(key)),
+                           [page(definitions)], definitions, root=root)
+    data = path.read_bytes()
+    assert key.encode() not in data
+    assert key[:12].encode() not in data and key[-12:].encode() not in data
+    import hashlib
+
+    assert hashlib.sha256(key.encode()).hexdigest()[:16].encode() not in data  # not a hash
+    assert fingerprint(Secret(key)).encode() in data
+    assert len(fingerprint(Secret(key))) == 16
 
 
 @pytest.mark.parametrize("damage", ["cut", "garbage", "empty", "other format"])
 def test_a_damaged_file_is_no_cache(root: Path, damage: str) -> None:
     definitions = MockState.demo().definitions
-    path = startcache.save("prod", URL, VERSION, [page(definitions)], definitions, root=root)
+    path = startcache.save("prod", URL, VERSION, KEY, [page(definitions)], definitions, root=root)
     data = path.read_bytes()
     if damage == "cut":
         path.write_bytes(data[:-10])
@@ -75,15 +104,15 @@ def test_a_damaged_file_is_no_cache(root: Path, damage: str) -> None:
         path.write_bytes(b"")
     else:
         path.write_bytes(data.replace(startcache.FORMAT.encode(), b"something else", 1))
-    assert startcache.load("prod", URL, VERSION, root=root) is None
+    assert startcache.load("prod", URL, VERSION, KEY, root=root) is None
 
 
 def test_a_profile_name_cannot_climb_out_of_the_folder(root: Path) -> None:
     definitions = MockState.demo().definitions
-    path = startcache.save("../../etc/x", URL, VERSION, [page(definitions)], definitions,
+    path = startcache.save("../../etc/x", URL, VERSION, KEY, [page(definitions)], definitions,
                            root=root)
     assert path.parent == root
-    assert startcache.load("../../etc/x", URL, VERSION, root=root) is not None
+    assert startcache.load("../../etc/x", URL, VERSION, KEY, root=root) is not None
     assert startcache.forget("../../etc/x", root=root) and not path.exists()
     assert not startcache.forget("../../etc/x", root=root)
 

@@ -125,14 +125,16 @@ class LoadingPart(ListPart):
 
     def on_session_started(self, message: SessionStarted) -> None:
         """The checked profile is known: a cached list of another organization goes (the
-        file changed under the start), a fresh list read before the session is its list."""
+        file changed under the start, or the key the session uses is not the one the cache
+        was shown for), a fresh list read before the session is its list."""
         profile = message.session.profile
         cached = self._cached
         early = self._early
         peeked = early.profile if early is not None else None
         if cached is not None and (peeked is None or (peeked.name, peeked.base_url,
                                                       peeked.api_version) != (
-                profile.name, profile.base_url, profile.api_version)):
+                profile.name, profile.base_url, profile.api_version) or (
+                cached.key is not None and cached.key != message.session.key_fingerprint)):
             self._cached = None
             self.listing.set_base(())
             self.definitions, self.by_id = [], {}
