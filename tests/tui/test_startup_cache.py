@@ -184,3 +184,31 @@ async def test_quitting_stops_the_early_read(start, monkeypatch: pytest.MonkeyPa
         await pilot.pause()
         assert not stopped
     assert stopped == [True]
+
+
+async def test_a_filter_typed_ahead_at_start_is_kept(start, state,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``/`` and letters pressed before the screen's assembly after the first frame: the
+    filter opens and keeps them; ``a``, ``d``, ``s`` toggle and sort nothing."""
+    from dixa_tui.tui.screens.main import MainScreen
+
+    assemble = MainScreen._after_first_frame
+    held: list[MainScreen] = []  # the assembly, held until the keys are typed
+
+    def hold(self: MainScreen) -> None:
+        held.append(self)
+
+    monkeypatch.setattr(MainScreen, "_after_first_frame", hold)
+    cache(state.definitions)
+    app = start()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.main_screen
+        await pilot.press("slash", *"dates")
+        assert screen.query_one("#filter", Input).value == "dates"
+        assert (screen.show_archived, screen.show_deactivated, screen.sort) == (False, False, 0)
+        assert screen.query_one("#filter", Input).display
+        assert held == [screen] and not screen.query("Footer")  # (still held)
+        screen.call_later(assemble, screen)
+        await wait_for(pilot, lambda: screen.query("Footer"))
+        assert screen.query_one("#filter", Input).value == "dates"
+        assert screen.focused is screen.query_one("#filter", Input)

@@ -6,8 +6,9 @@ its definitions come from (``main_load.LoadingPart``), the detail and the target
 the session through its :class:`~dixa_tui.tui.context.Ui`; each answer comes back as its own
 message. The app tells it when the session has started, is connected, or still needs a key.
 
-The first frame holds only what it shows (the header, the list, the status lines); the detail
-pane and the footer are mounted once it is out, in places held for them.
+The first frame holds only what it shows (the header, the list, the status lines, and the
+filter box, hidden, for a filter typed ahead); the detail pane and the footer are mounted once
+it is out, in places held for them.
 """
 
 from __future__ import annotations
@@ -88,13 +89,19 @@ class MainScreen(DetailPart):
         self._profile_name = profile_name
 
     def compose(self) -> ComposeResult:
-        """What the first frame shows (and the error bar, hidden, so that no failure can come
-        before it); the filter box (hidden until asked for), the detail pane and the footer
+        """What the first frame shows (and, hidden, the error bar, so that no failure can come
+        before it, and the filter box, so that no typing can); the detail pane and the footer
         are mounted once the frame is out."""
         yield StatusHeader(id="header")
         yield FitLine(id="target-bar")
         with Horizontal(id="panes"):
             with Vertical(id="left"):
+                # Hidden until asked for, but there from the start: a ``/`` and the text
+                # typed after it before the first frame reach it, not the list's keys.
+                box = Input(placeholder="Filter: label, identifier, id or option label",
+                            id="filter")
+                box.display = False
+                yield box
                 yield FitLine(id="list-status")
                 yield DefinitionList(id="definitions")
             slot = Vertical(id="detail-slot")  # the detail pane's place, until it is mounted
@@ -126,9 +133,6 @@ class MainScreen(DetailPart):
     async def _assemble(self) -> None:
         from dixa_tui.tui.widgets.footer import Footer
 
-        box = Input(placeholder="Filter: label, identifier, id or option label", id="filter")
-        box.display = False
-        await self.query_one("#left").mount(box, before="#list-status")
         await self.mount_detail()
         slot = self.query_one("#footer-slot")
         await self.mount(Footer(), before=slot)
@@ -177,9 +181,9 @@ class MainScreen(DetailPart):
             self.query_one(DefinitionList).focus()
 
     def action_filter(self) -> None:
-        for box in self.query("#filter").results(Input):  # mounted after the first frame
-            box.display = True
-            box.focus()
+        box = self.query_one("#filter", Input)
+        box.display = True
+        self.set_focus(box)  # now: the keys typed ahead after the ``/`` are the filter's
 
     def action_toggle_archived(self) -> None:
         self.listing.show_archived = not self.listing.show_archived
@@ -206,13 +210,12 @@ class MainScreen(DetailPart):
         """Back out one step: the error, then the filter (its text goes with it, and the
         cursor back to the list, so the next ``/`` opens a fresh filter rather than typing
         a slash into the old one)."""
-        boxes = list(self.query("#filter").results(Input))
+        box = self.query_one("#filter", Input)
         bars = list(self.query(ErrorBar).results(ErrorBar))
         listing = self.query_one(DefinitionList)
         if bars and bars[0].shown:
             bars[0].clear()
-        elif boxes and boxes[0].display:
-            box = boxes[0]
+        elif box.display:
             box.value = ""
             box.display = False
             listing.focus()
