@@ -212,3 +212,37 @@ async def test_a_filter_typed_ahead_at_start_is_kept(start, state,
         await wait_for(pilot, lambda: screen.query("Footer"))
         assert screen.query_one("#filter", Input).value == "dates"
         assert screen.focused is screen.query_one("#filter", Input)
+
+
+async def test_a_filter_stays_applied_while_a_list_read_again_is_indexed(
+        make_app, state, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the cut-off (INDEX_NOW) the index of a list read again is built in steps: the
+    filter keeps answering from the old one meanwhile, then applies to the new list."""
+    monkeypatch.setattr(main_list, "INDEX_NOW", 10)  # the demo's 46 are above it
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: screen.definitions and screen.search is not None
+                       and screen.search.prepared)
+        await pilot.press("slash", *"carrier", "enter")
+        await wait_for(pilot, lambda: labels(app) == ["Carrier", "Product category"])
+        gate = asyncio.Event()
+        built = main_load.LoadingPart._index
+
+        async def held(self: Any, search: Any) -> None:
+            await gate.wait()
+            await built(self, search)
+
+        monkeypatch.setattr(main_load.LoadingPart, "_index", held)
+        carrier = next(d for d in state.definitions if d.label == "Carrier")
+        state.definitions.append(carrier.model_copy(update={"id": "carrier-2",
+                                                            "label": "Carrier, second"}))
+        before = screen.definitions
+        await pilot.press("r")
+        await wait_for(pilot, lambda: screen.definitions is not before)  # read again
+        await pilot.pause()
+        assert labels(app) == ["Carrier", "Product category"]  # not the whole list
+        assert "filter waits" not in status(app)
+        gate.set()
+        await wait_for(pilot, lambda: "Carrier, second" in labels(app))
+        assert len(labels(app)) == 3

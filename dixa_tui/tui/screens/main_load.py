@@ -6,9 +6,10 @@ age), or from the list asked for before Textual loaded (``session.early``), or f
 light rows (``api.rows``) need no pydantic. Then, off the event loop and in steps, the models
 are read from the same bytes (``api.salvage.DefinitionsBuilder``), and the search index is
 built from them in steps too: nothing here freezes typing. A filter typed before the index
-exists waits and is applied when it does (the status line says so). When the cached list has
-been read again, a different one replaces it, keeping the cursor and the filter, and what
-changed is said.
+exists waits and is applied when it does (the status line says so); a filter shown when the
+list is read again stays answered from the old index until the new one is ready. When the
+cached list has been read again, a different one replaces it, keeping the cursor and the
+filter, and what changed is said.
 
 Every stage reports with a message (``tui.messages``) to the handlers below, which own the
 state: :class:`~dixa_tui.tui.listing.Listing` (what is shown), :attr:`definitions` (the
@@ -73,6 +74,8 @@ class LoadingPart(ListPart):
         self._pages: list[bytes] | None = None  # the fresh list's pages, until kept
         self._fresh: DefinitionsRead | None = None  # its models, once read
         self._reading_models = False
+        # Models read again, held back while their index is built (a filter is shown).
+        self._next: tuple[list[CustomAttributeDefinition], DefinitionSearch] | None = None
         self._note = "Starting…"  # what the list is waiting for, while it waits
 
     # -- the first frame ------------------------------------------------------------------
@@ -257,9 +260,15 @@ class LoadingPart(ListPart):
         search = DefinitionSearch(models)
         if len(models) <= main_list.INDEX_NOW:
             search.prepare()
-        self.listing.set_base(models, search)
-        self._note = ""
-        self._refilter()
+        if not search.prepared and self.listing.filtered:
+            # A filter is answered now: the list read again replaces it once its own index
+            # is ready (``on_search_ready``), rather than showing everything until then.
+            self._next = (models, search)
+        else:
+            self._next = None
+            self.listing.set_base(models, search)
+            self._note = ""
+            self._refilter()
         if fresh:
             self._models_shown_fresh()
         self.models_shown()
@@ -280,7 +289,12 @@ class LoadingPart(ListPart):
         self.post_message(SearchReady(search))
 
     def on_search_ready(self, message: SearchReady) -> None:
-        if message.search is self.listing.search:
+        waiting = self._next
+        if waiting is not None and message.search is waiting[1]:
+            self._next = None
+            self.listing.set_base(*waiting)
+            self._refilter()
+        elif message.search is self.listing.search:
             self._refilter()
 
     def _keep_list(self, session: Session) -> None:
