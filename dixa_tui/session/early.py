@@ -12,11 +12,12 @@ imported:
 * otherwise it starts reading the list: it resolves the settings (config file, key) and GETs
   the list with the client (``DixaClient.fetch_definitions``: its timeouts, proxies, CA
   store, pacing and retries, the key rule), keeping the pages as Dixa sent them. Where the
-  system can ``fork`` (not Windows), that happens in a child process: a thread would take
-  turns with Textual's import for the one interpreter lock, a child runs beside it. The
-  child hands back, through a pipe, the settings it resolved (the key included: the app's
-  session starts from them, so the config file and the keyring are read once), each retry
-  as it happens, and the pages; then it exits. A child still running when the app quits
+  system can ``fork`` (not Windows; not macOS, whose frameworks are not fork-safe), that
+  happens in a child process: a thread would take turns with Textual's import for the one
+  interpreter lock, a child runs beside it. The child hands back, through a pipe, the
+  settings it resolved (the key included: the app's session starts from them, so the
+  config file and the keyring are read once), each retry as it happens, and the pages; then
+  it exits. A child still running when the app quits
   (or when the start is abandoned) is killed and reaped (:meth:`EarlyStart.stop`); on Linux
   it is also signalled by the kernel when the app's process ends (``PR_SET_PDEATHSIG``).
   Elsewhere, a thread does the same.
@@ -183,7 +184,9 @@ def begin(settings: Settings, *, fetch: bool = True) -> EarlyStart:
         early._finish()
         return early
     early.started = True
-    if hasattr(os, "fork") and threading.active_count() == 1:
+    # Not on macOS: its system frameworks (the Keychain, proxy settings) are not safe to use
+    # in a forked child; a thread there, as where there is no fork.
+    if hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1:
         try:
             _fork(early)
             return early

@@ -239,3 +239,27 @@ def test_a_start_for_other_settings_is_stopped(home: Path,
     early.begin(Settings(profile_name="b"), fetch=False)  # the first was never taken
     early.abandon()
     assert stopped[1:] == [Settings(profile_name="a"), Settings(profile_name="b")]
+
+
+@pytest.mark.parametrize(("platform", "way"), [("darwin", "thread"), ("linux", "fork")])
+def test_macos_reads_in_a_thread(home: Path, monkeypatch: pytest.MonkeyPatch,
+                                 platform: str, way: str) -> None:
+    """macOS's frameworks (the Keychain, proxy settings) are not fork-safe: no child there."""
+    import threading
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    used: list[str] = []
+    ran = threading.Event()
+
+    def record(how: str) -> None:
+        used.append(how)
+        ran.set()
+
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as a fresh interpreter
+    monkeypatch.setattr(early, "_fork", lambda e: record("fork"))
+    monkeypatch.setattr(early, "_in_thread", lambda e: record("thread"))
+    started = early.begin(Settings(base_url="http://127.0.0.1:9"))
+    assert started.started and ran.wait(10) and used == [way]
+    early.abandon()
