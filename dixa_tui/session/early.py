@@ -404,8 +404,10 @@ def _from_child(early: EarlyStart, fd: int) -> None:
                     pages.append(payload)
                 elif kind == END:
                     early.pages = pages
-    except Exception:
+                else:
+                    raise ValueError("not a frame of the early read")
+    except Exception:  # a malformed frame: the app reads the list itself
         early.pages = None
     finally:
-        early._end_child(kill=True)  # it has handed everything over, or is of no more use
-        early._finish()
+        early._finish()  # the app goes on at once, never waiting for the child...
+        early._end_child(kill=True)  # ...which has handed everything over, or is of no use

@@ -263,3 +263,21 @@ def test_macos_reads_in_a_thread(home: Path, monkeypatch: pytest.MonkeyPatch,
     started = early.begin(Settings(base_url="http://127.0.0.1:9"))
     assert started.started and ran.wait(10) and used == [way]
     early.abandon()
+
+
+@pytest.mark.parametrize("frame", [early.RESOLVED + (5).to_bytes(8, "big") + b"{oops",
+                                   b"?" + (0).to_bytes(8, "big")])
+def test_a_malformed_frame_ends_the_start_before_the_child_is_ended(
+        monkeypatch: pytest.MonkeyPatch, frame: bytes) -> None:
+    """The app's start goes on at once; the child (which may still be fetching, with its
+    retries) is killed and reaped only after."""
+    started = early.EarlyStart(Settings())
+    started.started = True
+    seen: list[bool] = []
+    monkeypatch.setattr(early.EarlyStart, "_end_child",
+                        lambda self, kill: seen.append(self.done() and kill))
+    reading, writing = os.pipe()
+    os.write(writing, frame + early.PAGE + (3).to_bytes(8, "big") + b"abc")
+    os.close(writing)
+    early._from_child(started, reading)
+    assert seen == [True] and started.done() and started.pages is None
