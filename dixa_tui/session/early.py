@@ -22,9 +22,11 @@ imported:
   it is also signalled by the kernel when the app's process ends (``PR_SET_PDEATHSIG``).
   Elsewhere, a thread does the same.
 
-Nothing of this needs pydantic, nothing is shown, and nothing fails loudly here: whatever
-did not work (a config error, no key, a failed request) is left to the app, which reads the
-settings or the list itself and says what is wrong as it always does.
+Nothing of this needs pydantic, nothing is shown, and nothing fails loudly here: a config
+error or no key is left to the app, which reads the settings itself and says what is wrong as
+it always does. A read Dixa (or the network) failed, after the client's own retries, is handed
+over as the client's error (:attr:`EarlyStart.error`, the key blanked out of it): the app
+shows it as it shows a failed read of its own, without sending the request again.
 """
 
 from __future__ import annotations
@@ -44,12 +46,13 @@ from dixa_tui.session.settings import Resolved, Settings
 if TYPE_CHECKING:
     import httpx
 
+    from dixa_tui.api.errors import DixaError
     from dixa_tui.api.notices import RetryNotice
     from dixa_tui.config import Profile
     from dixa_tui.session.startcache import Cached
 
 # The child's frames: one byte of kind, eight of length, the payload.
-RESOLVED, NOTICE, PAGE, END = b"R", b"N", b"P", b"E"
+RESOLVED, NOTICE, PAGE, END, FAILED = b"R", b"N", b"P", b"E", b"F"
 # The demo organization's list as its mock serves it (``tools/demo_listing.py`` writes it; a
 # test keeps it so): ``--demo`` paints it as a cached list, then reads it from the mock.
 DEMO_LISTING = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -65,7 +68,8 @@ class EarlyStart:
     profile: Profile | None = None  # the profile the cache was looked up for (unchecked)
     started: bool = False  # the list is being read (there was no cache to show)
     resolved: Resolved | None = None
-    pages: list[bytes] | None = None  # None once ended: the app reads the list itself
+    pages: list[bytes] | None = None  # None once ended: the app reads the list itself...
+    error: DixaError | None = None  # ...or shows why Dixa's answer was none (not read again)
     transport: httpx.AsyncBaseTransport | None = None  # the demo's, for its session too
     _done: threading.Event = field(default_factory=threading.Event)
     _resolved: threading.Event = field(default_factory=threading.Event)
@@ -249,7 +253,11 @@ def _in_thread(early: EarlyStart) -> None:
             early.transport = demo_transport()
         early.resolved = resolved
         early._resolved.set()  # the app's session may start now
-        early.pages = _read(early.settings, resolved, early.transport, early._retried)
+        read = _read(early.settings, resolved, early.transport, early._retried)
+        if isinstance(read, list):
+            early.pages = read
+        else:
+            early.error = read
     finally:
         early._finish()
 
@@ -266,8 +274,10 @@ def _resolve(settings: Settings) -> Resolved | None:
 
 def _read(settings: Settings, resolved: Resolved,
           transport: httpx.AsyncBaseTransport | None,
-          retried: Callable[[RetryNotice], None]) -> list[bytes] | None:
-    """The list's pages, or None (no key, or the read failed: the app reads it itself)."""
+          retried: Callable[[RetryNotice], None]) -> list[bytes] | DixaError | None:
+    """The list's pages; or why it could not be read, as the client said it after its own
+    retries (the key blanked out of it: the app shows it as it shows a failed read of its
+    own); or None (no key, or something unexpected: the app reads the list itself)."""
     if resolved.key is None or resolved.key_source is None:
         return None
     import asyncio
@@ -286,8 +296,12 @@ def _read(settings: Settings, resolved: Resolved,
         finally:
             await client.aclose()
 
+    from dixa_tui.api.errors import DixaError
+
     try:
         return asyncio.run(get())
+    except DixaError as exc:
+        return exc.redacted(key.get_secret_value())
     except Exception:
         return None
 
@@ -365,7 +379,7 @@ def _quiet() -> None:
 
 
 def _child(settings: Settings, out: BinaryIO) -> None:
-    from dixa_tui.session.handover import notice_bytes, resolved_bytes
+    from dixa_tui.session.handover import error_bytes, notice_bytes, resolved_bytes
 
     def send(kind: bytes, payload: bytes) -> None:
         out.write(kind + len(payload).to_bytes(8, "big"))
@@ -376,15 +390,17 @@ def _child(settings: Settings, out: BinaryIO) -> None:
     if resolved is None:
         return
     send(RESOLVED, resolved_bytes(resolved))
-    pages = _read(settings, resolved, None, lambda notice: send(NOTICE, notice_bytes(notice)))
-    for page in pages or ():
-        send(PAGE, page)
-    if pages is not None:
+    read = _read(settings, resolved, None, lambda notice: send(NOTICE, notice_bytes(notice)))
+    if isinstance(read, list):
+        for page in read:
+            send(PAGE, page)
         send(END, b"")
+    elif read is not None:
+        send(FAILED, error_bytes(read))
 
 
 def _from_child(early: EarlyStart, fd: int) -> None:
-    from dixa_tui.session.handover import notice_of, resolved_of
+    from dixa_tui.session.handover import error_of, notice_of, resolved_of
 
     pages: list[bytes] = []
     try:
@@ -404,10 +420,12 @@ def _from_child(early: EarlyStart, fd: int) -> None:
                     pages.append(payload)
                 elif kind == END:
                     early.pages = pages
+                elif kind == FAILED:
+                    early.error = error_of(payload)
                 else:
                     raise ValueError("not a frame of the early read")
     except Exception:  # a malformed frame: the app reads the list itself
-        early.pages = None
+        early.pages, early.error = None, None
     finally:
         early._finish()  # the app goes on at once, never waiting for the child...
         early._end_child(kill=True)  # ...which has handed everything over, or is of no use

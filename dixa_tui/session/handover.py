@@ -1,9 +1,10 @@
 """What the early read's child process hands back to the app (``session.early``), as bytes.
 
-The settings it resolved (the profile, the keymap, the key and where it came from) and each
-retry notice, as JSON frames on a pipe between the two processes, which are one program: the
-key crosses from one's memory to the other's and is never written anywhere. The key is
-registered with the debug log on arrival, as wherever else a key enters dixa-tui.
+The settings it resolved (the profile, the keymap, the key and where it came from), each
+retry notice and the error the read ended with (already redacted of the key), as JSON frames
+on a pipe between the two processes, which are one program: the key crosses from one's
+memory to the other's and is never written anywhere. The key is registered with the debug
+log on arrival, as wherever else a key enters dixa-tui.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ import json
 from dataclasses import asdict, fields
 from typing import Any
 
+from dixa_tui.api.errors import (
+    DixaApiError,
+    DixaError,
+    DixaNetworkError,
+    DixaResponseError,
+)
 from dixa_tui.api.notices import RetryNotice
 from dixa_tui.session.settings import Resolved
 
@@ -46,3 +53,29 @@ def notice_bytes(notice: RetryNotice) -> bytes:
 
 def notice_of(data: bytes) -> RetryNotice:
     return RetryNotice(**json.loads(data))
+
+
+_ERRORS: dict[str, type[DixaError]] = {
+    kind.__name__: kind for kind in (DixaError, DixaApiError, DixaNetworkError, DixaResponseError)}
+
+
+def error_bytes(error: DixaError) -> bytes:
+    """The error as the client raised it: its kind (the nearest the app knows) and its plain
+    fields (operation, message, status, ...): what the app says of it."""
+    kind = next(k.__name__ for k in type(error).__mro__ if k.__name__ in _ERRORS)
+    plain = {name: value for name, value in vars(error).items()
+             if isinstance(value, str | int | bool | None)}
+    return json.dumps({"kind": kind, "fields": plain}).encode()
+
+
+def error_of(data: bytes) -> DixaError:
+    found: dict[str, Any] = json.loads(data)
+    kind = _ERRORS[found["kind"]]
+    fields_ = found["fields"]
+    if not isinstance(fields_.get("operation"), str) or not isinstance(fields_.get("message"),
+                                                                       str):
+        raise ValueError("not an error of the early read")
+    error = kind.__new__(kind)
+    error.__dict__.update(fields_)
+    error.args = (error.operation, error.message)
+    return error

@@ -89,13 +89,26 @@ class Ui:
                 with retries_reported(retrying):
                     result = await call(session)
             except Exception as exc:  # every failure is shown, none crashes the app
-                log_failure(request, exc)
-                offered = retry_with if _retryable(exc) else None
-                asker.post_message(RequestFailed(request, exc, offered, origin, context))
+                failed(asker, request, exc, retry_with, context, origin=origin)
             else:
                 asker.post_message(done(result))
 
         asker.run_worker(job(), group=request.value, exclusive=exclusive, exit_on_error=False)
+
+
+def failed(asker: Widget, request: Request, error: Exception,
+           retry: Callable[[], object] | None, context: Any = None, *,
+           origin: Screen[Any] | None = None) -> None:
+    """Say that ``request`` of ``asker`` (on ``origin``, by default its screen) failed:
+    logged, and a :class:`RequestFailed` posted to it (which bubbles on to the app, the one
+    place errors are shown), with ``retry`` offered where it can help."""
+    if origin is None:
+        from textual.screen import Screen
+
+        origin = asker if isinstance(asker, Screen) else asker.screen
+    log_failure(request, error)
+    offered = retry if _retryable(error) else None
+    asker.post_message(RequestFailed(request, error, offered, origin, context))
 
 
 def _retryable(error: Exception) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.widgets import Input
-from tui_helpers import rendered, wait_for
+from tui_helpers import rendered, screen_text, wait_for
 
 from dixa_tui.api.secret import Secret, fingerprint
 from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState, create_app
@@ -246,3 +246,49 @@ async def test_a_filter_stays_applied_while_a_list_read_again_is_indexed(
         gate.set()
         await wait_for(pilot, lambda: "Carrier, second" in labels(app))
         assert len(labels(app)) == 3
+
+
+async def test_a_failed_early_read_is_shown_as_a_failed_read_and_not_sent_again(
+        state, knobs, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list read before Textual was refused (401): the error bar says what a failed read
+    of the app's own says, and the GET is not repeated (with its retries) to say it."""
+    from dixa_tui.session.settings import resolve
+    from dixa_tui.tui.widgets.errorbar import ErrorBar
+
+    monkeypatch.setenv("DIXA_API_KEY", "not-the-demo-key")
+    settings = Settings(base_url=URL)
+    sent: list[str] = []
+
+    class Counting(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.inner = httpx.ASGITransport(app=create_app(state, knobs=knobs))
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(request.url.path)
+            return await self.inner.handle_async_request(request)
+
+    def bar(app: DixaApp) -> ErrorBar:
+        return app.main_screen.query_one(ErrorBar)
+
+    plain = DixaApp(settings, transport_factory=Counting)  # the app's own read
+    async with plain.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: bar(plain).shown)
+        said = rendered(bar(plain))
+        shown = screen_text(plain)
+    assert "401" in said and "Not loaded" in shown
+    started = early.EarlyStart(settings, started=True)
+    started.resolved = resolve(settings)
+    read = await asyncio.to_thread(early._read, settings, started.resolved, Counting(),
+                                   lambda notice: None)  # (its own event loop)
+    assert not isinstance(read, list) and read is not None
+    started.error = read
+    started._finish()
+    sent.clear()
+    app = DixaApp(settings, early=started, transport_factory=Counting)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: bar(app).shown and app.ui.connected)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert rendered(bar(app)) == said
+        assert sent == []
+        assert screen_text(app) == shown

@@ -19,7 +19,14 @@ from dixa_tui.config import Profile
 from dixa_tui.mock import DEMO_API_KEY
 from dixa_tui.mock.handlers import listing_body
 from dixa_tui.session import early, startcache
-from dixa_tui.session.handover import notice_bytes, notice_of, resolved_bytes, resolved_of
+from dixa_tui.session.handover import (
+    error_bytes,
+    error_of,
+    notice_bytes,
+    notice_of,
+    resolved_bytes,
+    resolved_of,
+)
 from dixa_tui.session.settings import Resolved, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,8 +115,12 @@ def test_a_broken_config_is_left_to_the_app(home: Path, monkeypatch: pytest.Monk
     assert started.resolved is None and started.pages is None
 
 
-def test_a_failed_read_is_left_to_the_app(home: Path, loopback_mock: tuple[str, Any, Any],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_read_is_handed_over_as_the_clients_error(
+        home: Path, loopback_mock: tuple[str, Any, Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app shows it; it does not send the request again."""
+    from dixa_tui.api.errors import DixaApiError
+
     url, _, knobs = loopback_mock
     knobs.failure_rate, knobs.failure_status = 1.0, 400
     monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
@@ -117,6 +128,44 @@ def test_a_failed_read_is_left_to_the_app(home: Path, loopback_mock: tuple[str, 
     started = early.begin(Settings(base_url=url))
     assert started.wait(30)
     assert started.resolved is not None and started.pages is None
+    assert isinstance(started.error, DixaApiError) and started.error.status == 400
+    assert started.error.operation == "list definitions"
+
+
+def test_the_error_handed_over_is_redacted_of_the_key(home: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from dixa_tui.session.settings import resolve
+
+    key = "sk-organization-a-0123456789"
+    monkeypatch.setenv("DIXA_API_KEY", key)
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"message": f"bad key {key}"})
+
+    settings = Settings(base_url="http://127.0.0.1:9")
+    read = early._read(settings, resolve(settings), httpx.MockTransport(echo), lambda n: None)
+    assert not isinstance(read, list) and read is not None
+    assert key not in str(read) and key not in repr(read.args)
+    back = error_of(error_bytes(read))
+    assert key not in error_bytes(read).decode()
+    assert (type(back), back.summary(), back.hint) == (type(read), read.summary(), read.hint)
+
+
+@pytest.mark.parametrize("error", [
+    "api", "network", "response"])
+def test_an_error_crosses_the_pipe_as_it_was(error: str) -> None:
+    from dixa_tui.api.errors import DixaApiError, DixaNetworkError, DixaResponseError
+
+    made = {"api": DixaApiError("list definitions", 403, "no access", names_id=False),
+            "network": DixaNetworkError("list definitions", "timed out", reached=False,
+                                        kind="timeout"),
+            "response": DixaResponseError("list definitions", "not JSON")}[error]
+    back = error_of(error_bytes(made))
+    assert type(back) is type(made) and vars(back) == vars(made)
+    assert (str(back), back.hint, back.retryable, back.args) == (
+        str(made), made.hint, made.retryable, made.args)
 
 
 def test_in_a_child_process_the_list_and_settings_come_back(
@@ -146,6 +195,26 @@ def test_in_a_child_process_the_list_and_settings_come_back(
 
     assert found["pages"] == [hashlib.sha256(listing_body(state)).hexdigest()]
     assert found["profile"] == url and found["source"] == "env" and found["key_ok"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system")
+def test_a_child_hands_over_the_error_its_read_ended_with(
+        home: Path, loopback_mock: tuple[str, Any, Any]) -> None:
+    url, _, knobs = loopback_mock
+    knobs.failure_rate, knobs.failure_status = 1.0, 401
+    code = (
+        "import json\n"
+        "from dixa_tui.session import early\n"
+        "from dixa_tui.session.settings import Settings\n"
+        f"started = early.begin(Settings(base_url={url!r}))\n"
+        "assert started.wait(60)\n"
+        "e = started.error\n"
+        "print(json.dumps({'kind': type(e).__name__, 'status': getattr(e, 'status', None),"
+        " 'pages': started.pages}))\n")
+    env = {**os.environ, "DIXA_API_KEY": DEMO_API_KEY, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=120, check=True).stdout
+    assert json.loads(out) == {"kind": "DixaApiError", "status": 401, "pages": None}
 
 
 def test_the_child_hands_over_settings_and_retries_as_they_were() -> None:

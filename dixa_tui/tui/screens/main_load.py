@@ -119,12 +119,26 @@ class LoadingPart(ListPart):
             self.on_definitions_fetched(DefinitionsFetched(early.pages))
             self.call_after_refresh(self.post_message, ListShown())
             return
-        # No list (no key, a config error, a failed request): read it here, where what is
-        # wrong is said; once connected (which may be now).
+        if early.error is not None:
+            # Dixa refused, or the network failed, after the client's retries: said as a
+            # failed read of the list is, and not asked again until the user retries.
+            from dixa_tui.tui.context import failed
+
+            self._early_state = "failed"
+            self.post_message(ListShown())
+            failed(self, Request.DEFINITIONS, early.error, self._read_again)
+            return
+        # No list (no key, a config error, something unexpected): read it here, where what
+        # is wrong is said; once connected (which may be now).
         self._early_state = "used"
         self.post_message(ListShown())
         if self.ui.connected:
             self.load_definitions()
+
+    def _read_again(self) -> None:
+        """The retry of a failed early read: the list is read here now."""
+        self._early_state = "used"
+        self.load_definitions()
 
     def on_session_started(self, message: SessionStarted) -> None:
         """The checked profile is known: a cached list of another organization goes (the
@@ -151,7 +165,11 @@ class LoadingPart(ListPart):
 
     def load_definitions(self) -> None:
         """Read the list (again); the early list, when it is still on its way or just
-        arrived, is that read."""
+        arrived, is that read; when it failed (its error is shown), there is nothing to read
+        until the user retries or gives another key."""
+        if self._early_state == "failed":
+            self._early_state = "used"
+            return
         self.fetching = True
         if self._early_state == "pending":
             return
