@@ -75,6 +75,12 @@ def zone_stripped(value: str) -> str:
     return value[: value.index("[")] if value.endswith("]") and "[" in value else value
 
 
+def _input_type(self: Any) -> str:
+    """The kind of a row's ``inputDefinition`` (light or checked)."""
+    return input_kind(None if self.type is UNSET else self.type,
+                      self.options is not UNSET, self.placeholder is not UNSET)
+
+
 class _Kind(Struct, gc=False):
     """A row's ``inputDefinition``: its ``_type``, and whether it has options or a
     placeholder (kept as raw JSON, never decoded)."""
@@ -86,8 +92,7 @@ class _Kind(Struct, gc=False):
 
     @property
     def input_type(self) -> str:
-        return input_kind(None if self.type is UNSET else self.type,
-                          self.options is not UNSET, self.placeholder is not UNSET)
+        return _input_type(self)  # as the checked kind's (``_checked_kind``)
 
 
 OPTION_DEPTH = 40  # option levels a checked row may have: deeper trees are the models' to read
@@ -109,11 +114,6 @@ def _option_levels(depth: int) -> Any:
         ], rename="camel", gc=False, module=__name__)
         nested = GenericAlias(list, (option,))  # list[option], built at run time
     return nested
-
-
-def _input_type(self: Any) -> str:
-    return input_kind(None if self.type is UNSET else self.type,
-                      self.options is not UNSET, self.placeholder is not UNSET)
 
 
 def _checked_kind() -> Any:

@@ -80,10 +80,6 @@ class EarlyStart:
     child: int | None = None  # the forked child's pid, until it is reaped
     _child_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @property
-    def fetching(self) -> bool:
-        return self.started
-
     def stop(self) -> None:
         """End the read where it is: a child still running is killed and reaped (the app has
         quit, or the start was abandoned; the child must not go on holding the key or

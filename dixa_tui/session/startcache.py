@@ -11,7 +11,7 @@ Definitions are organization metadata (attribute names, option labels), not end 
 still the file is the user's alone: 0600 in a 0700 directory, written whole or not at all.
 It is not the schema snapshots of ``session.snapshots`` (opt-in, one file per read, kept for
 diffs): this is one file per profile, on by default, for speed; ``--no-cache`` or a profile's
-``startup_cache = false`` turn it off (and ``--no-cache`` removes nothing: ``forget`` does).
+``startup_cache = false`` turn it off, and remove the profile's file (``forget_if_off``).
 
 The header names the key the list was read with by its fingerprint (``api.secret.fingerprint``:
 an HMAC of a fixed label keyed by the key, never the key): a cache is shown only to a start
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hmac
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,18 +35,12 @@ import msgspec
 
 from dixa_tui.api.rows import DefinitionFields
 from dixa_tui.files import PRIVATE, write_atomically
-from dixa_tui.paths import (
-    STARTUP_CACHE_FOLDER,
-    ensure_private_dir,
-    startup_cache_path,
-    state_dir,
-)
+from dixa_tui.paths import ensure_private_dir, startup_cache_path
 
 if TYPE_CHECKING:
     from dixa_tui.api.salvage import DefinitionsRead
     from dixa_tui.session.core import Session
 
-FOLDER = STARTUP_CACHE_FOLDER
 FORMAT = "dixa-tui start-up cache"
 VERSION = 2  # 2: the key's fingerprint
 HEADER_LIMIT = 64 * 1024 * 1024  # bytes of header read at most: 50,000 rows take 7 MB
@@ -110,22 +104,11 @@ class Cached:
         if self.saved_at is None:
             return "just now"
         seconds = max(0.0, ((now or datetime.now(UTC)) - self.saved_at).total_seconds())
-        if seconds < 60:
-            return "just now"
         for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
             if seconds >= size:
                 count = int(seconds // size)
                 return f"{count} {unit}{'s' if unit == 'day' and count != 1 else ''}"
-        return "just now"  # unreachable: the last unit is a minute
-
-
-def cache_root(environ: Mapping[str, str] | None = None) -> Path:
-    """``<state dir>/start-up`` (not created here)."""
-    return state_dir(environ) / FOLDER
-
-
-def cache_path(profile: str, root: Path | None = None) -> Path:
-    return startup_cache_path(profile, root)
+        return "just now"  # under a minute
 
 
 def load(profile: str, base_url: str, api_version: str, key: str, *,
@@ -133,7 +116,7 @@ def load(profile: str, base_url: str, api_version: str, key: str, *,
     """The cached list of ``profile`` when it was read from the same organization (base URL
     and API version) with the same key (``key``: its fingerprint); None otherwise, and for
     any file that is not a whole cache."""
-    path = cache_path(profile, root)
+    path = startup_cache_path(profile, root)
     try:
         with path.open("rb") as file:
             line = file.readline(HEADER_LIMIT)
@@ -185,10 +168,9 @@ def save(profile: str, base_url: str, api_version: str, key: str, pages: Sequenc
     header = _Header(FORMAT, VERSION, profile, base_url, api_version, key,
                      (now or datetime.now(UTC)).astimezone(UTC).isoformat(),
                      [len(page) for page in pages], rows)
-    root = root or cache_root()
-    ensure_private_dir(root.parent)
-    ensure_private_dir(root)
-    path = cache_path(profile, root)
+    path = startup_cache_path(profile, root)
+    ensure_private_dir(path.parent.parent)
+    ensure_private_dir(path.parent)
     write_atomically(path, b"".join([_encoder.encode(header), b"\n", *pages]), mode=PRIVATE)
     return path
 
@@ -203,8 +185,7 @@ def keep(session: Session, pages: Sequence[bytes], read: DefinitionsRead) -> str
 
     profile = session.profile
     key = session.key_fingerprint
-    if (not session.demo and not session.settings.no_cache and profile.startup_cache
-            and key is not None):
+    if not turned_off(session) and key is not None:
         try:
             save(profile.name, profile.base_url, profile.api_version, key, pages,
                  read.definitions)
@@ -215,13 +196,34 @@ def keep(session: Session, pages: Sequence[bytes], read: DefinitionsRead) -> str
     return snapshot_of_pages(session, list(pages), read).problem
 
 
+def turned_off(session: Session) -> bool:
+    """Whether the session's profile keeps no cache: ``--no-cache``, ``startup_cache =
+    false``, or the demo (whose list is packaged)."""
+    return session.demo or session.settings.no_cache or not session.profile.startup_cache
+
+
 def forget(profile: str, *, root: Path | None = None) -> bool:
-    """Remove the cache of ``profile``; True when there was one."""
+    """Remove the cache of ``profile``; True when there was one. Raises ``OSError`` for one
+    that cannot be removed."""
     try:
-        cache_path(profile, root).unlink()
+        startup_cache_path(profile, root).unlink()
     except FileNotFoundError:
         return False
     return True
+
+
+def forget_if_off(session: Session) -> None:
+    """Where the cache is turned off for the session's profile (not for the demo), remove
+    the one a start before kept: turned off is forgotten, not kept stale. Blocking: off the
+    event loop; a file that cannot be removed is only logged."""
+    if session.demo or not turned_off(session):
+        return
+    try:
+        forget(session.profile.name)
+    except OSError as exc:
+        from dixa_tui import debuglog
+
+        debuglog.log.warning("start-up cache not removed: %s", exc)
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ class DixaApp(App[None]):
             self._main.call_after_refresh(gc.enable)
         # Once the first frame is out, nothing competes with it for the interpreter; and
         # when a list is on its way from before Textual, once it is painted (ListShown).
-        if self.early is None or not self.early.fetching:
+        if self.early is None or not self.early.started:
             self._main.call_after_refresh(self._begin)
 
     def on_list_shown(self, message: ListShown) -> None:
@@ -131,7 +131,7 @@ class DixaApp(App[None]):
 
         early = self.early
         try:
-            if early is not None and early.fetching:
+            if early is not None and early.started:
                 early.wait_resolved()
             if early is not None and early.resolved is not None:
                 transport = self.transport_factory
@@ -144,6 +144,9 @@ class DixaApp(App[None]):
                 session = Session(self.settings, early.resolved, transport=transport)
             else:
                 session = Session.open(self.settings, transport=self.transport_factory)
+            from dixa_tui.session.startcache import forget_if_off
+
+            forget_if_off(session)  # --no-cache, startup_cache = false: no file kept either
         except Exception as exc:  # a broken config file, a keyring that fails: say so
             self.post_message(_StartEnded(None, exc))
             return

@@ -19,6 +19,7 @@ from tui_helpers import rendered, screen_text, wait_for
 from dixa_tui.api.secret import Secret, fingerprint
 from dixa_tui.mock import DEMO_API_KEY, Knobs, MockState, create_app
 from dixa_tui.mock.handlers import listing_body
+from dixa_tui.paths import startup_cache_path
 from dixa_tui.session import early, startcache
 from dixa_tui.session.settings import Settings
 from dixa_tui.tui.app import DixaApp
@@ -113,22 +114,21 @@ async def test_the_fresh_list_is_kept_for_the_next_start(start, state) -> None:
     app = start()
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.main_screen.definitions
-                       and startcache.cache_path("default").exists())
+                       and startup_cache_path("default").exists())
     saved = startcache.load("default", URL, "beta", KEY)
     assert saved is not None and saved.pages() == [listing_body(state)]
     assert [r.id for r in saved.rows] == [d.id for d in state.definitions]
 
 
-async def test_no_cache_shows_and_keeps_nothing(start, state) -> None:
-    cache(state.definitions[:3])
+async def test_no_cache_shows_nothing_and_removes_the_file(start, state) -> None:
+    path = cache(state.definitions[:3])
     app = start(Settings(base_url=URL, no_cache=True))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert "cached" not in status(app) and len(labels(app)) != 3
-        await wait_for(pilot, lambda: app.main_screen.definitions)
-        await asyncio.sleep(0.3)  # where the keeping would have happened
-    saved = startcache.load("default", URL, "beta", KEY)
-    assert saved is not None and len(saved.rows) == 3  # the old one, untouched
+        await wait_for(pilot, lambda: app.main_screen.definitions and app.session is not None)
+        await app.workers.wait_for_complete()  # where the keeping would have happened
+    assert not path.exists()  # turned off is forgotten, not kept stale
 
 
 async def test_a_profile_can_turn_the_cache_off(start, state, home: Path,
@@ -137,15 +137,14 @@ async def test_a_profile_can_turn_the_cache_off(start, state, home: Path,
     config.write_text(f'[profiles.default]\nbase_url = "{URL}"\nstartup_cache = false\n',
                       encoding="utf-8")
     monkeypatch.setenv("DIXA_TUI_CONFIG", str(config))
-    cache(state.definitions[:3])
+    path = cache(state.definitions[:3])
     app = start(Settings())
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert "cached" not in status(app)
-        await wait_for(pilot, lambda: app.main_screen.definitions)
-        await asyncio.sleep(0.3)
-    saved = startcache.load("default", URL, "beta", KEY)
-    assert saved is not None and len(saved.rows) == 3
+        await wait_for(pilot, lambda: app.main_screen.definitions and app.session is not None)
+        await app.workers.wait_for_complete()
+    assert not path.exists()
 
 
 async def test_a_filter_typed_before_the_index_waits_then_applies(

@@ -42,7 +42,7 @@ def test_with_a_cache_nothing_is_started(home: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
     monkeypatch.setattr(early, "_fork", lambda e: pytest.fail("a read was started"))
     started = early.begin(Settings(base_url="http://127.0.0.1:9"))
-    assert started.cached is not None and not started.fetching and started.done()
+    assert started.cached is not None and not started.started and started.done()
     assert len(started.cached.rows) == len(definitions)
     assert early.take(Settings(base_url="http://127.0.0.1:9")) is started
     assert early.take(Settings(base_url="http://127.0.0.1:9")) is None  # taken once
@@ -91,7 +91,7 @@ def test_in_a_thread_the_list_is_read_with_the_resolved_settings(
     monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
     monkeypatch.delattr(os, "fork", raising=False)  # where there is no fork
     started = early.begin(Settings(base_url=url))
-    assert started.fetching and started.wait(30)
+    assert started.started and started.wait(30)
     assert started.resolved is not None and started.resolved.key_source == "env"
     assert started.pages == [listing_body(state)]
 

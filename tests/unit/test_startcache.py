@@ -147,5 +147,7 @@ def test_the_demo_list_packaged_is_what_the_demo_mock_serves() -> None:
 
 def test_the_cache_folder_is_the_state_dirs(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIXA_TUI_STATE", str(home / "elsewhere"))
-    assert startcache.cache_path("prod") == home / "elsewhere" / "start-up" / "prod.cache"
+    from dixa_tui.paths import startup_cache_path
+
+    assert startup_cache_path("prod") == home / "elsewhere" / "start-up" / "prod.cache"
     assert not os.path.exists(home / "elsewhere")  # naming it creates nothing

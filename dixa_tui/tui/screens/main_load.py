@@ -66,7 +66,7 @@ class LoadingPart(ListPart):
         self._warned: tuple[SkippedDefinition, ...] = ()  # what the warning last said
         self.fetching = False
         self._early = early
-        self._early_state = "pending" if early is not None and early.fetching else "none"
+        self._early_state = "pending" if early is not None and early.started else "none"
         # The list shown is the start-up cache's, not yet read again (None once it was, or
         # when there was none); ``_confirmed``: read again, the same.
         self._cached: Cached | None = early.cached if early is not None else None
@@ -91,7 +91,7 @@ class LoadingPart(ListPart):
         else:
             self.query_one(DefinitionList).show_message(self._note)
         early = self._early
-        if early is not None and early.fetching:
+        if early is not None and early.started:
             # From the fetching thread, or at once: post_message is safe from both.
             def ended() -> None:
                 self.post_message(EarlyListEnded())
