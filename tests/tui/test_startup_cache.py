@@ -291,3 +291,22 @@ async def test_a_failed_early_read_is_shown_as_a_failed_read_and_not_sent_again(
         assert rendered(bar(app)) == said
         assert sent == []
         assert screen_text(app) == shown
+
+
+async def test_a_cached_list_read_with_another_key_goes_when_the_session_starts(
+        start, state, knobs) -> None:
+    """The key changed between the early look-up and the session's (another key stored
+    meanwhile): the cached list goes as soon as the session says which key it uses."""
+    import dataclasses
+
+    cache(state.definitions[:3])
+    knobs.latency = 1.0  # the fresh list comes well after the session starts
+    app = start()
+    assert app.early is not None and app.early.cached is not None
+    app.early.cached = dataclasses.replace(app.early.cached, key=fingerprint(Secret("other")))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await wait_for(pilot, lambda: app.session is not None)
+        await pilot.pause()
+        assert labels(app) == [] and "cached" not in status(app)
+        await wait_for(pilot, lambda: len(labels(app)) > 3, timeout=15)

@@ -41,6 +41,7 @@ from dixa_tui.tui.screens import main_list
 from dixa_tui.tui.screens.main_list import ListPart
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.errorbar import ErrorBar
+from dixa_tui.tui.widgets.fitline import FitLine
 
 if TYPE_CHECKING:
     from dixa_tui.api.models import CustomAttributeDefinition
@@ -157,6 +158,7 @@ class LoadingPart(ListPart):
             self.definitions, self.by_id = [], {}
             self._note = "Loading definitions…"
             self.query_one(DefinitionList).show_message(self._note)
+            self.query_one("#list-status", FitLine).say()  # nor its count, nor its age
         if self._fresh is not None:
             message.session.adopt_definitions(self._fresh)
             self._keep_list(message.session)
