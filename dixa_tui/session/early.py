@@ -17,10 +17,9 @@ imported:
   interpreter lock, a child runs beside it. The child hands back, through a pipe, the
   settings it resolved (the key included: the app's session starts from them, so the
   config file and the keyring are read once), each retry as it happens, and the pages; then
-  it exits. A child still running when the app quits
-  (or when the start is abandoned) is killed and reaped (:meth:`EarlyStart.stop`); on Linux
-  it is also signalled by the kernel when the app's process ends (``PR_SET_PDEATHSIG``).
-  Elsewhere, a thread does the same.
+  it exits. A child still running when the app quits (or when the start is abandoned) is
+  killed and reaped (:meth:`EarlyStart.stop`); on Linux it is also signalled by the kernel
+  when the app's process ends (``PR_SET_PDEATHSIG``). Elsewhere, a thread does the same.
 
 Nothing of this needs pydantic, nothing is shown, and nothing fails loudly here: a config
 error or no key is left to the app, which reads the settings itself and says what is wrong as
@@ -81,25 +80,20 @@ class EarlyStart:
     _child_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def stop(self) -> None:
-        """End the read where it is: a child still running is killed and reaped (the app has
-        quit, or the start was abandoned; the child must not go on holding the key or
-        sending the request). A thread cannot be stopped: it ends on its own, unheard."""
-        self._end_child(kill=True)
-
-    def _end_child(self, *, kill: bool) -> None:
-        """Reap the child, once: with ``kill``, one still running is asked to end (SIGTERM),
-        then made to (SIGKILL); without, it is waited for."""
+        """End the read where it is: a child still running is asked to end (SIGTERM), then
+        made to (SIGKILL), and reaped, once (the app has quit, the start was abandoned, or
+        the child has handed everything over; it must not go on holding the key or sending
+        the request). A thread cannot be stopped: it ends on its own, unheard."""
         with self._child_lock:  # one reaper: the pid cannot be reused before it is reaped
             pid, self.child = self.child, None
-        if pid is None:
+        if pid is None or _reaped(pid, 0):
             return
-        if kill and not _reaped(pid, 0):
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-            if _reaped(pid, CHILD_GRACE):
-                return
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+        if _reaped(pid, CHILD_GRACE):
+            return
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.waitpid(pid, 0)
 
@@ -424,4 +418,4 @@ def _from_child(early: EarlyStart, fd: int) -> None:
         early.pages, early.error = None, None
     finally:
         early._finish()  # the app goes on at once, never waiting for the child...
-        early._end_child(kill=True)  # ...which has handed everything over, or is of no use
+        early.stop()  # ...which has handed everything over, or is of no more use

@@ -343,8 +343,7 @@ def test_a_malformed_frame_ends_the_start_before_the_child_is_ended(
     started = early.EarlyStart(Settings())
     started.started = True
     seen: list[bool] = []
-    monkeypatch.setattr(early.EarlyStart, "_end_child",
-                        lambda self, kill: seen.append(self.done() and kill))
+    monkeypatch.setattr(early.EarlyStart, "stop", lambda self: seen.append(self.done()))
     reading, writing = os.pipe()
     os.write(writing, frame + early.PAGE + (3).to_bytes(8, "big") + b"abc")
     os.close(writing)
