@@ -21,9 +21,13 @@ def holds(predicate: Callable[[], object]) -> bool:
 
 
 def settled(app: Any) -> bool:
-    """The current screen has composed and mounted its children (true once the app stopped)."""
+    """The current screen has composed and mounted its children and been laid out, so its
+    widgets have places on the terminal and a picture of it shows them (true once the app
+    stopped). Mounted is not enough: on a loaded machine the first layout comes a frame later,
+    and a screenshot taken between the two is empty."""
     try:
-        return bool(app.screen.is_mounted)
+        screen = app.screen
+        return bool(screen.is_mounted) and any(w.region.area for w in screen.walk_children())
     except Exception:  # no screen left: the app has stopped
         return True
 

@@ -73,12 +73,16 @@ async def _conversation(pilot: Any, number: str) -> None:
 
 async def _settle(pilot: Any) -> None:
     """Let timers, workers and the cursor settle so the picture is the same every time."""
-    from textual.widgets import Input
+    from textual.widgets import DataTable, Input
 
     await pilot.pause(0.3)
     await pilot.app.workers.wait_for_complete()
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False  # a solid cursor: a blinking one differs run to run
+    for table in pilot.app.screen.query(DataTable):
+        # Rows drawn while the layout was still moving (a loaded machine) can keep a width
+        # two cells short in the table's row cache: draw them all again, at the final size.
+        table.notify_style_update()
     await pilot.pause()
 
 

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -100,3 +101,12 @@ def test_the_in_flight_window_covers_the_clients_longest_request() -> None:
 
     longest = RetryPolicy().budget + (DEFAULT_TIMEOUT.connect or 0) + (DEFAULT_TIMEOUT.read or 0)
     assert longest <= session_undo.IN_FLIGHT
+
+
+def test_the_readme_gives_the_in_flight_window_the_code_uses() -> None:
+    """Undo and bulk apply wait this long for a write that may still be on its way; the README
+    says how long, in both places it explains the wait."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    words = " ".join(readme.split())
+    said = f"less than {session_undo.IN_FLIGHT:.0f} seconds"
+    assert f"{said} ago" in words and f"{said} before" in words, said

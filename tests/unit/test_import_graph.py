@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.unit.source_helpers import parse_source
+
 PACKAGE = Path(__file__).resolve().parents[2] / "dixa_tui"
 
 
@@ -31,7 +33,7 @@ def _imports(name: str, path: Path) -> set[str]:
     """Every module ``name`` imports: ours as module names, others as their top package."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse_source(path)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 out.add(alias.name if alias.name in MODULES else alias.name.split(".")[0])
@@ -155,7 +157,7 @@ def test_requests_are_made_only_by_the_session() -> None:
     for module, path in MODULES.items():
         if _layer(module) not in ("cli", "tui"):
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_source(path)):
             if not (isinstance(node, ast.Attribute) and node.attr in operations):
                 continue
             held = node.value  # what the operation is called on: a client, or the session

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.unit.source_helpers import parse_source
+
 PACKAGE = Path(__file__).resolve().parents[2] / "dixa_tui"
 OWNER = PACKAGE / "domain" / "bulk_results.py"
 FAILURE_NAMES = ({"failed", "unknown"}, {"conflict", "failed", "unknown"})
@@ -29,7 +31,7 @@ def test_the_failure_outcomes_are_named_in_one_place() -> None:
     for path in PACKAGE.rglob("*.py"):
         if path == OWNER or path in PENDING:
             continue
-        for line, names in _literal_sets(ast.parse(path.read_text(encoding="utf-8"))):
+        for line, names in _literal_sets(parse_source(path)):
             if names in FAILURE_NAMES:
                 repeated.append(f"{path.relative_to(PACKAGE)}:{line}")
     assert repeated == []
