@@ -38,6 +38,15 @@ def shown(row: Any) -> tuple[Any, ...]:
     return tuple(getattr(row, name) for name in FIELDS)
 
 
+def dixa_shape(definitions: list[CustomAttributeDefinition]) -> object:
+    """The definitions in Dixa's shape, or the error both readings must give alike (an option
+    tree nested past what pydantic serializes raises ValueError)."""
+    try:
+        return [d.to_dixa() for d in definitions]
+    except ValueError as exc:
+        return ("not serializable", str(exc))
+
+
 def models_of(items: list[Any]) -> list[CustomAttributeDefinition] | None:
     try:
         return parse_definitions(items)
@@ -112,7 +121,7 @@ def test_reading_the_bytes_equals_reading_the_decoded_json(items: list[Any]) -> 
     expected = read_definitions(json.loads(body)["data"])
     got = read_definitions_json([body])
     assert got.definitions == expected.definitions
-    assert [d.to_dixa() for d in got.definitions] == [d.to_dixa() for d in expected.definitions]
+    assert dixa_shape(got.definitions) == dixa_shape(expected.definitions)
     assert got.skipped == expected.skipped
 
 

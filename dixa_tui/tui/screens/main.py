@@ -154,6 +154,7 @@ class MainScreen(DetailPart):
         header.demo = session.demo
         header.read_only = profile.read_only
         self._show_target()
+        self.open_waiting_find()
 
     def on_key_missing(self, message: KeyMissing) -> None:
         key = self.ui.key_hint("app.key", "K")

@@ -56,6 +56,9 @@ class DetailPart(LoadingPart):
         self.details: dict[str, CustomAttributeDefinition] = {}
         self._detail_timer: Timer | None = None
         self._show_timer: Timer | None = None
+        # Find asked for before the definitions were read: it opens once they are (the
+        # list may already show, from the demo's packaged list or the start-up cache).
+        self._find_waiting: tuple[SavedQuery | None] | None = None
 
     @property
     def target_name(self) -> str:
@@ -82,6 +85,15 @@ class DetailPart(LoadingPart):
         self._show_values()
         self._show_target()
         self._show_highlighted()
+        self.open_waiting_find()
+
+    def open_waiting_find(self) -> None:
+        """The Find asked for while loading, now that it can open (else still waiting)."""
+        if self._find_waiting is not None and self.ui.connected and self.definitions \
+                and self.app.screen is self:
+            (saved,) = self._find_waiting
+            self._find_waiting = None
+            self.open_find(saved)
 
     # -- the target bar -------------------------------------------------------------------
 
@@ -327,9 +339,12 @@ class DetailPart(LoadingPart):
     def open_find(self, saved: SavedQuery | None = None) -> None:
         """The Find screen, on ``saved`` (run at once) or on a new query."""
         if not self.ui.connected or not self.definitions:
-            self.notify("The definitions have not loaded yet: the Find screen picks from "
-                        "them.", timeout=3)
+            if self._find_waiting is None:
+                self.notify("Find opens as soon as the definitions are read (its pickers "
+                            "choose from them).", timeout=3)
+            self._find_waiting = (saved,)
             return
+        self._find_waiting = None
         from dixa_tui.tui.screens.find import FindScreen
 
         self.app.push_screen(FindScreen(self.ui, self.definitions, saved=saved))
