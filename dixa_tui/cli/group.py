@@ -26,9 +26,9 @@ from dixa_tui.session.settings import Settings
                    "for them): for a journal that cannot be written, or data that must not "
                    "be kept on this machine.")
 @click.option("--no-cache", is_flag=True,
-              help="Neither show nor keep the start-up cache of the definitions list, and "
-                   "remove the profile's (the terminal UI shows the last list read at once, "
-                   "then reads it again).")
+              help="Terminal UI: neither show nor keep the start-up cache of the "
+                   "definitions list, and remove the profile's (a start shows the last list "
+                   "read at once, then reads it again). Commands keep no cache.")
 @click.option("--debug", is_flag=True,
               help="Write a debug log (requests, tracebacks; never the key) to the user log "
                    "folder; its path is printed. DIXA_TUI_DEBUG=1 does the same.")

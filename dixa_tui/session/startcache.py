@@ -131,7 +131,7 @@ def load(profile: str, base_url: str, api_version: str, key: str, *,
     if (header.format, header.version, header.profile, header.base_url,
             header.api_version) != (FORMAT, VERSION, profile, base_url, api_version):
         return None
-    if not hmac.compare_digest(header.key, key):
+    if not hmac.compare_digest(header.key.encode("utf-8", "surrogatepass"), key.encode("ascii")):
         return None  # read with another key: maybe another organization's list
     if not line.endswith(b"\n") or len(line) + sum(header.pages) != size:
         return None  # cut short, or written by something else

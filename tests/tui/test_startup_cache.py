@@ -300,7 +300,7 @@ async def test_a_cached_list_read_with_another_key_goes_when_the_session_starts(
     import dataclasses
 
     cache(state.definitions[:3])
-    knobs.latency = 1.0  # the fresh list comes well after the session starts
+    knobs.latency = 3.0  # the fresh list comes well after the session starts (a loaded CI too)
     app = start()
     assert app.early is not None and app.early.cached is not None
     app.early.cached = dataclasses.replace(app.early.cached, key=fingerprint(Secret("other")))

@@ -154,7 +154,9 @@ class MainScreen(DetailPart):
         header.demo = session.demo
         header.read_only = profile.read_only
         self._show_target()
-        self.open_waiting_find()
+        # After every part has seen the session (a cached list of another organization
+        # goes first): Find must not open on it.
+        self.call_later(self.open_waiting_find)
 
     def on_key_missing(self, message: KeyMissing) -> None:
         key = self.ui.key_hint("app.key", "K")
@@ -214,7 +216,10 @@ class MainScreen(DetailPart):
         box = self.query_one("#filter", Input)
         bars = list(self.query(ErrorBar).results(ErrorBar))
         listing = self.query_one(DefinitionList)
-        if bars and bars[0].shown:
+        if self._find_waiting is not None:
+            self._find_waiting = None
+            self.notify("Find will not open.", timeout=2)
+        elif bars and bars[0].shown:
             bars[0].clear()
         elif box.display:
             box.value = ""

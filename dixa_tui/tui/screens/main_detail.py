@@ -205,6 +205,8 @@ class DetailPart(LoadingPart):
         return format_value(definition, self.current.get(definition.id))
 
     def on_request_failed(self, message: RequestFailed) -> None:
+        if message.request in (Request.START, Request.DEFINITIONS):
+            self._find_waiting = None  # it would open unasked after a retry minutes later
         if message.request is Request.DETAIL:
             pane = self._pane()
             if pane is not None and pane.definition is not None and \
