@@ -19,7 +19,6 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from dixa_tui.domain.bulk_rows import TARGET_NOUNS
@@ -29,12 +28,12 @@ from dixa_tui.domain.patch import (
     StagedEdit,
     Target,
     build_patch,
-    check_value,
     format_value,
 )
 from dixa_tui.text import plural
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.screens.confirm import ConfirmScreen
+from dixa_tui.tui.screens.staging import StagingScreen
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 from dixa_tui.tui.widgets.fitline import FitLine
@@ -52,7 +51,7 @@ if TYPE_CHECKING:
 NAMES_SHOWN = 6  # targets named in the line above the list; the rest are counted
 
 
-class BulkEditorScreen(ModalScreen[bool]):
+class BulkEditorScreen(StagingScreen[bool]):
     """Dismisses True when the review sent something, else False."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -167,47 +166,12 @@ class BulkEditorScreen(ModalScreen[bool]):
             self.notify("This attribute cannot be edited: the reason is shown on the right.",
                         timeout=3)
 
-    @on(ValueInput.Chosen)
-    def _chosen(self, event: ValueInput.Chosen) -> None:
-        event.stop()
-        self._stage(event.definition, event.value)
-
-    @on(ValueInput.Submitted)
-    def _typed_done(self) -> None:
-        self.query_one("#attributes").focus()
-
-    def action_clear_value(self) -> None:
-        definition = self.editing
-        if definition is None:
-            return
-        if any(p.severity == "error" for p in check_value(definition, None)):
-            self.notify("This attribute cannot be edited.", severity="warning", timeout=3)
-            return
-        self._stage(definition, None)
-        self._show_value(definition)
-
-    def action_unstage(self) -> None:
-        definition = self.editing
-        if definition is None or definition.id not in self.staged:
-            self.notify("Nothing is staged for this attribute.", timeout=2)
-            return
-        del self.staged[definition.id]
-        self._refresh()
-        self._show_value(definition)
-
-    def _stage(self, definition: CustomAttributeDefinition, value: Any) -> None:
-        self.staged[definition.id] = value
-        self._refresh()
-        if definition.input_type != "Text":
-            self._show_value(definition)
-
     # -- the edit set ---------------------------------------------------------------------
 
     def plan(self) -> PatchPlan:
         """The edit set judged by the value rules, against the first target (what depends
         on the target itself is judged per target by the plan)."""
-        edits = [StagedEdit(key, value) for key, value in self.staged.items()]
-        return build_patch(self.index, self.targets[0], edits)
+        return build_patch(self.index, self.targets[0], self.staged_edits())
 
     def edit_set(self) -> Text:
         if not self.staged:

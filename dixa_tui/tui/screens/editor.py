@@ -21,16 +21,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from dixa_tui.domain.patch import (
     DefinitionIndex,
     DiffRow,
     PatchPlan,
-    StagedEdit,
     build_patch,
-    check_value,
     diff,
     format_value,
 )
@@ -38,6 +35,7 @@ from dixa_tui.text import plural
 from dixa_tui.tui.literal import join, lit
 from dixa_tui.tui.messages import EditSent, Request, RequestFailed
 from dixa_tui.tui.screens.confirm import ConfirmScreen
+from dixa_tui.tui.screens.staging import StagingScreen
 from dixa_tui.tui.widgets.definitions import DefinitionList
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 from dixa_tui.tui.widgets.footer import Footer
@@ -70,7 +68,7 @@ class UndoDraft:
 NARROW = 100  # columns below which the body takes the diff's room too
 
 
-class EditorScreen(ModalScreen[dict[str, Any] | None]):
+class EditorScreen(StagingScreen[dict[str, Any] | None]):
     """Dismisses with the values Dixa returned (when something was sent), else None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -208,46 +206,13 @@ class EditorScreen(ModalScreen[dict[str, Any] | None]):
             self.notify("This attribute cannot be edited: the reason is shown on the right.",
                         timeout=3)
 
-    @on(ValueInput.Chosen)
-    def _chosen(self, event: ValueInput.Chosen) -> None:
-        event.stop()
-        self._stage(event.definition, event.value)
-
-    @on(ValueInput.Submitted)
-    def _typed_done(self) -> None:
-        self.query_one("#attributes").focus()
-
-    def action_clear_value(self) -> None:
-        definition = self.editing
-        if definition is None:
-            return
-        if any(p.severity == "error" for p in check_value(definition, None)):
-            self.notify("This attribute cannot be edited.", severity="warning", timeout=3)
-            return
-        self._stage(definition, None)
-        self._show_value(definition)
-
-    def action_unstage(self) -> None:
-        definition = self.editing
-        if definition is None or definition.id not in self.staged:
-            self.notify("Nothing is staged for this attribute.", timeout=2)
-            return
-        del self.staged[definition.id]
-        self._refresh()
-        self._show_value(definition)
-
-    def _stage(self, definition: CustomAttributeDefinition, value: Any) -> None:
-        self.staged[definition.id] = value
-        self.last_sent = None
-        self._refresh()
-        if definition.input_type != "Text":
-            self._show_value(definition)
+    def _staged_changed(self) -> None:
+        self.last_sent = None  # a new edit: what the last send did is no longer the news
 
     # -- the live panel -------------------------------------------------------------------
 
     def plan(self) -> PatchPlan:
-        edits = [StagedEdit(key, value) for key, value in self.staged.items()]
-        return build_patch(self.index, self.target, edits)
+        return build_patch(self.index, self.target, self.staged_edits())
 
     @property
     def preview_body(self) -> dict[str, Any]:
