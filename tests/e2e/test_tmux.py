@@ -196,7 +196,10 @@ def test_no_keyring_machine_in_a_real_terminal(pane: Pane, serve_mock, home: Pat
                 "-u", "WAYLAND_DISPLAY", f"XDG_RUNTIME_DIR={runtime}",
                 "TERM=xterm-256color", "COLORTERM=truecolor",
                 sys.executable, "-m", "dixa_tui", "--base-url", url])
-    first = pane.wait_text("No OS keyring is available", "DIXA_API_KEY")
+    # The footer follows the screen's bindings a frame later: wait for the settled picture.
+    first = pane.wait_for(lambda s: "No OS keyring is available" in s and "DIXA_API_KEY" in s
+                          and "Save to keyring" not in s,
+                          "the key screen without a keyring, its footer settled")
     assert "none (no OS keyring available)" in first
     assert "Save to keyring" not in first  # nothing to save in: not offered, and said why
     pane.type(key)
