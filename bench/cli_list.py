@@ -38,6 +38,7 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 def measure(runs: int) -> dict[str, Any]:
     raw: list[float] = []
     ours: list[float] = []
+    startup.compiled()
     with tempfile.TemporaryDirectory(prefix="dixa-bench-") as tmp:
         root = Path(tmp)
         org = write_org(root / "big.json", big_org(SIZE))

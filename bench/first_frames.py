@@ -144,6 +144,7 @@ def servers(root: Path, with_50k: bool) -> Iterator[dict[str, str]]:
 def measure(rounds: int, with_50k: bool = True,
             progress: Any = lambda line: None) -> dict[str, Any]:
     chosen = cases(with_50k)
+    startup.compiled()
     bare: list[float] = []
     with tempfile.TemporaryDirectory(prefix="dixa-bench-") as tmp:
         root = Path(tmp)

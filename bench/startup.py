@@ -93,6 +93,15 @@ class SpawnError(RuntimeError):
         self.text = text
 
 
+def compiled() -> None:
+    """Byte code for every module of dixa-tui, as an installed package has it (``make app``
+    writes it too): otherwise, with PYTHONDONTWRITEBYTECODE set, every start would compile
+    them, and that is what would be measured."""
+    import compileall
+
+    compileall.compile_dir(str(HERE.parent / "dixa_tui"), quiet=1)
+
+
 def isolated_env(root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """An environment whose HOME and XDG dirs are fresh dirs under ``root``.
 
@@ -255,6 +264,7 @@ def measure(runs: int, warmup: int, timeout: float,
     """Interleaved runs of every case; the ``warmup`` first rounds are not kept."""
     samples: dict[str, list[float]] = {name: [] for case in CASES for name in
                                        case.samples.values()}
+    compiled()
     for index in range(warmup + runs):
         kept = index >= warmup
         for case in CASES:

@@ -34,6 +34,7 @@ from dixa_tui.tui.messages import (
     Retrying,
     SessionStarted,
 )
+from dixa_tui.tui.painted import after_painted
 from dixa_tui.tui.widgets.errorbar import ErrorBar
 
 if TYPE_CHECKING:
@@ -97,22 +98,24 @@ class DixaApp(App[None]):
 
     # -- start ----------------------------------------------------------------------------
 
-    async def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        """The main screen is the app's first (and bottom) screen: no other is built before it."""
         from dixa_tui.tui.screens.main import MainScreen
 
-        # Mounted first, so nothing the start-up worker reports can reach it half-built or
-        # be overwritten by its first-frame placeholders.
         self._main = MainScreen(self.ui, demo=self.settings.demo,
                                 profile_name=self.settings.profile_name, early=self.early)
-        await self.push_screen(self._main)
+        return self._main
+
+    def on_mount(self) -> None:
+        main = self.main_screen
         if self.collector_after_first_frame:
             import gc
 
-            self._main.call_after_refresh(gc.enable)
+            after_painted(main, gc.enable)
         # Once the first frame is out, nothing competes with it for the interpreter; and
         # when a list is on its way from before Textual, once it is painted (ListShown).
         if self.early is None or not self.early.started:
-            self._main.call_after_refresh(self._begin)
+            after_painted(main, self._begin)
 
     def on_list_shown(self, message: ListShown) -> None:
         self._begin()

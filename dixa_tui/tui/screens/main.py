@@ -23,6 +23,7 @@ from textual.widgets import Input, Static
 
 from dixa_tui.tui.listing import SORTS
 from dixa_tui.tui.messages import Connected, KeyMissing, SessionStarted
+from dixa_tui.tui.painted import after_painted
 from dixa_tui.tui.saved_queries import SavedQueryCommands
 from dixa_tui.tui.screens.main_detail import DetailPart
 from dixa_tui.tui.widgets.definitions import DefinitionList
@@ -117,7 +118,7 @@ class MainScreen(DetailPart):
         self._show_target()
         self.show_early()
         self.query_one(DefinitionList).focus()
-        self.call_after_refresh(self._after_first_frame)
+        after_painted(self, self._after_first_frame)
 
     async def _after_first_frame(self) -> None:
         """What the first frame did not need: the detail pane, the footer, and the cached
