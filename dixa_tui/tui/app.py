@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -70,7 +70,14 @@ class DixaApp(App[None]):
     def __init__(self, settings: Settings, *,
                  transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
                  early: EarlyStart | None = None) -> None:
-        super().__init__()
+        from dixa_tui.tui import firstframe
+
+        driver = None
+        if firstframe.drawn() is not None:  # on the terminal already: Textual takes it over
+            from dixa_tui.tui.predriver import FramedDriver
+
+            driver = FramedDriver
+        super().__init__(driver_class=driver)
         self.settings = settings
         self.transport_factory = transport_factory
         self.early = early
@@ -78,6 +85,10 @@ class DixaApp(App[None]):
         self._main: MainScreen | None = None
         self._asking_quit: Screen[Any] | None = None  # the "quit anyway?" question, when asked
         self._started_once = False  # the start-up worker was started
+        # Keys typed before the main screen is up (over the frame drawn before Textual, they
+        # come at once): held, then handled in order once it has been drawn.
+        self._holding = True
+        self._held: list[events.Key] = []
         self.collector_after_first_frame = False  # run_tui paused it until then
 
     @property
@@ -106,8 +117,21 @@ class DixaApp(App[None]):
                                 profile_name=self.settings.profile_name, early=self.early)
         return self._main
 
+    async def on_event(self, event: events.Event) -> None:
+        if self._holding and isinstance(event, events.Key):
+            self._held.append(event)
+            return
+        await super().on_event(event)
+
+    def _release_keys(self) -> None:
+        self._holding = False
+        held, self._held = self._held, []
+        for key in held:
+            self.post_message(key)
+
     def on_mount(self) -> None:
         main = self.main_screen
+        after_painted(main, self._release_keys)
         if self.collector_after_first_frame:
             import gc
 

@@ -21,21 +21,27 @@ def start_tui(settings: Settings, *, fetch: bool = True) -> int:
     """Run the terminal UI for ``settings``; the exit code. What can start before Textual
     does first (``fetch``: the list is asked for, when no cached list is shown)."""
     from dixa_tui.session.early import abandon, begin
+    from dixa_tui.tui import firstframe
 
-    begin(settings, fetch=fetch)  # ``run_tui`` takes it over (``session.early.take``)
+    early = begin(settings, fetch=fetch)  # ``run_tui`` takes it over (``session.early.take``)
+    if early.cached is not None:
+        firstframe.draw(early)  # its list, on the terminal before Textual is imported
     try:
         from dixa_tui.tui.app import run_tui
 
         failed = run_tui(settings)
     except KeyboardInterrupt:
+        firstframe.abandon()
         print("Interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # the terminal could not be set up, say: one line, as the CLI
         from dixa_tui import debuglog
         from dixa_tui.text import clean
 
+        firstframe.abandon()
         print(f"Error: {clean(debuglog.unexpected('dixa-tui', exc))}", file=sys.stderr)
         return EXIT_BUG
     finally:
+        firstframe.abandon()  # Textual never took the terminal over (it restores it when it has)
         abandon()  # when the app never took it (the app stops the one it took)
     return EXIT_BUG if failed else 0

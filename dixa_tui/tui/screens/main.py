@@ -112,6 +112,8 @@ class MainScreen(DetailPart):
         yield Static(id="footer-slot")  # the footer's, likewise
 
     def on_mount(self) -> None:
+        if not self.query(DefinitionList):
+            return  # a quit came first (typed ahead, over the frame drawn before Textual)
         header = self.query_one(StatusHeader)  # the badge is known before any lookup
         header.demo = self._demo
         header.profile = "demo" if self._demo else self._profile_name or "…"

@@ -9,12 +9,10 @@ on wide terminals. The first line is a sticky header.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -26,54 +24,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from dixa_tui.text import clean
+from dixa_tui.tui.columns import Column, cell_texts, fit_columns, row_cells
 
 if TYPE_CHECKING:
     from dixa_tui.api.rows import DefinitionFields
-
-ENTITY_SHORT = {"Conversation": "Conv.", "Contact": "Contact"}
-
-
-def flags(definition: DefinitionFields) -> str:
-    """``R`` required, ``A`` archived, ``D`` deactivated; ``·`` where a flag is off."""
-    return "".join(letter if on else "·" for letter, on in (
-        ("R", definition.is_required), ("A", definition.is_archived),
-        ("D", definition.is_deactivated)))
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    width: int
-
-
-@functools.lru_cache(maxsize=64)
-def fit_columns(width: int, with_values: bool) -> tuple[Column, ...]:
-    """The columns that fit ``width``, most important first; the label takes what is left."""
-    wanted = [("flags", "RAD", 3), ("value", "Current value", 14), ("type", "Type", 6),
-              ("entity", "Entity", 7), ("identifier", "Identifier", 16)]
-    if not with_values:
-        wanted = [c for c in wanted if c[0] != "value"]
-    label_min, chosen, used = 12, [], 0
-    for key, title, w in wanted:
-        if used + w + 1 + label_min <= width:
-            chosen.append(Column(key, title, w))
-            used += w + 1
-    label = width - used
-    extra_value = 0
-    if with_values and any(c.key == "value" for c in chosen) and label > 30:
-        extra_value = (label - 30) // 2  # share wide terminals with the value column
-        label -= extra_value
-    extra_ident = 0
-    if any(c.key == "identifier" for c in chosen) and label > 36:
-        extra_ident = min(16, label - 36)
-        label -= extra_ident
-    columns = [Column("label", "Label", max(label, 1))]
-    for c in chosen:
-        grow = extra_value if c.key == "value" else extra_ident if c.key == "identifier" else 0
-        columns.append(Column(c.key, c.title, c.width + grow))
-    order = ["flags", "label", "identifier", "type", "entity", "value"]
-    return tuple(sorted(columns, key=lambda c: order.index(c.key)))
 
 
 class DefinitionList(ScrollView, can_focus=True):
@@ -223,15 +177,8 @@ class DefinitionList(ScrollView, can_focus=True):
         if cached is not None and cached[0] is definition:  # a refresh brings new objects
             return cached[1]
         values = self._values
-        cells = {
-            "flags": flags(definition),
-            "label": clean(definition.label) or "(no label)",
-            "identifier": clean(definition.identifier),
-            "type": clean(definition.input_type),
-            "entity": ENTITY_SHORT.get(definition.entity_type, clean(definition.entity_type)),
-            "value": clean(values.get(definition.id, self._notes.get(definition.id, "")))
-            if values is not None else "",
-        }
+        cells = row_cells(definition, values.get(definition.id, self._notes.get(definition.id, ""))
+                          if values is not None else None)
         self._cells[definition.id] = (definition, cells)
         return cells
 
@@ -284,11 +231,8 @@ class DefinitionList(ScrollView, can_focus=True):
     def _strip(cells: Mapping[str, Any], columns: Sequence[Column], style: Style,
                width: int, value_style: Style | None = None) -> Strip:
         segments: list[Segment] = []
-        for i, column in enumerate(columns):
-            text = str(cells.get(column.key, ""))
-            if cell_len(text) > column.width:
-                text = set_cell_size(text, column.width - 1) + "…"
-            cell = set_cell_size(text, column.width)
+        for i, (column, cell) in enumerate(zip(columns, cell_texts(cells, columns),
+                                               strict=True)):
             cell_style = value_style if column.key == "value" and value_style else style
             segments.append(Segment(cell, cell_style))
             if i < len(columns) - 1:
