@@ -27,3 +27,13 @@ def test_command_rewrites_or_prints(tmp_path: Path, capsys) -> None:
     assert capsys.readouterr().out == "README updated\n"
     command("faults", lambda: "| table |\n", [])
     assert capsys.readouterr().out == "| table |\n"
+
+
+def test_the_readme_performance_table_is_the_last_bench_run() -> None:
+    """``make bench`` rewrites it from bench/results.json; so does ``make readme``."""
+    from tools.bench_readme import bench_markdown
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- bench:start")[1].split("-->\n", 1)[1]
+    block = block.split("<!-- bench:end -->")[0]
+    assert block == bench_markdown(), "run `make readme` (or `make bench`)"
