@@ -276,20 +276,26 @@ def _read(settings: Settings, resolved: Resolved,
     from dixa_tui.session.core import demo_transport, open_client
 
     key = resolved.key
+    # The pages are handed out through a box, not as the main task's result: on Python
+    # 3.11, ``asyncio.run`` formats that task's ``repr`` (its result's included) twice while
+    # restoring the SIGINT handler, and the repr of 58 MB of pages takes 0.3 s (as in
+    # ``cli.common.run``).
+    box: list[list[bytes]] = []
 
-    async def get() -> list[bytes]:
+    async def get() -> None:
         used = transport if transport is not None or not settings.demo else demo_transport()
         client = open_client(resolved.profile, key, used)
         try:
             with retries_reported(retried):
-                return await client.fetch_definitions()
+                box.append(await client.fetch_definitions())
         finally:
             await client.aclose()
 
     from dixa_tui.api.errors import DixaError
 
     try:
-        return asyncio.run(get())
+        asyncio.run(get())
+        return box[0]
     except DixaError as exc:
         return exc.redacted(key.get_secret_value())
     except Exception:
