@@ -88,20 +88,26 @@ async def read_body(response: httpx.Response, cap: int) -> Body:
     codings = [c.strip() for c in response.headers.get("content-encoding", "").split(",")
                if c.strip()]
     inflater = _inflater(codings)
-    out = bytearray()
+    # The pieces, joined once at the end: a bytearray grown piece by piece, then copied to
+    # bytes, copied 58 MB about twice over (90 ms where the join takes 45).
+    out: list[bytes] = []
+    size = 0
     try:
         async for chunk in response.aiter_raw():
             if inflater is None:
-                out += chunk
+                out.append(chunk)
+                size += len(chunk)
             else:
                 piece = inflater.feed(chunk, STEP)
-                while piece and len(out) + len(piece) <= cap:
-                    out += piece
+                while piece and size + len(piece) <= cap:
+                    out.append(piece)
+                    size += len(piece)
                     piece = inflater.feed(b"", STEP)
-                out += piece
-            if len(out) > cap:
+                out.append(piece)
+                size += len(piece)
+            if size > cap:
                 # Only the start is of use (an excerpt for a message): not a copy of it all.
-                return Body(bytes(memoryview(out)[:min(cap, MAX_ERROR_BODY_BYTES)]), True, cap)
+                return Body(_start(out, min(cap, MAX_ERROR_BODY_BYTES)), True, cap)
     except zlib.error as exc:
         raise UnreadableBody(f"the answer is not the {codings[0]} it claims ({exc})") from None
     except httpx.StreamConsumed:
@@ -109,7 +115,19 @@ async def read_body(response: httpx.Response, cap: int) -> Body:
         # already: nothing left to bound, only to cut.
         data = response.content
         return Body(data[:cap], len(data) > cap, cap)
-    return Body(bytes(out), False, cap)
+    return Body(b"".join(out), False, cap)
+
+
+def _start(pieces: list[bytes], size: int) -> bytes:
+    """The first ``size`` bytes of the pieces joined (joining only the pieces needed)."""
+    taken: list[bytes] = []
+    left = size
+    for piece in pieces:
+        if left <= 0:
+            break
+        taken.append(piece[:left])
+        left -= len(piece)
+    return b"".join(taken)
 
 
 def cap_for(status: int) -> int:

@@ -16,8 +16,10 @@ imported:
   happens in a child process: a thread would take turns with Textual's import for the one
   interpreter lock, a child runs beside it. The child hands back, through a pipe, the
   settings it resolved (the key included: the app's session starts from them, so the
-  config file and the keyring are read once), each retry as it happens, and the pages; then
-  it exits. A child still running when the app quits (or when the start is abandoned) is
+  config file and the keyring are read once), each retry as it happens, the list's rows
+  (``api.rows``, each id once: what the list paints, :attr:`EarlyStart.rows`, a tenth of
+  the pages' size, sent before them so the list paints while they cross), and the pages;
+  then it exits. A child still running when the app quits (or when the start is abandoned) is
   killed and reaped (:meth:`EarlyStart.stop`); on Linux it is also signalled by the kernel
   when the app's process ends (``PR_SET_PDEATHSIG``). Elsewhere, a thread does the same.
 
@@ -36,7 +38,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -47,11 +49,12 @@ if TYPE_CHECKING:
 
     from dixa_tui.api.errors import DixaError
     from dixa_tui.api.notices import RetryNotice
+    from dixa_tui.api.rows import DefinitionFields
     from dixa_tui.config import Profile
     from dixa_tui.session.startcache import Cached
 
 # The child's frames: one byte of kind, eight of length, the payload.
-RESOLVED, NOTICE, PAGE, END, FAILED = b"R", b"N", b"P", b"E", b"F"
+RESOLVED, NOTICE, ROWS, PAGE, END, FAILED = b"R", b"N", b"L", b"P", b"E", b"F"
 # The demo organization's list as its mock serves it (``tools/demo_listing.py`` writes it; a
 # test keeps it so): ``--demo`` paints it as a cached list, then reads it from the mock.
 DEMO_LISTING = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -67,6 +70,10 @@ class EarlyStart:
     profile: Profile | None = None  # the profile the cache was looked up for (unchecked)
     started: bool = False  # the list is being read (there was no cache to show)
     resolved: Resolved | None = None
+    # The list's rows, each id once, before its pages (from a child; a thread hands over
+    # only the pages): what decoding the pages gives (``api.rows.decode_rows``, then
+    # ``api.salvage.first_of_each_id``). None: not (yet) come, or not readable as rows.
+    rows: Sequence[DefinitionFields] | None = None
     pages: list[bytes] | None = None  # None once ended: the app reads the list itself...
     error: DixaError | None = None  # ...or shows why Dixa's answer was none (not read again)
     transport: httpx.AsyncBaseTransport | None = None  # the demo's, for its session too
@@ -74,6 +81,7 @@ class EarlyStart:
     _resolved: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _callback: Callable[[], None] | None = None
+    _rows_callback: Callable[[], None] | None = None
     _notices: list[RetryNotice] = field(default_factory=list)
     _listener: Callable[[RetryNotice], None] | None = None
     child: int | None = None  # the forked child's pid, until it is reaped
@@ -116,6 +124,25 @@ class EarlyStart:
                 self._callback = callback
                 return
         callback()
+
+    def when_rows(self, callback: Callable[[], None]) -> None:
+        """``callback()`` once the rows have come (:attr:`rows`): at once if they have;
+        from another thread otherwise. Never when they do not come (the read has ended
+        without them, or failed): :meth:`when_done` says that."""
+        with self._lock:
+            if self.rows is None:
+                self._rows_callback = callback
+                return
+        callback()
+
+    def _rows_came(self, rows: Sequence[DefinitionFields]) -> None:
+        with self._lock:
+            if self._done.is_set():
+                return  # too late: the pages (or nothing) are what the app has
+            self.rows = rows
+            callback, self._rows_callback = self._rows_callback, None
+        if callback is not None:
+            callback()
 
     def on_retry(self, listener: Callable[[RetryNotice], None]) -> None:
         """``listener(notice)`` for each retry of the read: those told so far at once, the
@@ -276,20 +303,26 @@ def _read(settings: Settings, resolved: Resolved,
     from dixa_tui.session.core import demo_transport, open_client
 
     key = resolved.key
+    # The pages are handed out through a box, not as the main task's result: on Python
+    # 3.11, ``asyncio.run`` formats that task's ``repr`` (its result's included) twice while
+    # restoring the SIGINT handler, and the repr of 58 MB of pages takes 0.3 s (as in
+    # ``cli.common.run``).
+    box: list[list[bytes]] = []
 
-    async def get() -> list[bytes]:
+    async def get() -> None:
         used = transport if transport is not None or not settings.demo else demo_transport()
         client = open_client(resolved.profile, key, used)
         try:
             with retries_reported(retried):
-                return await client.fetch_definitions()
+                box.append(await client.fetch_definitions())
         finally:
             await client.aclose()
 
     from dixa_tui.api.errors import DixaError
 
     try:
-        return asyncio.run(get())
+        asyncio.run(get())
+        return box[0]
     except DixaError as exc:
         return exc.redacted(key.get_secret_value())
     except Exception:
@@ -382,6 +415,9 @@ def _child(settings: Settings, out: BinaryIO) -> None:
     send(RESOLVED, resolved_bytes(resolved))
     read = _read(settings, resolved, None, lambda notice: send(NOTICE, notice_bytes(notice)))
     if isinstance(read, list):
+        rows = _rows(read)
+        if rows is not None:
+            send(ROWS, rows)
         for page in read:
             send(PAGE, page)
         send(END, b"")
@@ -389,8 +425,26 @@ def _child(settings: Settings, out: BinaryIO) -> None:
         send(FAILED, error_bytes(read))
 
 
+def _rows(pages: list[bytes]) -> bytes | None:
+    """The rows the app paints from ``pages`` (decoded and rid of repeated ids, as the app
+    would), encoded; None when they are not readable as rows (the app reads the pages)."""
+    try:
+        from dixa_tui.api.rows import decode_rows
+
+        rows = decode_rows(pages)
+        if rows is None:
+            return None
+        from dixa_tui.api.salvage import first_of_each_id
+        from dixa_tui.session.handover import rows_bytes
+
+        kept, _ = first_of_each_id(list(enumerate(rows)), [])
+        return rows_bytes(kept)
+    except Exception:  # the pages are handed over anyway
+        return None
+
+
 def _from_child(early: EarlyStart, fd: int) -> None:
-    from dixa_tui.session.handover import error_of, notice_of, resolved_of
+    from dixa_tui.session.handover import error_of, notice_of, resolved_of, rows_of
 
     pages: list[bytes] = []
     try:
@@ -406,6 +460,9 @@ def _from_child(early: EarlyStart, fd: int) -> None:
                     early._resolved.set()
                 elif kind == NOTICE:
                     early._retried(notice_of(payload))
+                elif kind == ROWS:
+                    with contextlib.suppress(ValueError):  # unreadable: the pages will do
+                        early._rows_came(rows_of(payload))
                 elif kind == PAGE:
                     pages.append(payload)
                 elif kind == END:

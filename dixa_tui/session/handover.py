@@ -5,13 +5,17 @@ retry notice and the error the read ended with (already redacted of the key), as
 on a pipe between the two processes, which are one program: the key crosses from one's
 memory to the other's and is never written anywhere. The key is registered with the debug
 log on arrival, as wherever else a key enters dixa-tui.
+
+The list's rows (what the list paints: ``session.startcache.CachedRow``) cross as msgpack
+arrays, 5 MB for 50,000 definitions where their pages take 58 MB.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dixa_tui.api.errors import (
     DixaApiError,
@@ -21,6 +25,10 @@ from dixa_tui.api.errors import (
 )
 from dixa_tui.api.notices import RetryNotice
 from dixa_tui.session.settings import Resolved
+
+if TYPE_CHECKING:
+    from dixa_tui.api.rows import DefinitionFields
+    from dixa_tui.session.startcache import CachedRow
 
 
 def resolved_bytes(resolved: Resolved) -> bytes:
@@ -79,3 +87,26 @@ def error_of(data: bytes) -> DixaError:
     error.__dict__.update(fields_)
     error.args = (error.operation, error.message)
     return error
+
+
+def rows_bytes(rows: Sequence[DefinitionFields]) -> bytes:
+    """The rows a list paints (in its order, each id once), as compact arrays."""
+    import msgspec
+
+    from dixa_tui.session.startcache import CachedRow
+
+    return msgspec.msgpack.encode([
+        CachedRow(d.id, d.entity_type, d.identifier, d.label, d.input_type, d.is_required,
+                  d.is_archived, d.is_deactivated) for d in rows])
+
+
+def rows_of(data: bytes) -> list[CachedRow]:
+    """The rows :func:`rows_bytes` encoded. Raises ``ValueError`` for anything else."""
+    import msgspec
+
+    from dixa_tui.session.startcache import CachedRow
+
+    try:
+        return msgspec.msgpack.decode(data, type=list[CachedRow])
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"not the rows of the early read: {exc}") from None

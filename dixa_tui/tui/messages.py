@@ -101,6 +101,12 @@ class ListShown(Message):
 
 
 @dataclass
+class EarlyRowsCame(Message, bubble=False):
+    """The rows of the list asked for before Textual loaded (``session.early``) have come,
+    its pages still on their way: the main screen paints them."""
+
+
+@dataclass
 class EarlyListEnded(Message, bubble=False):
     """The list asked for before Textual loaded (``session.early``) has arrived, or failed:
     the main screen takes it over."""

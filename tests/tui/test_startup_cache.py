@@ -310,3 +310,97 @@ async def test_a_cached_list_read_with_another_key_goes_when_the_session_starts(
         await pilot.pause()
         assert labels(app) == [] and "cached" not in status(app)
         await wait_for(pilot, lambda: len(labels(app)) > 3, timeout=15)
+
+
+def _early_start(monkeypatch: pytest.MonkeyPatch) -> early.EarlyStart:
+    """A start whose read is under way, its settings resolved (as a child hands them over)."""
+    from dixa_tui.session.settings import resolve
+
+    monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
+    settings = Settings(base_url=URL)
+    started = early.EarlyStart(settings, started=True)
+    started.resolved = resolve(settings)
+    started._resolved.set()
+    return started
+
+
+class _Counting(httpx.AsyncBaseTransport):
+    """The mock, counting the GETs of the list."""
+
+    def __init__(self, state: MockState, knobs: Knobs, sent: list[str]) -> None:
+        self.inner = httpx.ASGITransport(app=create_app(state, knobs=knobs))
+        self.sent = sent
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/custom-attributes"):
+            self.sent.append(request.url.path)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("before_first_frame", [False, True])
+async def test_the_early_rows_are_painted_before_the_pages_come(
+        state, knobs, monkeypatch: pytest.MonkeyPatch, before_first_frame: bool) -> None:
+    """The child's rows (``session.early``'s ROWS) paint the list while its pages are still
+    crossing; when they have, the list is not decoded again, and the models read from them
+    show the same list; the list is not asked for again."""
+    from dixa_tui.api import rows as api_rows
+    from dixa_tui.session.handover import rows_of
+
+    started = _early_start(monkeypatch)
+    pages = [listing_body(state)]
+    payload = early._rows(pages)
+    assert payload is not None
+    decoded: list[int] = []
+    real = api_rows.decode_rows
+
+    def counted(bodies: Any) -> Any:
+        decoded.append(1)
+        return real(bodies)
+
+    monkeypatch.setattr(api_rows, "decode_rows", counted)
+    sent: list[str] = []
+    if before_first_frame:
+        started._rows_came(rows_of(payload))
+    app = DixaApp(started.settings, early=started,
+                  transport_factory=lambda: _Counting(state, knobs, sent))
+    async with app.run_test(size=(120, 36)) as pilot:
+        if not before_first_frame:
+            await pilot.pause()
+            assert labels(app) == [] and not started.done()
+            started._rows_came(rows_of(payload))
+        await wait_for(pilot, lambda: bool(labels(app)))
+        from_rows = labels(app)
+        base = app.main_screen.listing.base
+        assert len(base) == len(state.definitions) and not app.main_screen.definitions
+        assert not started.done()
+        started.pages = pages
+        started._finish()
+        await wait_for(pilot, lambda: bool(app.main_screen.definitions) and app.ui.connected)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert labels(app) == from_rows
+        assert decoded == [] and sent == []
+
+
+async def test_a_child_that_dies_after_its_rows_leaves_the_read_to_the_app(
+        state, knobs, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows came, then no pages (the child died): the app reads the list itself, as when
+    nothing came; the rows stay shown meanwhile, then the list read shows."""
+    from dixa_tui.session.handover import rows_of
+
+    started = _early_start(monkeypatch)
+    payload = early._rows([listing_body(state)])
+    assert payload is not None
+    sent: list[str] = []
+    app = DixaApp(started.settings, early=started,
+                  transport_factory=lambda: _Counting(state, knobs, sent))
+    async with app.run_test(size=(120, 36)) as pilot:
+        started._rows_came(rows_of(payload))
+        await wait_for(pilot, lambda: bool(labels(app)))
+        from_rows = labels(app)
+        started._finish()  # no pages, no error
+        await wait_for(pilot, lambda: bool(app.main_screen.definitions))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(sent) == 1  # the app's own read
+        assert labels(app) == from_rows

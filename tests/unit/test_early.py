@@ -26,6 +26,7 @@ from dixa_tui.session.handover import (
     notice_of,
     resolved_bytes,
     resolved_of,
+    rows_of,
 )
 from dixa_tui.session.settings import Resolved, Settings
 
@@ -183,6 +184,7 @@ def test_in_a_child_process_the_list_and_settings_come_back(
         "import hashlib\n"
         "r = started.resolved\n"
         "print(json.dumps({'pages': [hashlib.sha256(p).hexdigest() for p in started.pages or []],"
+        " 'rows': [row.id for row in started.rows or []],"
         " 'profile': r.profile.base_url if r else None,"
         " 'source': r.key_source if r else None,"
         " 'key_ok': bool(r and r.key and r.key.get_secret_value() == os.environ['DIXA_API_KEY'])"
@@ -194,6 +196,7 @@ def test_in_a_child_process_the_list_and_settings_come_back(
     import hashlib
 
     assert found["pages"] == [hashlib.sha256(listing_body(state)).hexdigest()]
+    assert found["rows"] == [d.id for d in state.definitions]  # before the pages
     assert found["profile"] == url and found["source"] == "env" and found["key_ok"]
 
 
@@ -349,3 +352,136 @@ def test_a_malformed_frame_ends_the_start_before_the_child_is_ended(
     os.close(writing)
     early._from_child(started, reading)
     assert seen == [True] and started.done() and started.pages is None
+
+
+def test_the_pages_are_not_the_main_tasks_result(home: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Python 3.11 ``asyncio.run`` formats its main task's repr (its result included)
+    while restoring the SIGINT handler: 58 MB of pages took 0.3 s to format. The pages come
+    out another way; the main task's result is nothing."""
+    import asyncio
+
+    import httpx
+
+    from dixa_tui.session.settings import resolve
+
+    monkeypatch.setenv("DIXA_API_KEY", DEMO_API_KEY)
+    body = b'{"data": [], "meta": {}}'
+    results: list[Any] = []
+    real = asyncio.run
+
+    def run(main: Any) -> Any:
+        result = real(main)
+        results.append(result)
+        return result
+
+    monkeypatch.setattr(asyncio, "run", run)
+    settings = Settings(base_url="http://127.0.0.1:9")
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+    assert early._read(settings, resolve(settings), transport, lambda n: None) == [body]
+    assert results == [None]
+
+
+ROW_FIELDS = ("id", "entity_type", "identifier", "label", "input_type", "is_required",
+              "is_archived", "is_deactivated")
+
+
+def _shown(rows: Any) -> list[tuple[Any, ...]]:
+    return [tuple(getattr(row, name) for name in ROW_FIELDS) for row in rows]
+
+
+def _org_with_repeats_and_an_unreadable_item() -> list[bytes]:
+    """Two pages of the demo's definitions: an id repeated (the second one's label differs),
+    a ``null`` label, and an item the models refuse (a timestamp no parser reads) that a
+    row still reads."""
+    from dixa_tui.mock import MockState
+
+    items = [d.to_dixa() for d in MockState.demo().definitions]
+    items[3] = {**items[3], "label": None}
+    items[5] = {**items[5], "createdAt": "the day before yesterday"}
+    items.append({**items[7], "label": "a second item 7"})
+    items.insert(2, {**items[9], "label": "item 9, first"})
+    first = json.dumps({"data": items[:20], "meta": {"next": "/beta/x?pageKey=b"}}).encode()
+    return [first, json.dumps({"data": items[20:]}).encode()]
+
+
+def test_the_rows_handed_over_are_the_ones_the_app_would_read() -> None:
+    """The child's ROWS: decode_rows then first_of_each_id, as the app does with the pages
+    (repeated ids dropped, an item only the models refuse kept), through the pipe's bytes."""
+    from dixa_tui.api.rows import decode_rows
+    from dixa_tui.api.salvage import first_of_each_id, read_definitions_json
+
+    pages = _org_with_repeats_and_an_unreadable_item()
+    rows = decode_rows(pages)
+    assert rows is not None
+    kept, skipped = first_of_each_id(list(enumerate(rows)), [])
+    assert len(kept) == len(rows) - 2 and len(skipped) == 2
+    assert read_definitions_json(pages).skipped  # the models skip more than the repeats
+    payload = early._rows(pages)
+    assert payload is not None
+    assert _shown(rows_of(payload)) == _shown(kept)
+    assert any(row.label == "" for row in rows_of(payload))
+
+
+def test_no_rows_are_handed_over_when_an_item_is_not_even_a_row() -> None:
+    """Then the app reads the pages, as before (its models say what is wrong)."""
+    from dixa_tui.api.rows import decode_rows
+
+    pages = [json.dumps({"data": [{"id": 7, "entityType": "Contact"}]}).encode()]
+    assert decode_rows(pages) is None and early._rows(pages) is None
+    with pytest.raises(ValueError):
+        rows_of(b"\x93not rows")
+
+
+def _frames(*frames: tuple[bytes, bytes]) -> bytes:
+    return b"".join(kind + len(payload).to_bytes(8, "big") + payload
+                    for kind, payload in frames)
+
+
+def _hand_over(started: early.EarlyStart, stream: bytes) -> None:
+    reading, writing = os.pipe()
+    os.write(writing, stream)
+    os.close(writing)
+    early._from_child(started, reading)
+
+
+def test_the_rows_come_before_the_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows are there (and said) while the pages are still on their way."""
+    pages = _org_with_repeats_and_an_unreadable_item()
+    payload = early._rows(pages)
+    assert payload is not None
+    started = early.EarlyStart(Settings(), started=True)
+    monkeypatch.setattr(early.EarlyStart, "stop", lambda self: None)
+    seen: list[tuple[bool, bool]] = []
+    started.when_rows(lambda: seen.append((started.done(), started.pages is None)))
+    _hand_over(started, _frames((early.ROWS, payload), (early.PAGE, pages[0]),
+                                (early.PAGE, pages[1]), (early.END, b"")))
+    assert seen == [(False, True)]  # before the pages, before the end
+    assert started.done() and started.pages == pages
+    assert started.rows is not None and _shown(started.rows) == _shown(rows_of(payload))
+    later: list[bool] = []
+    started.when_rows(lambda: later.append(True))  # asked after they came: at once
+    assert later == [True]
+
+
+def test_a_child_that_dies_after_its_rows_leaves_the_list_to_the_app(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows, then half a page: no pages, no error (the app reads the list itself)."""
+    pages = _org_with_repeats_and_an_unreadable_item()
+    payload = early._rows(pages)
+    assert payload is not None
+    started = early.EarlyStart(Settings(), started=True)
+    monkeypatch.setattr(early.EarlyStart, "stop", lambda self: None)
+    _hand_over(started, _frames((early.ROWS, payload))
+               + early.PAGE + len(pages[0]).to_bytes(8, "big") + pages[0][:100])
+    assert started.done() and started.pages is None and started.error is None
+    assert started.rows is not None
+
+
+def test_unreadable_rows_are_passed_over_for_the_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = _org_with_repeats_and_an_unreadable_item()
+    started = early.EarlyStart(Settings(), started=True)
+    monkeypatch.setattr(early.EarlyStart, "stop", lambda self: None)
+    _hand_over(started, _frames((early.ROWS, b"\x93?"), (early.PAGE, pages[0]),
+                                (early.PAGE, pages[1]), (early.END, b"")))
+    assert started.rows is None and started.pages == pages

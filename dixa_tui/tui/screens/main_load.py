@@ -28,6 +28,7 @@ from dixa_tui.tui.messages import (
     DefinitionsFetched,
     DefinitionsLoaded,
     EarlyListEnded,
+    EarlyRowsCame,
     ListChanged,
     ListSaved,
     ListShown,
@@ -73,6 +74,7 @@ class LoadingPart(ListPart):
         self._cached: Cached | None = early.cached if early is not None else None
         self._confirmed = False
         self._pages: list[bytes] | None = None  # the fresh list's pages, until kept
+        self._early_rows = False  # the early list's rows are shown, its pages on their way
         self._fresh: DefinitionsRead | None = None  # its models, once read
         self._reading_models = False
         # Models read again, held back while their index is built (a filter is shown).
@@ -85,23 +87,47 @@ class LoadingPart(ListPart):
         """In the first frame: the cached list, else what the list is waiting for. Then,
         once painted, the early list is taken over as it arrives."""
         cached = self._cached
+        early = self._early
         if cached is not None:
             self.listing.set_base(cached.rows)
             self._note = ""
             self._refilter()
+        elif early is not None and early.rows is not None:
+            self._show_early_rows()  # come before the first frame: in it
         else:
             self.query_one(DefinitionList).show_message(self._note)
-        early = self._early
         if early is not None and early.started:
             # From the fetching thread, or at once: post_message is safe from both.
+            def rows_came() -> None:
+                self.post_message(EarlyRowsCame())
+
             def ended() -> None:
                 self.post_message(EarlyListEnded())
 
             def retried(notice: RetryNotice) -> None:
                 self.post_message(Retrying(Request.DEFINITIONS, notice))
 
+            if not self._early_rows:
+                early.when_rows(rows_came)
             early.when_done(ended)
             early.on_retry(retried)
+
+    def on_early_rows_came(self, message: EarlyRowsCame) -> None:
+        if self._early_state == "pending":
+            self._show_early_rows()
+
+    def _show_early_rows(self) -> None:
+        """The early list's rows, its pages still on their way (the child decoded them
+        from those pages, as :meth:`_fetched` would): painted as those would be."""
+        early = self._early
+        if early is None or early.rows is None:
+            return
+        if self._early_rows or self.listing.base or self.definitions:
+            return
+        self._early_rows = True
+        self.listing.set_base(early.rows)
+        self._note = ""
+        self._refilter()
 
     def after_first_paint(self) -> None:
         """The cached list's models are read now that the first frame is out."""
@@ -114,10 +140,11 @@ class LoadingPart(ListPart):
     def on_early_list_ended(self, message: EarlyListEnded) -> None:
         early = self._early
         assert early is not None
+        shown, self._early_rows = self._early_rows, False
         if early.pages is not None:
             self._early_state = "delivered"
             self.fetching = True
-            self.on_definitions_fetched(DefinitionsFetched(early.pages))
+            self._fetched(early.pages, rows_shown=shown)
             self.call_after_refresh(self.post_message, ListShown())
             return
         if early.error is not None:
@@ -187,9 +214,12 @@ class LoadingPart(ListPart):
     def on_definitions_fetched(self, message: DefinitionsFetched) -> None:
         """The list as Dixa sent it: its rows now (keeping the cursor and the filter), its
         models in steps. A cached list read again the same stays, models and all."""
+        self._fetched(message.pages)
+
+    def _fetched(self, pages: list[bytes], *, rows_shown: bool = False) -> None:
+        """``rows_shown``: the rows of ``pages`` are shown already (the early list's)."""
         from dixa_tui.api.rows import decode_rows
 
-        pages = message.pages
         self._pages = pages
         cached = self._cached
         if cached is not None and cached.pages() == pages:
@@ -200,7 +230,7 @@ class LoadingPart(ListPart):
                 self._models_shown_fresh()
             return
         self._cached, self._confirmed = None, False
-        rows = decode_rows(pages)
+        rows = None if rows_shown else decode_rows(pages)
         if rows is not None and not self.definitions:
             from dixa_tui.api.salvage import first_of_each_id
 
@@ -208,7 +238,7 @@ class LoadingPart(ListPart):
             self.listing.set_base(kept)
             self._note = ""
             self._refilter()
-        elif rows is None and not self.listing.base:
+        elif rows is None and not rows_shown and not self.listing.base:
             self._note = "Reading definitions…"
             self.query_one(DefinitionList).show_message(self._note)
         # Once the rows are painted: the models' reading would compete with that paint.
