@@ -39,6 +39,7 @@ from dixa_tui.tui.widgets.errorbar import ErrorBar
 
 if TYPE_CHECKING:
     import httpx
+    from rich.console import RenderableType
 
     from dixa_tui.session.core import Session
     from dixa_tui.session.early import EarlyStart
@@ -85,6 +86,7 @@ class DixaApp(App[None]):
         self._main: MainScreen | None = None
         self._asking_quit: Screen[Any] | None = None  # the "quit anyway?" question, when asked
         self._started_once = False  # the start-up worker was started
+        self._quitting = False  # exit() was called: the screens are being taken down
         # Keys typed before the main screen is up (over the frame drawn before Textual, they
         # come at once): held, then handled in order once it has been drawn.
         self._holding = True
@@ -419,6 +421,11 @@ class DixaApp(App[None]):
 
     # -- the last resort ------------------------------------------------------------------
 
+    def exit(self, result: None = None, return_code: int = 0,
+             message: RenderableType | None = None) -> None:
+        self._quitting = True
+        super().exit(result, return_code, message)
+
     def _handle_exception(self, error: Exception) -> None:
         """An exception nothing caught. Textual (8.2.8) would print a traceback with local
         variables, which may hold anything on screen; an exception with ``__rich__`` it
@@ -426,9 +433,15 @@ class DixaApp(App[None]):
         traceback, redacted, goes to the debug log. (A private hook: see
         ``dixa_tui.tui.private``.)"""
         from rich.text import Text
+        from textual.css.query import NoMatches
 
         from dixa_tui import debuglog
 
+        if self._quitting and isinstance(error, NoMatches):
+            # A handler that came after the quit looked for a widget already taken down (the
+            # list's models, read in a worker, arriving as the app closes): not a failure.
+            debuglog.log.debug("after the quit, a widget was gone", exc_info=error)
+            return
         line = Text(f"dixa-tui stopped: {debuglog.unexpected('the terminal UI', error)}",
                     style="bold red")
         try:

@@ -128,3 +128,32 @@ async def test_the_exit_line_replaces_textuals_traceback(monkeypatch: pytest.Mon
     assert all(line.startswith("dixa-tui stopped: unexpected RuntimeError: detail pane bug "
                                "for [redacted]") for line in lines)
     assert "--debug" in lines[0]
+
+
+async def test_a_widget_gone_after_the_quit_is_not_a_failure(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list's models, read in a worker, may arrive as the app closes, when the detail
+    pane is already taken down: the quit goes on, exit code 0; before a quit it is a bug."""
+    from textual.css.query import NoMatches
+
+    monkeypatch.setenv("DIXA_API_KEY", KEY)
+    app = make_app(Exploding())
+    quits = make_app(Exploding())
+
+    def gone(self: Any, definition: Any) -> None:
+        self.app.exit()  # the quit came first...
+        raise NoMatches("No nodes match '#detail-fields'")  # ...then this handler
+
+    monkeypatch.setattr("dixa_tui.tui.screens.main.MainScreen._show_detail", gone)
+    async with quits.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: quits.return_code is not None)
+    assert quits.return_code == 0
+
+    def missing(self: Any, definition: Any) -> None:
+        raise NoMatches("No nodes match '#detail-fields'")
+
+    monkeypatch.setattr("dixa_tui.tui.screens.main.MainScreen._show_detail", missing)
+    with pytest.raises(NoMatches):
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 1
