@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 WITH_VALUE = ("--profile", "--base-url", "--api-version")
 FLAGS = ("--demo", "--no-journal", "--no-cache")
+# ``debuglog.ENV_VAR`` (a test keeps them equal): not imported, for the 10 ms it costs (logging)
+# before the early read can start.
+DEBUG_ENV = "DIXA_TUI_DEBUG"
 
 
 def main() -> None:
@@ -38,8 +41,6 @@ def main() -> None:
 def plain_start(args: Sequence[str], environ: Mapping[str, str]) -> Settings | None:
     """The settings of a plain start of the terminal UI, or None for anything click must
     parse (or report)."""
-    from dixa_tui.debuglog import ENV_VAR as DEBUG_ENV
-
     if environ.get(DEBUG_ENV):
         return None
     given: dict[str, str | bool] = {}

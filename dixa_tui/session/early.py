@@ -81,7 +81,7 @@ class EarlyStart:
     _resolved: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _callback: Callable[[], None] | None = None
-    _rows_callback: Callable[[], None] | None = None
+    _rows_callbacks: list[Callable[[], None]] = field(default_factory=list)
     _notices: list[RetryNotice] = field(default_factory=list)
     _listener: Callable[[RetryNotice], None] | None = None
     child: int | None = None  # the forked child's pid, until it is reaped
@@ -127,11 +127,12 @@ class EarlyStart:
 
     def when_rows(self, callback: Callable[[], None]) -> None:
         """``callback()`` once the rows have come (:attr:`rows`): at once if they have;
-        from another thread otherwise. Never when they do not come (the read has ended
-        without them, or failed): :meth:`when_done` says that."""
+        from another thread otherwise (each callback once, in the order given). Never when
+        they do not come (the read has ended without them, or failed): :meth:`when_done`
+        says that."""
         with self._lock:
             if self.rows is None:
-                self._rows_callback = callback
+                self._rows_callbacks.append(callback)
                 return
         callback()
 
@@ -140,8 +141,8 @@ class EarlyStart:
             if self._done.is_set():
                 return  # too late: the pages (or nothing) are what the app has
             self.rows = rows
-            callback, self._rows_callback = self._rows_callback, None
-        if callback is not None:
+            callbacks, self._rows_callbacks = self._rows_callbacks, []
+        for callback in callbacks:
             callback()
 
     def on_retry(self, listener: Callable[[RetryNotice], None]) -> None:

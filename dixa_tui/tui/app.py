@@ -12,6 +12,7 @@ which shows them in the error bar of the screen that asked.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -71,10 +72,8 @@ class DixaApp(App[None]):
     def __init__(self, settings: Settings, *,
                  transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
                  early: EarlyStart | None = None) -> None:
-        from dixa_tui.tui import firstframe
-
         driver = None
-        if firstframe.drawn() is not None:  # on the terminal already: Textual takes it over
+        if sys.platform != "win32":  # a frame may be on the terminal: Textual takes it over
             from dixa_tui.tui.predriver import FramedDriver
 
             driver = FramedDriver
@@ -87,10 +86,10 @@ class DixaApp(App[None]):
         self._asking_quit: Screen[Any] | None = None  # the "quit anyway?" question, when asked
         self._started_once = False  # the start-up worker was started
         self._quitting = False  # exit() was called: the screens are being taken down
-        # Keys typed before the main screen is up (over the frame drawn before Textual, they
-        # come at once): held, then handled in order once it has been drawn.
+        # Keys (and pastes) typed before the main screen is up (over the frame drawn before
+        # Textual, they come at once): held, then handled in order once it has been drawn.
         self._holding = True
-        self._held: list[events.Key] = []
+        self._held: list[events.Key | events.Paste] = []
         self.collector_after_first_frame = False  # run_tui paused it until then
 
     @property
@@ -120,19 +119,42 @@ class DixaApp(App[None]):
         return self._main
 
     async def on_event(self, event: events.Event) -> None:
-        if self._holding and isinstance(event, events.Key):
+        if self._holding and isinstance(event, events.Key | events.Paste):
             self._held.append(event)
             return
         await super().on_event(event)
 
     def _release_keys(self) -> None:
+        self.call_later(self._replay)  # in the app's own task, where keys are handled
+
+    async def _replay(self) -> None:
+        """The held keys, in order, each handled as it would have been; what comes while
+        they are is held too, and follows them."""
+        while self._held:
+            event = self._held.pop(0)
+            if isinstance(event, events.Key) and self._opens_filter(event):
+                # At once: Textual routes each key to the widget focused when it arrives,
+                # and the text typed after this "/" is the filter's.
+                self.main_screen.action_filter()
+                continue
+            await super().on_event(event)
         self._holding = False
-        held, self._held = self._held, []
-        for key in held:
-            self.post_message(key)
+
+    def _opens_filter(self, key: events.Key) -> bool:
+        from dixa_tui.tui.widgets.definitions import DefinitionList
+
+        keys = {k.strip() for k in self.ui.binding_keys("main.filter", "slash").split(",")}
+        return (key.key in keys and self.screen is self._main
+                and isinstance(self.focused, DefinitionList))
+
+    def _repaint(self, app: App[None]) -> None:
+        """After a suspend (ctrl+z, then fg), everything again: the terminal may show
+        anything, and one screen of the same size finds nothing changed to draw."""
+        self.screen.refresh(layout=True)
 
     def on_mount(self) -> None:
         main = self.main_screen
+        self.app_resume_signal.subscribe(self, self._repaint)
         after_painted(main, self._release_keys)
         if self.collector_after_first_frame:
             import gc

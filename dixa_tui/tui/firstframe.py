@@ -24,7 +24,9 @@ No Textual here, nothing that imports it: that is the point.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -133,27 +135,30 @@ class Scene:
 
 
 def scene(early: EarlyStart) -> Scene | None:
-    """The main screen's first frame for ``early``'s cached list (None: there is none, or it
-    is empty: then the frame says something this module does not draw)."""
+    """The main screen's first frame for ``early``'s list: the cached one, else the rows the
+    early read has handed over (None: neither, or an empty list, whose frame says something
+    this module does not draw)."""
+    from dixa_tui.text import clean
     from dixa_tui.tui.listing import Listing
 
     cached = early.cached
-    if cached is None or not cached.rows:
+    base = cached.rows if cached is not None else early.rows
+    if not base:
         return None
     settings = early.settings
     listing = Listing()
-    listing.set_base(cached.rows)
+    listing.set_base(base)
     rows = listing.rows()
     if not len(rows):
         return None
     long, short, tiny = listing.status(len(rows))
-    if cached.saved_at is not None:  # as ``main_load.list_notes``, before the read again
+    if cached is not None and cached.saved_at is not None:  # as ``main_load.list_notes``
         age = cached.age()
         saved = "saved just now" if age == "just now" else f"saved {age} ago"
         longer, shorter = (f"cached list, {saved}",
                            "cached" if age == "just now" else f"cached {age}")
         long, short, tiny = f"{longer} · {long}", f"{shorter} · {short}", f"{shorter} · {tiny}"
-    profile = "demo" if settings.demo else settings.profile_name or "…"
+    profile = "demo" if settings.demo else clean(settings.profile_name or "…")
     return Scene(profile, settings.demo, rows, (long, short, tiny), listing.order_name())
 
 
@@ -249,26 +254,25 @@ def quiet(settings: list[Any]) -> list[Any]:
 class Drawn:
     """A first frame on the terminal, until Textual's driver takes the terminal over."""
 
-    fd: int
+    out: int  # the descriptor drawn to: Textual's (it writes to stderr)
+    tty: int  # the descriptor whose settings changed: stdin, which Textual reads
     settings: list[Any]  # the terminal's own (termios), restored at the end
-    taken: bool = False  # Textual's driver has started (it restores them then)
 
     def restore(self) -> None:
         """Back to the terminal as it was (Textual never started): the normal screen, the
-        cursor, echo. Once."""
-        if self.taken:
-            return
-        self.taken = True
+        cursor, echo."""
         import termios
 
         try:
-            os.write(self.fd, (CURSOR_ON + ALT_SCREEN_OFF).encode())
-            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.settings)
+            os.write(self.out, (CURSOR_ON + ALT_SCREEN_OFF).encode())
+            termios.tcsetattr(self.tty, termios.TCSADRAIN, self.settings)
         except (OSError, termios.error):
             pass
 
 
+_lock = threading.Lock()  # a frame may be drawn from the early read's thread
 _drawn: Drawn | None = None
+_closed = False  # Textual has the terminal (or the start is over): nothing is drawn now
 
 
 def drawn() -> Drawn | None:
@@ -277,8 +281,10 @@ def drawn() -> Drawn | None:
 
 
 def draw(early: EarlyStart, environ: Mapping[str, str] | None = None) -> Drawn | None:
-    """Draw the main screen's first frame for ``early``'s cached list, where it can be drawn
-    as Textual would (see the module); None where nothing was drawn. Never raises."""
+    """Draw the main screen's first frame for ``early``'s list (its cached one, or the rows
+    its read has handed over), where it can be drawn as Textual would (see the module) and
+    Textual has not taken the terminal over yet; None where nothing was drawn. Any thread;
+    never raises."""
     global _drawn
     if sys.platform == "win32":
         return None
@@ -286,48 +292,52 @@ def draw(early: EarlyStart, environ: Mapping[str, str] | None = None) -> Drawn |
     truecolor = colours(environ)
     if truecolor is None:
         return None
-    try:
-        if not (os.isatty(0) and os.isatty(1)):
+    with _lock:
+        if _closed or _drawn is not None:
             return None
-        width, height = os.get_terminal_size(1)
-        if width < MIN_WIDTH or height < MIN_HEIGHT:
-            return None
-        shown = scene(early)
-        if shown is None:
-            return None
-        frame = render(shown, width, height, truecolor=truecolor)
-        import termios
+        try:
+            # Textual reads stdin, writes to stderr and sizes the screen as shutil does.
+            if not (os.isatty(0) and os.isatty(1) and os.isatty(2)):
+                return None
+            width, height = shutil.get_terminal_size()
+            if width < MIN_WIDTH or height < MIN_HEIGHT:
+                return None
+            shown = scene(early)
+            if shown is None:
+                return None
+            frame = render(shown, width, height, truecolor=truecolor)
+            import termios
 
-        before = termios.tcgetattr(0)
-        termios.tcsetattr(0, termios.TCSANOW, quiet(before))
-    except Exception:
-        return None
-    _drawn = Drawn(1, before)
-    try:
-        data = (ALT_SCREEN_ON + CURSOR_OFF + frame).encode("utf-8", "replace")
-        while data:
-            data = data[os.write(1, data):]
-    except OSError:
-        _drawn.restore()
-        _drawn = None
-        return None
-    return _drawn
+            before = termios.tcgetattr(0)
+            termios.tcsetattr(0, termios.TCSANOW, quiet(before))
+        except Exception:
+            return None
+        done = Drawn(2, 0, before)
+        try:
+            data = (ALT_SCREEN_ON + CURSOR_OFF + frame).encode("utf-8", "replace")
+            while data:
+                data = data[os.write(2, data):]
+        except OSError:
+            done.restore()
+            return None
+        _drawn = done
+        return done
 
 
 def taken() -> list[Any] | None:
-    """For Textual's driver as it starts: the terminal's own settings to restore at exit
-    (None when no frame was drawn), the frame being its now."""
-    global _drawn
-    frame, _drawn = _drawn, None
-    if frame is None:
-        return None
-    frame.taken = True
-    return frame.settings
+    """For Textual's driver as it takes the terminal over: the terminal's own settings to
+    restore at exit (None when no frame was drawn); no frame is drawn after this."""
+    global _drawn, _closed
+    with _lock:
+        frame, _drawn, _closed = _drawn, None, True
+    return frame.settings if frame is not None else None
 
 
 def abandon() -> None:
-    """Textual did not start (or did not take the terminal over): undo the frame."""
-    global _drawn
-    frame, _drawn = _drawn, None
+    """Textual did not start (or did not take the terminal over): undo the frame, and draw
+    none after this."""
+    global _drawn, _closed
+    with _lock:
+        frame, _drawn, _closed = _drawn, None, True
     if frame is not None:
         frame.restore()

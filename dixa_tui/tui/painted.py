@@ -23,7 +23,7 @@ def after_painted(screen: Screen[Any], callback: Callable[..., Any], *args: Any)
             return  # the app quit first
         if screen.is_current:
             screen.call_after_refresh(callback, *args)
-        else:
-            screen.call_after_refresh(check)
+        else:  # covered (or not shown yet): look again in a while, not at every idle moment
+            screen.set_timer(0.05, check)
 
     screen.call_after_refresh(check)

@@ -16,10 +16,13 @@ from dixa_tui.tui import firstframe
 
 
 class FramedDriver(LinuxDriver):
+    """Textual's own driver where no frame was drawn before it."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._before_frame = firstframe.taken()  # None: no frame (then as Textual's own)
-        self._on_alt_screen = self._before_frame is not None
+        self._before_frame: list[Any] | None = None
+        self._on_alt_screen = False
+        self._first_start = True
 
     def write(self, data: str) -> None:
         if self._on_alt_screen and data == firstframe.ALT_SCREEN_ON:
@@ -28,6 +31,10 @@ class FramedDriver(LinuxDriver):
         super().write(data)
 
     def start_application_mode(self) -> None:
+        if self._first_start:  # (again after a suspend: then as Textual's own)
+            self._first_start = False
+            self._before_frame = firstframe.taken()  # no frame is drawn after this
+            self._on_alt_screen = self._before_frame is not None
         start: Any = super().start_application_mode  # (Textual's is not annotated)
         start()
         if self._before_frame is not None:

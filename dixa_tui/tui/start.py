@@ -21,12 +21,21 @@ def start_tui(settings: Settings, *, fetch: bool = True) -> int:
     """Run the terminal UI for ``settings``; the exit code. What can start before Textual
     does first (``fetch``: the list is asked for, when no cached list is shown)."""
     from dixa_tui.session.early import abandon, begin
-    from dixa_tui.tui import firstframe
 
     early = begin(settings, fetch=fetch)  # ``run_tui`` takes it over (``session.early.take``)
-    if early.cached is not None:
-        firstframe.draw(early)  # its list, on the terminal before Textual is imported
+    from dixa_tui.tui import firstframe  # (after: the early read starts as soon as it can)
+
     try:
+        # The list on the terminal before Textual is imported: the cached one at once, or
+        # the early read's rows if they come before Textual takes the terminal over.
+        if early.cached is not None:
+            firstframe.draw(early)
+        elif early.started:
+
+            def rows_came() -> None:  # in the early read's thread
+                firstframe.draw(early)
+
+            early.when_rows(rows_came)
         from dixa_tui.tui.app import run_tui
 
         failed = run_tui(settings)

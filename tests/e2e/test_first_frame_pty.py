@@ -27,7 +27,7 @@ ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)
 
 
 class Terminal:
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, stderr: int | None = None) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         self.before = termios.tcgetattr(slave)
@@ -36,7 +36,8 @@ class Terminal:
             del env[name]
         env.pop("NO_COLOR", None)
         self.process = subprocess.Popen([sys.executable, "-m", "dixa_tui", *args],
-                                        stdin=slave, stdout=slave, stderr=slave, env=env,
+                                        stdin=slave, stdout=slave,
+                                        stderr=slave if stderr is None else stderr, env=env,
                                         start_new_session=True)
         self.slave = slave
         self.output = b""
@@ -119,3 +120,20 @@ def test_a_quit_typed_over_the_first_frame_quits_cleanly() -> None:
         assert after[3] == terminal.before[3] and after[0] == terminal.before[0]
     finally:
         terminal.close()
+
+
+def test_with_stderr_elsewhere_nothing_is_drawn_before_textual(tmp_path) -> None:
+    """Textual draws on stderr: when that is not the terminal, neither is the frame (the
+    terminal is left as it was, and the app runs, drawing where stderr goes)."""
+    with open(tmp_path / "stderr", "wb") as err:
+        terminal = Terminal("--demo", stderr=err.fileno())
+        try:
+            time.sleep(1.5)
+            terminal.type(b"\x11")  # ctrl+q
+            assert terminal.finish() == 0
+            assert "\x1b[?1049h" not in terminal.text()
+            after = termios.tcgetattr(terminal.slave)
+            assert after[3] == terminal.before[3] and after[0] == terminal.before[0]
+        finally:
+            terminal.close()
+    assert "Contact reason" in (tmp_path / "stderr").read_text("utf-8", "replace")

@@ -305,3 +305,36 @@ def test_bulk_edit_in_a_real_terminal(pane: Pane, serve_mock) -> None:
     assert status == 0, f"the app exited with status {status}:\n{pane.screen()}"
     for text in pane.screens:
         assert "\x1b" not in text and "\\x1b" not in text, text
+
+
+def test_suspended_and_resumed_it_draws_its_screen_again(pane: Pane) -> None:
+    """Stopped (SIGTSTP) and brought back with the shell's ``fg``: the whole screen is drawn
+    again (the terminal showed the shell meanwhile), and the terminal is given back as it
+    was at the end."""
+    import signal
+
+    pane.start(["env", "TERM=xterm-256color", "COLORTERM=truecolor", "PS1=PROMPT$ ",
+                "bash", "--norc", "--noprofile", "-i"])
+    pane.wait_text("PROMPT$")
+    here = shlex.quote(str(pane.status_file.parent))  # the test's own temporary directory
+    pane.type(f"cd {here}; stty -g > before; {shlex.quote(sys.executable)} -m dixa_tui --demo")
+    pane.keys("Enter")
+    pane.wait_text("Contact reason", "Detail · Text")
+    def children(pid: int) -> list[int]:
+        found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+        return [int(p) for p in found.stdout.split()]
+
+    wrapper = int(pane.tmux("display", "-p", "-t", pane.session, "#{pane_pid}").strip())
+    shell = children(wrapper)[0]  # sh (which records the exit status), then bash
+    app = children(shell)[0]
+    os.kill(app, signal.SIGTSTP)
+    pane.wait_text("Stopped")
+    pane.type("fg")
+    pane.keys("Enter")
+    back = pane.wait_text("Contact reason", "Detail · Text", "Order number")
+    assert "Stopped" not in back
+    pane.keys("C-q")
+    pane.wait_text("PROMPT$")
+    pane.type("stty -g > after; cmp before after && echo SAME-TERMINAL")
+    pane.keys("Enter")
+    pane.wait_text("SAME-TERMINAL")

@@ -1,6 +1,7 @@
 """The frame drawn before Textual (``tui.firstframe``) is the main screen's first frame: the
-same cells, characters and colours, at every size it draws, for the demo's list and for a
-cached one (whose status line gives its age), in truecolor and in 256 colours.
+same cells, characters and colours, at every size it draws, for the demo's list, a cached one
+(whose status line gives its age) and the rows of a cold start's early read, in truecolor and
+in 256 colours.
 
 Textual's side is the real main screen, started from the same early start, with nothing after
 its first frame (no session, no detail pane, no footer), rendered whole by its compositor.
@@ -144,7 +145,7 @@ SIZES = [(120, 36), (80, 24), (100, 30), (121, 40), (77, 24), (200, 12)]
 
 @pytest.mark.parametrize("colours", ["truecolor", "256"])
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("which", ["demo", "cached"])
+@pytest.mark.parametrize("which", ["demo", "cached", "fresh"])
 async def test_the_frame_before_textual_is_textuals_first_frame(
         which: str, size: tuple[int, int], colours: str, first_frame_only: None) -> None:
     width, height = size
@@ -152,8 +153,11 @@ async def test_the_frame_before_textual_is_textuals_first_frame(
         settings = Settings(demo=True)
         early = begin(settings)
         take(settings)
-    else:
+    elif which == "cached":
         early = cached_start(MockState.demo().definitions, minutes=75)
+    else:  # a cold start: the early read's rows came before Textual took the terminal
+        early = EarlyStart(Settings(profile_name="work"), started=True)
+        early.rows = MockState.demo().definitions
     scene = firstframe.scene(early)
     assert scene is not None
     ours = grid(firstframe.render(scene, width, height, truecolor=colours == "truecolor"),

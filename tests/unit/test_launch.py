@@ -83,3 +83,26 @@ def test_a_plain_start_loads_nothing_heavy_before_the_first_frame(args: list[str
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env).stdout.strip()
     assert out == "", f"the first frame would wait for: {out}"
+
+
+def test_the_debug_variable_is_the_debug_logs() -> None:
+    from dixa_tui import debuglog, launch
+
+    assert launch.DEBUG_ENV == debuglog.ENV_VAR
+    assert launch.plain_start([], {debuglog.ENV_VAR: "1"}) is None  # click's path, logged
+
+
+def test_httpx_does_not_load_its_command_line() -> None:
+    """httpx imports its own CLI (click, rich) when it can: 45 ms of the early read's child.
+    ``dixa_tui.api`` keeps it out; the client works all the same."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import dixa_tui.api.client, httpx\n"
+            "print(','.join(m for m in ('httpx._main', 'click', 'rich.console')"
+            " if sys.modules.get(m) is not None))\n"
+            "print(httpx.AsyncClient is not None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True"], f"loaded: {out[:-1]}"

@@ -41,10 +41,7 @@ __all__ = ["SORTS", "MainScreen"]
 class MainScreen(DetailPart):
     COMMANDS: ClassVar[set[Any]] = {SavedQueryCommands}  # "Find: NAME" per saved query
     BINDINGS: ClassVar[list[BindingType]] = [
-        # A priority key: the filter box has the focus before the next key is routed, so
-        # "/" and the text typed at once after it (ahead of the first frame, or while the app
-        # was busy) are the filter's, not the list's keys. In a text box it is a "/".
-        Binding("slash", "filter", "Filter", id="main.filter", priority=True,
+        Binding("slash", "filter", "Filter", id="main.filter",
                 tooltip="Filter the definitions by label, identifier, id or option label"),
         Binding("t", "target", "Target", id="main.target",
                 tooltip="Choose the end user or conversation to see and edit"),
@@ -188,11 +185,6 @@ class MainScreen(DetailPart):
         """Down in the filter box moves to the list (elsewhere the focused widget has it)."""
         if self.focused is not None and self.focused.id == "filter":
             self.query_one(DefinitionList).focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "filter" and isinstance(self.focused, Input):
-            return False  # typing: the key is the text box's character
-        return super().check_action(action, parameters)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
