@@ -192,18 +192,21 @@ class DixaClient:
         return read_definitions_json(await self.fetch_definitions(), op,
                                      keep_as_sent=keep_as_sent)
 
-    async def fetch_definitions(self) -> list[bytes]:
+    async def fetch_definitions(self, read: PageReader | None = None) -> list[bytes]:
         """The pages of the definitions list as Dixa sent them (one: Dixa does not page this
         list, but a ``meta.next`` is followed as on every list), for ``api.rows`` and
         ``api.salvage`` to read. Each page is checked to be Dixa's list format: anything
-        else raises the same ``DixaResponseError`` as :meth:`list_definitions`."""
+        else raises the same ``DixaResponseError`` as :meth:`list_definitions`. ``read``:
+        a page's reader (its body and ``meta.next``, or that error) in place of the check's
+        own, for a caller that reads the page anyway (``session.early``'s rows)."""
         op = "list definitions"
+        read = read or _list_page
         pages: list[bytes] = []
         params: dict[str, Any] = {"pageLimit": self.page_size} if self.page_size else {}
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
             body, next_url = await self._request(op, "GET", "/custom-attributes",
-                                                 params=params, read=_list_page)
+                                                 params=params, read=read)
             pages.append(body)
             page_key = _page_key(next_url)
             if not page_key or page_key in seen:
@@ -487,6 +490,15 @@ def _writing() -> Iterator[None]:
     except DixaError as exc:
         exc.write = True
         raise
+
+
+PageReader = Callable[[str, Answer], tuple[bytes, str | None]]
+
+
+def list_page(op: str, answer: Answer) -> tuple[bytes, str | None]:
+    """A page of a list as sent, and its ``meta.next``; ``DixaResponseError`` for anything
+    that is not Dixa's list format (see ``_list_page``)."""
+    return _list_page(op, answer)
 
 
 def _list_page(op: str, answer: Answer) -> tuple[bytes, str | None]:

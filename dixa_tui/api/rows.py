@@ -204,6 +204,7 @@ class _Envelope(Struct, gc=False):
 
 class _RowsPage(Struct, gc=False):
     data: list[DefinitionRow] = []
+    meta: _Meta | None = None
 
 
 class _RawPage(Struct, gc=False):
@@ -221,6 +222,30 @@ def next_page_key(body: bytes) -> str | None:
     ``ValueError`` when ``body`` is not such a page (the models then say why)."""
     meta = _envelope.decode(body).meta
     return meta.next if meta is not None else None
+
+
+def rows_and_next_key(body: bytes) -> tuple[list[DefinitionRow], str | None] | None:
+    """A page's rows and its ``meta.next`` in one reading (``next_page_key`` and
+    :func:`decode_rows` read it once each); None when an item is not even a row."""
+    try:
+        page = _rows.decode(body)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    return page.data, page.meta.next if page.meta is not None else None
+
+
+def row_fields(rows: Iterable[DefinitionRow]) -> list[tuple[str, str, str, str, str, bool, bool,
+                                                           bool]]:
+    """Each row's list fields (id, entity type, identifier, label, input type, required,
+    archived, deactivated), read without the properties' calls (13 of 27 ms at 50,000)."""
+    fields = []
+    for row in rows:
+        kind = row.input_definition
+        named = kind.type
+        fields.append((row.id, row.entity_type, row.identifier_ or "", row.label_ or "",
+                       named if named.__class__ is str and named else kind.input_type,
+                       row.is_required, row.is_archived, row.is_deactivated))
+    return fields
 
 
 def _pages(decoder: msgspec.json.Decoder[P], bodies: Iterable[bytes]) -> list[P] | None:

@@ -27,7 +27,7 @@ from dixa_tui.api.notices import RetryNotice
 from dixa_tui.session.settings import Resolved
 
 if TYPE_CHECKING:
-    from dixa_tui.api.rows import DefinitionFields
+    from dixa_tui.api.rows import DefinitionFields, DefinitionRow
     from dixa_tui.session.startcache import CachedRow
 
 
@@ -98,6 +98,15 @@ def rows_bytes(rows: Sequence[DefinitionFields]) -> bytes:
     return msgspec.msgpack.encode([
         CachedRow(d.id, d.entity_type, d.identifier, d.label, d.input_type, d.is_required,
                   d.is_archived, d.is_deactivated) for d in rows])
+
+
+def decoded_rows_bytes(rows: list[DefinitionRow]) -> bytes:
+    """:func:`rows_bytes` of rows just decoded (``api.rows``), the faster way."""
+    import msgspec
+
+    from dixa_tui.api.rows import row_fields
+
+    return msgspec.msgpack.encode(row_fields(rows))
 
 
 def rows_of(data: bytes) -> list[CachedRow]:

@@ -423,6 +423,50 @@ def test_the_rows_handed_over_are_the_ones_the_app_would_read() -> None:
     assert any(row.label == "" for row in rows_of(payload))
 
 
+def test_the_rows_read_as_the_pages_are_checked_are_the_same_rows() -> None:
+    """The child reads each page's rows as the client checks the page (one reading): what
+    it hands over is what reading the pages again would give, repeats dropped as ever."""
+    from dixa_tui.api.rows import decode_rows, next_page_key, rows_and_next_key
+
+    pages = _org_with_repeats_and_an_unreadable_item()
+    decoded = {}
+    for page in pages:
+        found = rows_and_next_key(page)
+        assert found is not None
+        assert found[1] == next_page_key(page)
+        decoded[id(page)] = found[0]
+    assert [r for page in pages for r in decoded[id(page)]] == decode_rows(pages)
+    assert early._rows(pages, decoded) == early._rows(pages)
+    from dixa_tui.mock import MockState
+
+    unique = [json.dumps({"data": [d.to_dixa() for d in MockState.demo().definitions]}
+                         ).encode()]
+    found = rows_and_next_key(unique[0])
+    assert found is not None  # no id twice: the rows as read, not copied
+    assert early._rows(unique) == early._rows(unique, {id(unique[0]): found[0]})
+
+
+def test_a_rows_fields_are_the_rows_properties() -> None:
+    """The fast encoding of fresh rows reads the fields the properties would give: a null
+    label or identifier is "", the input type is the ``_type``, else what options or a
+    placeholder say, else Unknown."""
+    from dixa_tui.api.rows import decode_rows, row_fields
+
+    items = [{"id": str(i), "entityType": "Contact", "label": label, "identifier": ident,
+              "inputDefinition": kind}
+             for i, (label, ident, kind) in enumerate([
+                 ("a", "b", {"_type": "Text"}), (None, None, {"_type": "Select", "options": []}),
+                 ("c", "d", {"options": [{"id": "x", "value": "x", "label": "x"}]}),
+                 ("e", "f", {"placeholder": "p"}), ("g", "h", {}), ("i", "j", {"_type": ""})])]
+    rows = decode_rows([json.dumps({"data": items}).encode()])
+    assert rows is not None
+    assert row_fields(rows) == [(r.id, r.entity_type, r.identifier, r.label, r.input_type,
+                                 r.is_required, r.is_archived, r.is_deactivated)
+                                for r in rows]
+    assert [f[4] for f in row_fields(rows)] == ["Text", "Select", "Select", "Text", "Unknown",
+                                                "Unknown"]
+
+
 def test_no_rows_are_handed_over_when_an_item_is_not_even_a_row() -> None:
     """Then the app reads the pages, as before (its models say what is wrong)."""
     from dixa_tui.api.rows import decode_rows
