@@ -454,12 +454,13 @@ def _rows(pages: list[bytes], decoded: dict[int, list[DefinitionRow]] | None = N
     try:
         from dixa_tui.api.rows import decode_rows
 
-        found = [decoded.get(id(page)) for page in pages] if decoded else []
         rows: list[DefinitionRow] | None
-        if found and all(page_rows is not None for page_rows in found):
-            rows = [row for page_rows in found if page_rows is not None for row in page_rows]
-        else:
+        if decoded is None:
             rows = decode_rows(pages)
+        else:  # a page not read as rows as it was checked is not rows: no second reading
+            found = [decoded.get(id(page)) for page in pages]
+            rows = (None if any(page_rows is None for page_rows in found) else
+                    [row for page_rows in found if page_rows is not None for row in page_rows])
         if rows is None:
             return None
         from dixa_tui.session.handover import decoded_rows_bytes
@@ -492,8 +493,12 @@ def _from_child(early: EarlyStart, fd: int) -> None:
                 elif kind == NOTICE:
                     early._retried(notice_of(payload))
                 elif kind == ROWS:
-                    with contextlib.suppress(ValueError):  # unreadable: the pages will do
-                        early._rows_came(rows_of(payload))
+                    try:
+                        rows = rows_of(payload)
+                    except ValueError:
+                        rows = None  # unreadable: the pages will do
+                    if rows is not None:
+                        early._rows_came(rows)
                 elif kind == PAGE:
                     pages.append(payload)
                 elif kind == END:

@@ -13,7 +13,6 @@ arrays, 5 MB for 50,000 definitions where their pages take 58 MB.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +26,7 @@ from dixa_tui.api.notices import RetryNotice
 from dixa_tui.session.settings import Resolved
 
 if TYPE_CHECKING:
-    from dixa_tui.api.rows import DefinitionFields, DefinitionRow
+    from dixa_tui.api.rows import DefinitionRow
     from dixa_tui.session.startcache import CachedRow
 
 
@@ -89,19 +88,9 @@ def error_of(data: bytes) -> DixaError:
     return error
 
 
-def rows_bytes(rows: Sequence[DefinitionFields]) -> bytes:
-    """The rows a list paints (in its order, each id once), as compact arrays."""
-    import msgspec
-
-    from dixa_tui.session.startcache import CachedRow
-
-    return msgspec.msgpack.encode([
-        CachedRow(d.id, d.entity_type, d.identifier, d.label, d.input_type, d.is_required,
-                  d.is_archived, d.is_deactivated) for d in rows])
-
-
 def decoded_rows_bytes(rows: list[DefinitionRow]) -> bytes:
-    """:func:`rows_bytes` of rows just decoded (``api.rows``), the faster way."""
+    """The rows a list paints (rows just decoded, ``api.rows``: in its order, each id once),
+    as compact arrays: the start-up cache's rows (``CachedRow``), read by :func:`rows_of`."""
     import msgspec
 
     from dixa_tui.api.rows import row_fields
@@ -110,7 +99,8 @@ def decoded_rows_bytes(rows: list[DefinitionRow]) -> bytes:
 
 
 def rows_of(data: bytes) -> list[CachedRow]:
-    """The rows :func:`rows_bytes` encoded. Raises ``ValueError`` for anything else."""
+    """The rows :func:`decoded_rows_bytes` encoded. Raises ``ValueError`` for anything
+    else."""
     import msgspec
 
     from dixa_tui.session.startcache import CachedRow

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import constants as textual_constants
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -30,6 +31,7 @@ from dixa_tui.tui.messages import (
     EditTargets,
     KeyMissing,
     ListShown,
+    MainReady,
     Request,
     RequestFailed,
     Retrying,
@@ -73,7 +75,10 @@ class DixaApp(App[None]):
                  transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
                  early: EarlyStart | None = None) -> None:
         driver = None
-        if sys.platform != "win32":  # a frame may be on the terminal: Textual takes it over
+        # A frame may be on the terminal (tui.firstframe, which draws none where a TEXTUAL_*
+        # setting is made): Textual's own driver takes it over. TEXTUAL_DRIVER (textual
+        # serve, tests) chooses its own.
+        if sys.platform != "win32" and not textual_constants.DRIVER:
             from dixa_tui.tui.predriver import FramedDriver
 
             driver = FramedDriver
@@ -119,33 +124,47 @@ class DixaApp(App[None]):
         return self._main
 
     async def on_event(self, event: events.Event) -> None:
-        if self._holding and isinstance(event, events.Key | events.Paste):
-            self._held.append(event)
-            return
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if self._holding:
+                self._held.append(event)
+                return
+            if isinstance(event, events.Key) and self._opens_filter(event):
+                # At once, not when the key comes back up from the list: Textual routes each
+                # key to the widget focused as it arrives, and the text typed at once after
+                # this "/" (a burst: typed ahead, over SSH, while the app was busy) is the
+                # filter's, not the list's.
+                self.main_screen.action_filter()
+                return
         await super().on_event(event)
 
-    def _release_keys(self) -> None:
-        self.call_later(self._replay)  # in the app's own task, where keys are handled
+    def on_main_ready(self, message: MainReady) -> None:
+        self.call_later(self._replay)  # after the list has the focus (queued before this)
 
     async def _replay(self) -> None:
         """The held keys, in order, each handled as it would have been; what comes while
-        they are is held too, and follows them."""
+        they are is held too, and follows them. Typed before a screen came over the main
+        one (the API key's, at a start without a key), they were not meant for it: only a
+        quit is kept then."""
+        quits = {k.strip() for k in self.ui.binding_keys("app.quit", "ctrl+q").split(",")}
         while self._held:
             event = self._held.pop(0)
+            if self.screen is not self._main and not (isinstance(event, events.Key)
+                                                       and event.key in quits):
+                continue
             if isinstance(event, events.Key) and self._opens_filter(event):
-                # At once: Textual routes each key to the widget focused when it arrives,
-                # and the text typed after this "/" is the filter's.
                 self.main_screen.action_filter()
                 continue
             await super().on_event(event)
         self._holding = False
 
     def _opens_filter(self, key: events.Key) -> bool:
+        """``key`` is the filter's (after the keymap), and the list has the focus."""
         from dixa_tui.tui.widgets.definitions import DefinitionList
 
+        if self._main is None or self.screen is not self._main:
+            return False
         keys = {k.strip() for k in self.ui.binding_keys("main.filter", "slash").split(",")}
-        return (key.key in keys and self.screen is self._main
-                and isinstance(self.focused, DefinitionList))
+        return key.key in keys and isinstance(self.focused, DefinitionList)
 
     def _repaint(self, app: App[None]) -> None:
         """After a suspend (ctrl+z, then fg), everything again: the terminal may show
@@ -155,7 +174,6 @@ class DixaApp(App[None]):
     def on_mount(self) -> None:
         main = self.main_screen
         self.app_resume_signal.subscribe(self, self._repaint)
-        after_painted(main, self._release_keys)
         if self.collector_after_first_frame:
             import gc
 
@@ -455,14 +473,18 @@ class DixaApp(App[None]):
         traceback, redacted, goes to the debug log. (A private hook: see
         ``dixa_tui.tui.private``.)"""
         from rich.text import Text
+        from textual.app import ScreenStackError
         from textual.css.query import NoMatches
+        from textual.dom import NoScreen
 
         from dixa_tui import debuglog
 
-        if self._quitting and isinstance(error, NoMatches):
-            # A handler that came after the quit looked for a widget already taken down (the
-            # list's models, read in a worker, arriving as the app closes): not a failure.
-            debuglog.log.debug("after the quit, a widget was gone", exc_info=error)
+        if self._quitting and isinstance(error, NoMatches | NoScreen | ScreenStackError):
+            # A handler that came after the quit looked for a widget or screen already
+            # taken down (the list's models, read in a worker, arriving as the app closes):
+            # not a failure of what the user asked, and in the debug log all the same.
+            debuglog.log.warning("after the quit, a handler met what was taken down",
+                                 exc_info=error)
             return
         line = Text(f"dixa-tui stopped: {debuglog.unexpected('the terminal UI', error)}",
                     style="bold red")

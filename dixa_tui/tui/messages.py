@@ -93,6 +93,11 @@ class KeyMissing(Message, bubble=False):
 # -- answers to requests ------------------------------------------------------------------
 
 
+class MainReady(Message):
+    """The main screen is mounted, its first frame laid out: keys typed before it can be
+    handled now. Bubbles to the app."""
+
+
 @dataclass
 class ListShown(Message):
     """The list asked for before Textual loaded is on screen, or will not come: the app

@@ -192,7 +192,9 @@ def test_colours_follow_what_textual_would_pick() -> None:
         assert firstframe.colours(other) is None, other
 
 
-def test_nothing_is_drawn_off_a_terminal(capfd: pytest.CaptureFixture[str]) -> None:
+def test_nothing_is_drawn_off_a_terminal(capfd: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(firstframe, "_closed", False)  # as in a process just started
     settings = Settings(demo=True)
     early = begin(settings)
     take(settings)
@@ -203,3 +205,26 @@ def test_nothing_is_drawn_off_a_terminal(capfd: pytest.CaptureFixture[str]) -> N
 
 def test_an_empty_list_is_left_to_textual() -> None:
     assert firstframe.scene(cached_start([], minutes=1)) is None
+
+
+def test_no_frame_is_drawn_once_textual_has_the_terminal(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """The early read's rows may come after Textual's driver took the terminal over: then
+    they are its to paint, and nothing is drawn under it."""
+    monkeypatch.setattr(firstframe, "_closed", False)
+    monkeypatch.setattr(firstframe, "_drawn", None)
+    monkeypatch.setattr(firstframe.os, "isatty", lambda fd: True)
+    monkeypatch.setattr(firstframe.shutil, "get_terminal_size", lambda: os.terminal_size((100, 30)))
+    written: list[bytes] = []
+    monkeypatch.setattr(firstframe.os, "write", lambda fd, data: written.append(data) or len(data))
+    import termios
+
+    monkeypatch.setattr(termios, "tcgetattr", lambda fd: [0, 0, 0, 0, 0, 0, []])
+    monkeypatch.setattr(termios, "tcsetattr", lambda fd, when, attrs: None)
+    early = cached_start(MockState.demo().definitions, minutes=1)
+    environ = {"TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    assert firstframe.taken() is None  # Textual's driver starts: nothing was drawn
+    assert firstframe.draw(early, environ) is None and written == []
+    monkeypatch.setattr(firstframe, "_closed", False)
+    assert firstframe.draw(early, environ) is not None and written
+    assert firstframe.taken() == [0, 0, 0, 0, 0, 0, []]  # the terminal's own, to restore

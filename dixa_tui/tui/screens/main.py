@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from dixa_tui.tui.listing import SORTS
-from dixa_tui.tui.messages import Connected, KeyMissing, SessionStarted
+from dixa_tui.tui.messages import Connected, KeyMissing, MainReady, SessionStarted
 from dixa_tui.tui.painted import after_painted
 from dixa_tui.tui.saved_queries import SavedQueryCommands
 from dixa_tui.tui.screens.main_detail import DetailPart
@@ -120,6 +120,7 @@ class MainScreen(DetailPart):
         self._show_target()
         self.show_early()
         self.query_one(DefinitionList).focus()
+        self.post_message(MainReady())  # (after the focus: the keys held find the list)
         after_painted(self, self._after_first_frame)
 
     async def _after_first_frame(self) -> None:
@@ -136,11 +137,11 @@ class MainScreen(DetailPart):
     async def _assemble(self) -> None:
         from dixa_tui.tui.widgets.footer import Footer
 
-        await self.mount_detail()
-        slot = self.query_one("#footer-slot")
+        slot = self.query_one("#footer-slot")  # the keys first: the detail takes longer
         await self.mount(Footer(), before=slot)
         await slot.remove()
         self.refresh_bindings()  # the footer shows the keys once told they changed
+        await self.mount_detail()
         self.after_first_paint()
 
     # -- the session ----------------------------------------------------------------------
