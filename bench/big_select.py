@@ -288,12 +288,13 @@ async def search_figures(scene: Scene, screen: Any, rounds: int) -> dict[str, An
 
 async def picker_figures(scene: Scene, screen: Any) -> dict[str, Any]:
     from dixa_tui.domain.patch import Target
+    from dixa_tui.session.targets import TargetState
     from dixa_tui.tui.screens.editor import EditorScreen
 
     pilot, watch, app = scene.pilot, scene.watch, scene.pilot.app
     deep = deep_value()
-    editor = EditorScreen(screen.definitions, Target("conversation", "10001"), "10001",
-                          {scene.big.id: deep}, start=scene.big.id)
+    state = TargetState(Target("conversation", "10001"), "10001", {scene.big.id: deep})
+    editor = EditorScreen(screen.ui, screen.definitions, state, start=scene.big.id)
     app.push_screen(editor)
     await until(pilot, lambda: app.screen is editor and editor.editing is scene.big)
     await frame(pilot)

@@ -175,7 +175,8 @@ class DefinitionSearch:
         self._matched_bits: int | None = None
         if len(wanted) == 1:
             groups = self._groups(wanted[0], candidates)
-            matched = sorted(chain.from_iterable(groups))
+            matched = (sorted(chain.from_iterable(groups)) if self._matched_bits is None
+                       else _members(self._matched_bits, self._positions))  # sorted as it is
             answer = [i for group in groups for i in group]
         else:
             answer, matched = self._several(wanted, candidates)
@@ -233,10 +234,11 @@ class DefinitionSearch:
             elsewhere |= self._holding_bits(rest & ~elsewhere, self._ids, term)
         fuzzy = 0
         if len(term) >= FUZZY_MIN:
-            maybe = _members(rest & ~elsewhere & self._having(self._in_names, chars),
-                             self._positions)
-            fuzzy = self._bits(compress(maybe, map(_fuzzy_line(term).search,
-                                                   _take(self._names, maybe))))
+            maybe = rest & ~elsewhere & self._having(self._in_names, chars)
+            if maybe:
+                flags = bin(maybe)[:1:-1].encode().translate(_FROM_DIGITS)
+                fuzzy = self._bits(compress(compress(self._positions, flags), map(
+                    _fuzzy_line(term).search, compress(self._names, flags))))
         self._matched_bits = hits | elsewhere | fuzzy
         return tuple(_members(group, self._positions)
                      for group in (prefix, hits & ~prefix, elsewhere, fuzzy))
@@ -269,8 +271,13 @@ class DefinitionSearch:
         return reduce(and_, (index.get(ch, 0) for ch in chars), self._everyone)
 
     def _holding_bits(self, bits: int, column: list[str], text: str) -> int:
-        """The definitions of ``bits`` whose text in ``column`` holds ``text``."""
-        return self._bits(self._holding(_members(bits, self._positions), column, text))
+        """The definitions of ``bits`` whose text in ``column`` holds ``text``: the texts
+        and positions are picked lazily by the bit set's flags (no list of either)."""
+        if not bits:
+            return 0
+        flags = bin(bits)[:1:-1].encode().translate(_FROM_DIGITS)
+        found = map(contains, compress(column, flags), repeat(text))
+        return self._bits(compress(compress(self._positions, flags), found))
 
     @staticmethod
     def _holding(positions: list[int], column: list[str], text: str) -> list[int]:
