@@ -103,9 +103,10 @@ class DefinitionSearch:
         self._options: list[str] = []  # option labels, lowercased, joined by newlines
         self._ids: list[str] = []
         # While building: one byte per definition for each character; then bit sets.
-        self._building: tuple[dict[str, bytearray], ...] = ({}, {}, {})
+        self._building: tuple[dict[str, bytearray], ...] = ({}, {}, {}, {})
         self._in_names: dict[str, int] = {}
         self._starting: dict[str, int] = {}  # a label or identifier starts with it
+        self._starting2: dict[str, int] = {}  # ... with these two characters
         self._in_options: dict[str, int] = {}
         self._packed = self._n == 0
         self._positions = list(range(self._n))
@@ -134,7 +135,7 @@ class DefinitionSearch:
         """Index up to ``count`` more definitions; True once all are."""
         if self._packed:
             return True
-        names_chars, starts_chars, option_chars = self._building
+        names_chars, starts_chars, option_chars, starts_pairs = self._building
         start = len(self._names)
         for i, definition in enumerate(self._definitions[start:start + count], start):
             label = _SPACE.sub(" ", definition.label.lower())
@@ -145,7 +146,9 @@ class DefinitionSearch:
             self._options.append(options)
             self._ids.append(definition.id.lower())
             for chars, text in ((names_chars, names), (starts_chars, label[:1] + ident[:1]),
-                                (option_chars, options)):
+                                (option_chars, options),
+                                (starts_pairs, [p for p in (label[:2], ident[:2])
+                                                if len(p) == 2])):
                 for ch in set(text):
                     flags = chars.get(ch)
                     if flags is None:
@@ -153,8 +156,8 @@ class DefinitionSearch:
                     flags[i] = 1
         if len(self._names) < self._n:
             return False
-        for bits, chars in zip((self._in_names, self._starting, self._in_options),
-                               self._building, strict=True):
+        for bits, chars in zip((self._in_names, self._starting, self._in_options,
+                                self._starting2), self._building, strict=True):
             bits.update((ch, _pack(flags)) for ch, flags in chars.items())
             chars.clear()
         self._packed = True
@@ -222,10 +225,13 @@ class DefinitionSearch:
         chars = set(term)
         single = len(term) == 1
         hits = bits & self._having(self._in_names, chars)
-        prefix = hits & self._starting.get(term[0], 0)
-        if not single:
+        if single:
+            prefix = hits & self._starting.get(term, 0)
+        else:
             hits = self._holding_bits(hits, self._names, term)
-            prefix = self._holding_bits(prefix & hits, self._names, "\n" + term)
+            prefix = hits & self._starting2.get(term[:2], 0)  # a name starts with its 2
+            if len(term) > 2:
+                prefix = self._holding_bits(prefix, self._names, "\n" + term)
         rest = bits & ~hits
         elsewhere = rest & self._having(self._in_options, chars)
         if not single:
@@ -275,6 +281,8 @@ class DefinitionSearch:
         and positions are picked lazily by the bit set's flags (no list of either)."""
         if not bits:
             return 0
+        if bits.bit_count() * 8 < self._n:  # few: their list is quicker than the flags'
+            return self._bits(self._holding(_members(bits, self._positions), column, text))
         flags = bin(bits)[:1:-1].encode().translate(_FROM_DIGITS)
         found = map(contains, compress(column, flags), repeat(text))
         return self._bits(compress(compress(self._positions, flags), found))
