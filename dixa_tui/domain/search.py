@@ -177,7 +177,7 @@ class DefinitionSearch:
         candidates = self._candidates(wanted)
         self._matched_bits: int | None = None
         if len(wanted) == 1:
-            groups = self._groups(wanted[0], candidates)
+            groups = self._groups(wanted[0], candidates, self._substrings_within(wanted[0]))
             matched = (sorted(chain.from_iterable(groups)) if self._matched_bits is None
                        else _members(self._matched_bits, self._positions))  # sorted as it is
             answer = [i for group in groups for i in group]
@@ -207,9 +207,22 @@ class DefinitionSearch:
             buckets.setdefault(score[i], []).append(i)
         return [i for s in sorted(buckets) for i in buckets[s]], current
 
-    def _groups(self, term: str, candidates: list[int] | None) -> tuple[list[int], ...]:
+    def _substrings_within(self, term: str) -> int | None:
+        """Where ``term``'s substring matches can be, when the last query's answer says it
+        and ``_candidates`` cannot (the term just became long enough to match fuzzily: its
+        fuzzy matches are anywhere, its substring matches among the last term's)."""
+        old = self._last_query
+        if len(old) != 1 or self._last_bits is None:
+            return None
+        if old[0] in term and len(old[0]) < FUZZY_MIN <= len(term) < ID_MIN:
+            return self._last_bits
+        return None
+
+    def _groups(self, term: str, candidates: list[int] | None, within: int | None = None
+                ) -> tuple[list[int], ...]:
         """The candidates (None: every definition) that ``term`` matches, by rank (PREFIX,
-        CONTAINS, ELSEWHERE, FUZZY), each in original order.
+        CONTAINS, ELSEWHERE, FUZZY), each in original order; ``within``: where its substring
+        matches can be (:meth:`_substrings_within`).
 
         Many candidates: their bit set is intersected with the definitions holding every
         character of the term, and only those are tested for the whole term. Few: each is
@@ -224,7 +237,8 @@ class DefinitionSearch:
             bits = self._bits(candidates)
         chars = set(term)
         single = len(term) == 1
-        hits = bits & self._having(self._in_names, chars)
+        sub = bits if within is None else bits & within
+        hits = sub & self._having(self._in_names, chars)
         if single:
             prefix = hits & self._starting.get(term, 0)
         else:
@@ -233,7 +247,7 @@ class DefinitionSearch:
             if len(term) > 2:
                 prefix = self._holding_bits(prefix, self._names, "\n" + term)
         rest = bits & ~hits
-        elsewhere = rest & self._having(self._in_options, chars)
+        elsewhere = rest & sub & self._having(self._in_options, chars)
         if not single:
             elsewhere = self._holding_bits(elsewhere, self._options, term)
         if len(term) >= ID_MIN:

@@ -183,3 +183,17 @@ def test_the_index_is_built_in_steps() -> None:
         steps += 1
     assert steps == -(-len(defs) // 10) and search.prepared
     assert search.filter("damaged") == reference(defs, "damaged")
+
+
+def test_a_term_long_enough_to_be_fuzzy_looks_for_its_substrings_among_the_last_ones() -> None:
+    """Typing ``c``, ``co``, ``con``: the substring matches of ``con`` are among those of
+    ``co`` (looked for there only), its fuzzy matches anywhere; the answer is a fresh one's."""
+    names = [("Contact reason", "contact_reason", ["Complaint"]), ("Cargo", "c_o_n", []),
+             ("Icon", "icon", []), ("Ocean", "x", ["Con artist"]), ("Conversion", "conv", []),
+             ("Carton", "box", ["Cotton"]), ("Nothing", "here", ["Coconut"])] * 30
+    defs = [definition(i, label, ident, options)
+            for i, (label, ident, options) in enumerate(names)]
+    typed = DefinitionSearch(defs)
+    for query in ("c", "co", "con", "cont", "con", "co", "con"):
+        assert typed.filter(query) == DefinitionSearch(defs).filter(query) \
+            == reference(defs, query), query
