@@ -476,13 +476,16 @@ class DixaApp(App[None]):
         from textual.app import ScreenStackError
         from textual.css.query import NoMatches
         from textual.dom import NoScreen
+        from textual.widget import MountError
 
         from dixa_tui import debuglog
 
-        if self._quitting and isinstance(error, NoMatches | NoScreen | ScreenStackError):
-            # A handler that came after the quit looked for a widget or screen already
-            # taken down (the list's models, read in a worker, arriving as the app closes):
-            # not a failure of what the user asked, and in the debug log all the same.
+        if self._quitting and isinstance(error, NoMatches | NoScreen | ScreenStackError
+                                         | MountError):
+            # A handler that came after the quit looked for (or mounted into) a widget or
+            # screen already taken down (the list's models, read in a worker, arriving as
+            # the app closes): not a failure of what the user asked, and in the debug log
+            # all the same.
             debuglog.log.warning("after the quit, a handler met what was taken down",
                                  exc_info=error)
             return
