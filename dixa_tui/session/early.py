@@ -18,8 +18,10 @@ imported:
   settings it resolved (the key included: the app's session starts from them, so the
   config file and the keyring are read once), each retry as it happens, the list's rows
   (``api.rows``, each id once: what the list paints, :attr:`EarlyStart.rows`, a tenth of
-  the pages' size, sent before them so the list paints while they cross), and the pages;
-  then it exits. A child still running when the app quits (or when the start is abandoned) is
+  the pages' size, sent before them in parts, the app decoding one while the next is
+  encoded), and the pages, once the rows are painted (:meth:`EarlyStart.rows_settled`:
+  58 MB crossing the pipe would take both cores from that paint); then it exits. It asks
+  the socket for whole chunks (``_whole_reads``). A child still running when the app quits (or when the start is abandoned) is
   killed and reaped (:meth:`EarlyStart.stop`); on Linux it is also signalled by the kernel
   when the app's process ends (``PR_SET_PDEATHSIG``). Elsewhere, a thread does the same.
 
@@ -38,7 +40,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -51,10 +53,11 @@ if TYPE_CHECKING:
     from dixa_tui.api.notices import RetryNotice
     from dixa_tui.api.rows import DefinitionFields, DefinitionRow
     from dixa_tui.config import Profile
-    from dixa_tui.session.startcache import Cached
+    from dixa_tui.session.startcache import Cached, CachedRow
 
 # The child's frames: one byte of kind, eight of length, the payload.
 RESOLVED, NOTICE, ROWS, PAGE, END, FAILED = b"R", b"N", b"L", b"P", b"E", b"F"
+ROWS_PART = b"l"  # rows, more to come (``ROWS`` is the last part)
 # The demo organization's list as its mock serves it (``tools/demo_listing.py`` writes it; a
 # test keeps it so): ``--demo`` paints it as a cached list, then reads it from the mock.
 DEMO_LISTING = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -82,6 +85,9 @@ class EarlyStart:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _callback: Callable[[], None] | None = None
     _rows_callbacks: list[Callable[[], None]] = field(default_factory=list)
+    # Set once the rows are painted (or will not be): until then the pages (10 times their
+    # size) wait in the child, not crossing the pipe while the list is being painted.
+    _rows_settled: threading.Event = field(default_factory=threading.Event)
     _notices: list[RetryNotice] = field(default_factory=list)
     _listener: Callable[[RetryNotice], None] | None = None
     child: int | None = None  # the forked child's pid, until it is reaped
@@ -92,6 +98,7 @@ class EarlyStart:
         made to (SIGKILL), and reaped, once (the app has quit, the start was abandoned, or
         the child has handed everything over; it must not go on holding the key or sending
         the request). A thread cannot be stopped: it ends on its own, unheard."""
+        self._rows_settled.set()
         with self._child_lock:  # one reaper: the pid cannot be reused before it is reaped
             pid, self.child = self.child, None
         if pid is None or _reaped(pid, 0):
@@ -136,9 +143,15 @@ class EarlyStart:
                 return
         callback()
 
+    def rows_settled(self) -> None:
+        """The rows are painted, or will not be (the list had others, or the app is
+        going): the pages may come now."""
+        self._rows_settled.set()
+
     def _rows_came(self, rows: Sequence[DefinitionFields]) -> None:
         with self._lock:
             if self._done.is_set():
+                self._rows_settled.set()
                 return  # too late: the pages (or nothing) are what the app has
             self.rows = rows
             callbacks, self._rows_callbacks = self._rows_callbacks, []
@@ -352,6 +365,7 @@ def _read(settings: Settings, resolved: Resolved,
 
 
 PIPE_SIZE = 1024 * 1024  # a larger pipe: fewer turns between the two processes (Linux)
+ROWS_PAINT_WAIT = 1.0  # seconds the pages wait for the rows to be painted, at most
 CHILD_GRACE = 0.5  # seconds a child asked to end (SIGTERM) has before it is killed
 PR_SET_PDEATHSIG = 1  # Linux's prctl option: a signal for the child when its parent ends
 
@@ -420,6 +434,20 @@ def _quiet() -> None:
     os.close(null)
 
 
+READ_SIZE = 1024 * 1024  # bytes the child asks of the socket at a time
+
+
+def _whole_reads() -> None:
+    """httpcore asks for a response 64 KB at a time, and anyio hands each such piece out of
+    the (256 KB) chunk asyncio received, copying the chunk's rest back each time: at 58 MB,
+    a fifth of the read. This process reads one list, then exits: its connections ask for
+    whole chunks (``READ_NUM_BYTES``, httpcore's setting of how much a read asks for)."""
+    with contextlib.suppress(ImportError, AttributeError):
+        import httpcore
+
+        httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = READ_SIZE
+
+
 def _child(settings: Settings, out: BinaryIO) -> None:
     from dixa_tui.session.handover import error_bytes, notice_bytes, resolved_bytes
 
@@ -431,14 +459,14 @@ def _child(settings: Settings, out: BinaryIO) -> None:
     resolved = _resolve(settings)
     if resolved is None:
         return
+    _whole_reads()
     send(RESOLVED, resolved_bytes(resolved))
     decoded: dict[int, list[DefinitionRow]] = {}
     read = _read(settings, resolved, None, lambda notice: send(NOTICE, notice_bytes(notice)),
                  decoded)
     if isinstance(read, list):
-        rows = _rows(read, decoded)
-        if rows is not None:
-            send(ROWS, rows)
+        for payload, last in _row_parts(read, decoded):
+            send(ROWS if last else ROWS_PART, payload)
         for page in read:
             send(PAGE, page)
         send(END, b"")
@@ -446,39 +474,63 @@ def _child(settings: Settings, out: BinaryIO) -> None:
         send(FAILED, error_bytes(read))
 
 
-def _rows(pages: list[bytes], decoded: dict[int, list[DefinitionRow]] | None = None
-          ) -> bytes | None:
-    """The rows the app paints from ``pages`` (decoded and rid of repeated ids, as the app
-    would), encoded; None when they are not readable as rows (the app reads the pages).
-    ``decoded``: rows already read, by page ``id``."""
-    try:
-        from dixa_tui.api.rows import decode_rows
+ROWS_STEP = 8192  # rows encoded (and sent, then decoded by the app) at a time
 
-        rows: list[DefinitionRow] | None
-        if decoded is None:
-            rows = decode_rows(pages)
-        else:  # a page not read as rows as it was checked is not rows: no second reading
-            found = [decoded.get(id(page)) for page in pages]
-            rows = (None if any(page_rows is None for page_rows in found) else
-                    [row for page_rows in found if page_rows is not None for row in page_rows])
+
+def _row_parts(pages: list[bytes], decoded: dict[int, list[DefinitionRow]] | None = None
+               ) -> Iterator[tuple[bytes, bool]]:
+    """The rows the app paints from ``pages`` (decoded and rid of repeated ids, as the app
+    would), encoded ``ROWS_STEP`` at a time, each with whether it is the last part: the app
+    decodes a part while the next is encoded. Nothing when they are not readable as rows
+    (the app reads the pages); a part left unfinished (an error) is never the last, so the
+    app drops those it has. ``decoded``: rows already read, by page ``id``."""
+    try:
+        rows = _decoded_rows(pages, decoded)
         if rows is None:
-            return None
+            return
         from dixa_tui.session.handover import decoded_rows_bytes
 
-        if len({row.id for row in rows}) == len(rows):  # the usual case: no id twice
-            return decoded_rows_bytes(rows)
-        from dixa_tui.api.salvage import first_of_each_id
-
-        kept, _ = first_of_each_id(list(enumerate(rows)), [])
-        return decoded_rows_bytes(kept)
+        seen: set[str] = set()
+        repeats = False  # an id came twice: from then on, rows are kept one by one
+        for start in range(0, max(len(rows), 1), ROWS_STEP):
+            part = rows[start:start + ROWS_STEP]
+            if not repeats:
+                before = len(seen)
+                seen.update([row.id for row in part])  # (the usual case: no id twice)
+                if len(seen) - before != len(part):
+                    repeats = True
+                    seen = {row.id for row in rows[:start]}
+            if repeats:  # the first row of each id is kept, as the app keeps it
+                fresh = []
+                for row in part:
+                    if row.id not in seen:
+                        seen.add(row.id)
+                        fresh.append(row)
+                part = fresh
+            yield decoded_rows_bytes(part), start + ROWS_STEP >= len(rows)
     except Exception:  # the pages are handed over anyway
+        return
+
+
+def _decoded_rows(pages: list[bytes], decoded: dict[int, list[DefinitionRow]] | None
+                  ) -> list[DefinitionRow] | None:
+    """Every page's rows, in order (repeated ids included); None when they are not rows (a
+    page not read as rows as it was checked is not rows: no second reading)."""
+    if decoded is None:
+        from dixa_tui.api.rows import decode_rows
+
+        return decode_rows(pages)
+    found = [decoded.get(id(page)) for page in pages]
+    if any(page_rows is None for page_rows in found):
         return None
+    return [row for page_rows in found if page_rows is not None for row in page_rows]
 
 
 def _from_child(early: EarlyStart, fd: int) -> None:
     from dixa_tui.session.handover import error_of, notice_of, resolved_of, rows_of
 
     pages: list[bytes] = []
+    parts: list[CachedRow] | None = []  # the rows' parts so far (None: unreadable)
     try:
         with os.fdopen(fd, "rb") as child:
             while head := child.read(9):
@@ -492,13 +544,18 @@ def _from_child(early: EarlyStart, fd: int) -> None:
                     early._resolved.set()
                 elif kind == NOTICE:
                     early._retried(notice_of(payload))
-                elif kind == ROWS:
-                    try:
-                        rows = rows_of(payload)
-                    except ValueError:
-                        rows = None  # unreadable: the pages will do
-                    if rows is not None:
-                        early._rows_came(rows)
+                elif kind in (ROWS_PART, ROWS):
+                    if parts is not None:
+                        try:
+                            parts.extend(rows_of(payload))
+                        except ValueError:
+                            parts = None  # unreadable: the pages will do
+                    if kind == ROWS and parts is not None:
+                        early._rows_came(parts)
+                        parts = None  # (the rows are the app's now)
+                        # The pages come once the rows are painted: reading 58 MB from the
+                        # pipe, as the child writes them, takes both cores from the paint.
+                        early._rows_settled.wait(ROWS_PAINT_WAIT)
                 elif kind == PAGE:
                     pages.append(payload)
                 elif kind == END:

@@ -33,7 +33,8 @@ def start_tui(settings: Settings, *, fetch: bool = True) -> int:
         elif early.started:
 
             def rows_came() -> None:  # in the early read's thread
-                firstframe.draw(early)
+                if firstframe.draw(early) is not None:
+                    early.rows_settled()  # painted: the pages may cross now
 
             early.when_rows(rows_came)
         from dixa_tui.tui.app import run_tui

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from early_helpers import handed_rows
 from textual.widgets import Input
 from tui_helpers import rendered, screen_text, wait_for
 
@@ -344,12 +345,10 @@ async def test_the_early_rows_are_painted_before_the_pages_come(
     crossing; when they have, the list is not decoded again, and the models read from them
     show the same list; the list is not asked for again."""
     from dixa_tui.api import rows as api_rows
-    from dixa_tui.session.handover import rows_of
-
     started = _early_start(monkeypatch)
     pages = [listing_body(state)]
-    payload = early._rows(pages)
-    assert payload is not None
+    rows = handed_rows(pages)
+    assert rows is not None
     decoded: list[int] = []
     real = api_rows.decode_rows
 
@@ -360,16 +359,18 @@ async def test_the_early_rows_are_painted_before_the_pages_come(
     monkeypatch.setattr(api_rows, "decode_rows", counted)
     sent: list[str] = []
     if before_first_frame:
-        started._rows_came(rows_of(payload))
+        started._rows_came(rows)
     app = DixaApp(started.settings, early=started,
                   transport_factory=lambda: _Counting(state, knobs, sent))
     async with app.run_test(size=(120, 36)) as pilot:
         if not before_first_frame:
             await pilot.pause()
             assert labels(app) == [] and not started.done()
-            started._rows_came(rows_of(payload))
+            started._rows_came(rows)
         await wait_for(pilot, lambda: bool(labels(app)))
         from_rows = labels(app)
+        # Painted: the pages (held back in the meantime) may cross now.
+        await wait_for(pilot, started._rows_settled.is_set)
         base = app.main_screen.listing.base
         assert len(base) == len(state.definitions) and not app.main_screen.definitions
         assert not started.done()
@@ -386,16 +387,14 @@ async def test_a_child_that_dies_after_its_rows_leaves_the_read_to_the_app(
         state, knobs, monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows came, then no pages (the child died): the app reads the list itself, as when
     nothing came; the rows stay shown meanwhile, then the list read shows."""
-    from dixa_tui.session.handover import rows_of
-
     started = _early_start(monkeypatch)
-    payload = early._rows([listing_body(state)])
-    assert payload is not None
+    rows = handed_rows([listing_body(state)])
+    assert rows is not None
     sent: list[str] = []
     app = DixaApp(started.settings, early=started,
                   transport_factory=lambda: _Counting(state, knobs, sent))
     async with app.run_test(size=(120, 36)) as pilot:
-        started._rows_came(rows_of(payload))
+        started._rows_came(rows)
         await wait_for(pilot, lambda: bool(labels(app)))
         from_rows = labels(app)
         started._finish()  # no pages, no error

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from early_helpers import handed_parts, handed_rows
 
 from dixa_tui.api.notices import RetryNotice
 from dixa_tui.api.secret import Secret, fingerprint
@@ -417,10 +418,42 @@ def test_the_rows_handed_over_are_the_ones_the_app_would_read() -> None:
     kept, skipped = first_of_each_id(list(enumerate(rows)), [])
     assert len(kept) == len(rows) - 2 and len(skipped) == 2
     assert read_definitions_json(pages).skipped  # the models skip more than the repeats
-    payload = early._rows(pages)
-    assert payload is not None
-    assert _shown(rows_of(payload)) == _shown(kept)
-    assert any(row.label == "" for row in rows_of(payload))
+    handed = handed_rows(pages)
+    assert handed is not None
+    assert _shown(handed) == _shown(kept)
+    assert any(row.label == "" for row in handed)
+
+
+@pytest.mark.parametrize("step", [1, 3, 7, 20, 1000])
+def test_rows_handed_over_in_parts_are_the_rows_in_one(monkeypatch: pytest.MonkeyPatch,
+                                                      step: int) -> None:
+    """The rows cross in parts (the app decodes one while the next is encoded): the same
+    rows in the same order, an id repeated across parts (or within one) kept once, the
+    first time it came; the last part, and only it, says so."""
+    pages = _org_with_repeats_and_an_unreadable_item()
+    whole = handed_rows(pages)
+    assert whole is not None
+    monkeypatch.setattr(early, "ROWS_STEP", step)
+    parts = handed_parts(pages)
+    assert len(parts) == -(-sum(len(json.loads(p)["data"]) for p in pages) // step)
+    assert _shown(r for part in parts for r in rows_of(part)) == _shown(whole)
+
+
+def test_an_empty_list_is_one_part_of_no_rows() -> None:
+    assert [rows_of(part) for part in handed_parts([b'{"data": []}'])] == [[]]
+
+
+def test_rows_that_stop_part_way_are_not_the_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part, then the pages (the child could not encode the rest): the app is handed no
+    rows, only the pages."""
+    pages = _org_with_repeats_and_an_unreadable_item()
+    monkeypatch.setattr(early, "ROWS_STEP", 5)
+    first = handed_parts(pages)[0]
+    started = early.EarlyStart(Settings(), started=True)
+    monkeypatch.setattr(early.EarlyStart, "stop", lambda self: None)
+    _hand_over(started, _frames((early.ROWS_PART, first), (early.PAGE, pages[0]),
+                                (early.PAGE, pages[1]), (early.END, b"")))
+    assert started.rows is None and started.pages == pages
 
 
 def test_the_rows_read_as_the_pages_are_checked_are_the_same_rows() -> None:
@@ -436,14 +469,14 @@ def test_the_rows_read_as_the_pages_are_checked_are_the_same_rows() -> None:
         assert found[1] == next_page_key(page)
         decoded[id(page)] = found[0]
     assert [r for page in pages for r in decoded[id(page)]] == decode_rows(pages)
-    assert early._rows(pages, decoded) == early._rows(pages)
+    assert handed_parts(pages, decoded) == handed_parts(pages)
     from dixa_tui.mock import MockState
 
     unique = [json.dumps({"data": [d.to_dixa() for d in MockState.demo().definitions]}
                          ).encode()]
     found = rows_and_next_key(unique[0])
     assert found is not None  # no id twice: the rows as read, not copied
-    assert early._rows(unique) == early._rows(unique, {id(unique[0]): found[0]})
+    assert handed_parts(unique) == handed_parts(unique, {id(unique[0]): found[0]})
 
 
 def test_a_rows_fields_are_the_rows_properties() -> None:
@@ -472,7 +505,7 @@ def test_no_rows_are_handed_over_when_an_item_is_not_even_a_row() -> None:
     from dixa_tui.api.rows import decode_rows
 
     pages = [json.dumps({"data": [{"id": 7, "entityType": "Contact"}]}).encode()]
-    assert decode_rows(pages) is None and early._rows(pages) is None
+    assert decode_rows(pages) is None and handed_parts(pages) == []
     with pytest.raises(ValueError):
         rows_of(b"\x93not rows")
 
@@ -492,17 +525,25 @@ def _hand_over(started: early.EarlyStart, stream: bytes) -> None:
 def test_the_rows_come_before_the_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     """The rows are there (and said) while the pages are still on their way."""
     pages = _org_with_repeats_and_an_unreadable_item()
-    payload = early._rows(pages)
-    assert payload is not None
+    monkeypatch.setattr(early, "ROWS_STEP", 16)
+    parts = handed_parts(pages)
+    assert len(parts) == 3
     started = early.EarlyStart(Settings(), started=True)
     monkeypatch.setattr(early.EarlyStart, "stop", lambda self: None)
     seen: list[tuple[bool, bool]] = []
-    started.when_rows(lambda: seen.append((started.done(), started.pages is None)))
-    _hand_over(started, _frames((early.ROWS, payload), (early.PAGE, pages[0]),
+
+    def came() -> None:
+        seen.append((started.done(), started.pages is None))
+        started.rows_settled()  # painted (the pages wait for that)
+
+    started.when_rows(came)
+    _hand_over(started, _frames((early.ROWS_PART, parts[0]), (early.ROWS_PART, parts[1]),
+                                (early.ROWS, parts[2]), (early.PAGE, pages[0]),
                                 (early.PAGE, pages[1]), (early.END, b"")))
     assert seen == [(False, True)]  # before the pages, before the end
     assert started.done() and started.pages == pages
-    assert started.rows is not None and _shown(started.rows) == _shown(rows_of(payload))
+    assert started.rows is not None
+    assert _shown(started.rows) == _shown(r for part in parts for r in rows_of(part))
     later: list[bool] = []
     started.when_rows(lambda: later.append(True))  # asked after they came: at once
     assert later == [True]
@@ -512,10 +553,10 @@ def test_a_child_that_dies_after_its_rows_leaves_the_list_to_the_app(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows, then half a page: no pages, no error (the app reads the list itself)."""
     pages = _org_with_repeats_and_an_unreadable_item()
-    payload = early._rows(pages)
-    assert payload is not None
+    [payload] = handed_parts(pages)
     started = early.EarlyStart(Settings(), started=True)
     monkeypatch.setattr(early.EarlyStart, "stop", lambda self: None)
+    monkeypatch.setattr(early, "ROWS_PAINT_WAIT", 0.01)  # nothing paints them here
     _hand_over(started, _frames((early.ROWS, payload))
                + early.PAGE + len(pages[0]).to_bytes(8, "big") + pages[0][:100])
     assert started.done() and started.pages is None and started.error is None
@@ -529,3 +570,37 @@ def test_unreadable_rows_are_passed_over_for_the_pages(monkeypatch: pytest.Monke
     _hand_over(started, _frames((early.ROWS, b"\x93?"), (early.PAGE, pages[0]),
                                 (early.PAGE, pages[1]), (early.END, b"")))
     assert started.rows is None and started.pages == pages
+
+
+def test_the_pages_wait_until_the_rows_are_painted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """58 MB crossing the pipe would take both cores from the paint of the rows: the pages
+    are read once the rows are painted (or will not be), at most ``ROWS_PAINT_WAIT`` later."""
+    import threading
+    import time
+
+    pages = _org_with_repeats_and_an_unreadable_item()
+    [payload] = handed_parts(pages)
+    real_stop = early.EarlyStart.stop
+    monkeypatch.setattr(early.EarlyStart, "stop", lambda self: None)
+    monkeypatch.setattr(early, "ROWS_PAINT_WAIT", 0.5)
+    for settle in ("painted", "stopped", "waited"):
+        started = early.EarlyStart(Settings(), started=True)
+        reader = threading.Thread(target=_hand_over, args=(started, _frames(
+            (early.ROWS, payload), (early.PAGE, pages[0]), (early.PAGE, pages[1]),
+            (early.END, b""))))
+        began = time.monotonic()
+        reader.start()
+        deadline = began + 5
+        while started.rows is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert started.rows is not None, settle
+        reader.join(0.1)
+        assert reader.is_alive() and not started.done(), settle  # held back
+        if settle == "painted":
+            started.rows_settled()
+        elif settle == "stopped":
+            real_stop(started)  # the app quits: nothing waits for a paint any more
+        reader.join(5)
+        assert started.done() and started.pages == pages, settle
+        took = time.monotonic() - began
+        assert took >= 0.5 if settle == "waited" else took < 0.5, (settle, took)

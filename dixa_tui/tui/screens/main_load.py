@@ -123,11 +123,13 @@ class LoadingPart(ListPart):
         if early is None or early.rows is None:
             return
         if self._early_rows or self.listing.base or self.definitions:
+            early.rows_settled()
             return
         self._early_rows = True
         self.listing.set_base(early.rows)
         self._note = ""
         self._refilter()
+        self.call_after_refresh(early.rows_settled)  # (the pages are held until then)
 
     def after_first_paint(self) -> None:
         """The cached list's models are read now that the first frame is out."""
