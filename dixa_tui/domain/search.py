@@ -14,8 +14,11 @@ kilobytes. For every character, the index holds the set of definitions whose nam
 whose label or identifier starts with it, and whose option labels hold it: a one-letter term
 is answered from those alone, a longer one from their intersection, with only the survivors
 tested for the whole term (in C too: ``map``/``compress`` over the index's columns). Typing
-one more character only narrows: the previous matches are the candidates. The index is built
-in steps (:meth:`DefinitionSearch.prepare_some`), so building it never freezes typing.
+one more character only narrows: the previous matches are the candidates. An option list
+many definitions share (the same Yes/No on hundreds) is one text, tested once for all of
+them, when an organization has few distinct ones (``SHARED_TEXTS``); ids are looked in only
+by a term whose every character some id holds. The index is built in steps
+(:meth:`DefinitionSearch.prepare_some`), so building it never freezes typing.
 
 Pure Python, no Textual, no pydantic.
 """
@@ -27,7 +30,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from functools import reduce
 from itertools import chain, compress, repeat
-from operator import and_, contains, not_
+from operator import and_, contains, not_, or_
 from typing import Any, Protocol
 
 from dixa_tui.domain.options import walk
@@ -36,6 +39,8 @@ from dixa_tui.domain.options import walk
 PREFIX, CONTAINS, ELSEWHERE, FUZZY = range(4)
 FUZZY_MIN = 3  # shorter terms match nearly every name as a subsequence: substring only
 ID_MIN = 6  # shorter terms are found in most UUIDs by chance: ids need a real fragment
+SPARSE = 32  # a set of fewer than 1 in this many is listed by jumping between its members
+SHARED_TEXTS = 512  # distinct option texts tested once each, when no more (see _shared)
 PREFIX_CACHE = 256  # answers kept by their terms, to start from when narrowing cannot
 _SPACE = re.compile(r"\s")  # terms hold none, so in a name any one stands for any other
 _TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
@@ -79,12 +84,24 @@ def _pack(flags: bytes | bytearray) -> int:
     return int(flags.translate(_TO_DIGITS)[::-1] or b"0", 2)
 
 
+def _flags(bits: int, size: int) -> bytes:
+    """A bit set -> one byte per definition (0 or 1), ``size`` of them."""
+    return bin(bits)[:1:-1].encode().translate(_FROM_DIGITS).ljust(size, b"\x00")
+
+
 def _members(bits: int, positions: list[int]) -> list[int]:
     """A bit set -> its definitions' positions, ascending (``positions``: 0, 1, 2, ...)."""
     if not bits:
         return []
     flags = bin(bits)[:1:-1].encode().translate(_FROM_DIGITS)
-    return list(compress(positions, flags))
+    if bits.bit_count() * SPARSE > len(flags):
+        return list(compress(positions, flags))  # (one test per definition, in C)
+    found = []  # few: jumping from one to the next (memchr) skips the runs of none
+    at = flags.find(1)
+    while at >= 0:
+        found.append(positions[at])
+        at = flags.find(1, at + 1)
+    return found
 
 
 class DefinitionSearch:
@@ -103,11 +120,16 @@ class DefinitionSearch:
         self._options: list[str] = []  # option labels, lowercased, joined by newlines
         self._ids: list[str] = []
         # While building: one byte per definition for each character; then bit sets.
-        self._building: tuple[dict[str, bytearray], ...] = ({}, {}, {}, {})
+        self._building: tuple[dict[str, bytearray], ...] = ({}, {}, {}, {}, {})
         self._in_names: dict[str, int] = {}
         self._starting: dict[str, int] = {}  # a label or identifier starts with it
         self._starting2: dict[str, int] = {}  # ... with these two characters
+        # Option texts shared by many definitions (the same Yes/No list on hundreds): each
+        # distinct text with its definitions, when there are few (None: too many to help).
+        self._shared: list[tuple[str, int]] | None = None
+        self._texts_building: dict[str, list[int]] | None = {}
         self._in_options: dict[str, int] = {}
+        self._in_ids: dict[str, int] = {}  # (a term with a letter no id has finds no id)
         self._packed = self._n == 0
         self._positions = list(range(self._n))
         self._last_query: list[str] = []
@@ -135,7 +157,7 @@ class DefinitionSearch:
         """Index up to ``count`` more definitions; True once all are."""
         if self._packed:
             return True
-        names_chars, starts_chars, option_chars, starts_pairs = self._building
+        names_chars, starts_chars, option_chars, starts_pairs, id_chars = self._building
         start = len(self._names)
         for i, definition in enumerate(self._definitions[start:start + count], start):
             label = _SPACE.sub(" ", definition.label.lower())
@@ -144,11 +166,21 @@ class DefinitionSearch:
             options = "\n".join(path[-1].label.lower() for path in walk(definition.options))
             self._names.append(names)
             self._options.append(options)
-            self._ids.append(definition.id.lower())
+            texts = self._texts_building
+            if texts is not None and options:
+                found = texts.get(options)
+                if found is None:
+                    texts[options] = [i]
+                    if len(texts) > SHARED_TEXTS:
+                        self._texts_building = None  # too many different ones to help
+                else:
+                    found.append(i)
+            ident_ = definition.id.lower()
+            self._ids.append(ident_)
             for chars, text in ((names_chars, names), (starts_chars, label[:1] + ident[:1]),
                                 (option_chars, options),
                                 (starts_pairs, [p for p in (label[:2], ident[:2])
-                                                if len(p) == 2])):
+                                                if len(p) == 2]), (id_chars, ident_)):
                 for ch in set(text):
                     flags = chars.get(ch)
                     if flags is None:
@@ -157,9 +189,13 @@ class DefinitionSearch:
         if len(self._names) < self._n:
             return False
         for bits, chars in zip((self._in_names, self._starting, self._in_options,
-                                self._starting2), self._building, strict=True):
+                                self._starting2, self._in_ids), self._building, strict=True):
             bits.update((ch, _pack(flags)) for ch, flags in chars.items())
             chars.clear()
+        if self._texts_building is not None:
+            self._shared = [(text, self._bits(found))
+                            for text, found in self._texts_building.items()]
+            self._texts_building = None
         self._packed = True
         return True
 
@@ -238,20 +274,25 @@ class DefinitionSearch:
         chars = set(term)
         single = len(term) == 1
         sub = bits if within is None else bits & within
-        hits = sub & self._having(self._in_names, chars)
         if single:
+            hits = sub & self._in_names.get(term, 0)
             prefix = hits & self._starting.get(term, 0)
         else:
-            hits = self._holding_bits(hits, self._names, term)
+            hits = self._holding_bits(sub & self._having(self._in_names, chars), self._names, term)
             prefix = hits & self._starting2.get(term[:2], 0)  # a name starts with its 2
             if len(term) > 2:
                 prefix = self._holding_bits(prefix, self._names, "\n" + term)
         rest = bits & ~hits
         elsewhere = rest & sub & self._having(self._in_options, chars)
-        if not single:
-            elsewhere = self._holding_bits(elsewhere, self._options, term)
+        if not single and elsewhere:
+            holders = self._sharing(term, elsewhere.bit_count())
+            if holders is None:
+                elsewhere = self._holding_bits(elsewhere, self._options, term)
+            else:
+                elsewhere &= holders
         if len(term) >= ID_MIN:
-            elsewhere |= self._holding_bits(rest & ~elsewhere, self._ids, term)
+            elsewhere |= self._holding_bits(
+                rest & ~elsewhere & self._having(self._in_ids, chars), self._ids, term)
         fuzzy = 0
         if len(term) >= FUZZY_MIN:
             maybe = rest & ~elsewhere & self._having(self._in_names, chars)
@@ -275,7 +316,12 @@ class DefinitionSearch:
         elsewhere: list[int] = []
         fuzzy: list[int] = []
         if rest:
-            found = list(map(contains, _take(self._options, rest), repeat(term)))
+            holders = self._sharing(term, len(rest))
+            found: list[Any]  # (a flag per definition of ``rest``: a bool, or 0 or 1)
+            if holders is None:
+                found = list(map(contains, _take(self._options, rest), repeat(term)))
+            else:
+                found = _take(_flags(holders, self._n), rest)
             if len(term) >= ID_MIN:
                 in_ids = map(contains, _take(self._ids, rest), repeat(term))
                 found = [a or b for a, b in zip(found, in_ids, strict=True)]
@@ -285,6 +331,14 @@ class DefinitionSearch:
                 fuzzy = list(compress(rest, map(_fuzzy_line(term).search,
                                                 _take(self._names, rest))))
         return prefix, inside, elsewhere, fuzzy
+
+    def _sharing(self, term: str, tests: int) -> int | None:
+        """The definitions whose option texts hold ``term``, from each distinct text tested
+        once, when that is fewer tests than the ``tests`` otherwise needed (None: not)."""
+        shared = self._shared
+        if shared is None or len(shared) * 2 >= tests:
+            return None
+        return reduce(or_, (bits for text, bits in shared if term in text), 0)
 
     def _having(self, index: dict[str, int], chars: Iterable[str]) -> int:
         """The definitions whose text (in ``index``) holds every one of ``chars``."""
@@ -338,11 +392,12 @@ class DefinitionSearch:
         by_id = [n for o, n in pairs if len(o) < ID_MIN <= len(n)]
         if not by_id:
             return last
-        pool = list(range(self._n)) if universe is None else universe
-        found = set(last)
+        pool = self._everyone if universe is None else self._bits(universe)
+        found = self._bits(last)
         for term in by_id:
-            found.update(self._holding(pool, self._ids, term))
-        return sorted(found)
+            found |= self._holding_bits(pool & self._having(self._in_ids, set(term)),
+                                        self._ids, term)
+        return _members(found, self._positions)
 
 
 def _take(column: Sequence[Any], positions: Iterable[int]) -> list[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -197,3 +198,35 @@ def test_a_term_long_enough_to_be_fuzzy_looks_for_its_substrings_among_the_last_
     for query in ("c", "co", "con", "cont", "con", "co", "con"):
         assert typed.filter(query) == DefinitionSearch(defs).filter(query) \
             == reference(defs, query), query
+
+
+@pytest.mark.parametrize("shared_texts", [0, 512])
+def test_option_texts_shared_by_many_definitions_answer_as_each_ones_own(
+        monkeypatch: pytest.MonkeyPatch, shared_texts: int) -> None:
+    """The same option lists on many definitions (each distinct text tested once, or, with
+    more distinct texts than ``SHARED_TEXTS``, each definition's): the plain filter's
+    answer, typed key by key or fresh, through many candidates and few, and ids found by a
+    long enough fragment (a term with a letter no id has finds none)."""
+    from dixa_tui.domain import search
+
+    monkeypatch.setattr(search, "SHARED_TEXTS", shared_texts)
+    lists = [["Yes", "No"], ["Contact form", "Phone"], ["Cotton", "Wool"], ["Con artist"],
+             [], None]
+    defs = [definition(i, f"Label {i}" if i % 7 else f"Contact {i}", f"ident_{i}",
+                       lists[i % len(lists)]) for i in range(600)]
+    typed = DefinitionSearch(defs)
+    queries = ["c", "co", "con", "cont", "conta", "contac", "contact", "contact f", "contact ",
+               "", "wo", "woo", "n", "no", "on", "0000-0000", "000000000012", "contac w"]
+    for query in queries:
+        assert typed.filter(query) == DefinitionSearch(defs).filter(query) \
+            == reference(defs, query), query
+    assert (typed._shared is not None) == bool(shared_texts)  # (the path taken)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 999)))
+def test_a_bit_set_lists_its_members_in_order_however_sparse(members: set[int]) -> None:
+    from dixa_tui.domain.search import _members
+
+    bits = sum(1 << i for i in members)
+    assert _members(bits, list(range(1000))) == sorted(members)
