@@ -21,16 +21,19 @@ from stats import summary
 QUERY = "contact reason 12"
 
 
-async def measure(count: int, rounds: int) -> dict[str, Any]:
+async def measure(count: int, rounds: int, distinct_options: bool = False) -> dict[str, Any]:
+    """``distinct_options``: no two definitions share an option list
+    (``orgs.distinct_options_org``), as against ``orgs.big_org``'s shared ones."""
     import httpx
-    from orgs import big_org
+    from orgs import big_org, distinct_options_org
 
     from dixa_tui.mock import MockState, create_app
     from dixa_tui.session.settings import Settings
     from dixa_tui.tui.app import DixaApp
     from dixa_tui.tui.widgets.definitions import DefinitionList
 
-    state = MockState.from_definitions(big_org(count))
+    state = MockState.from_definitions((distinct_options_org if distinct_options else big_org)(
+        count))
     app = DixaApp(Settings(demo=True), transport_factory=lambda: httpx.ASGITransport(
         app=create_app(state)))
     work: list[float] = []
@@ -80,8 +83,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--definitions", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--distinct-options", action="store_true")
     args = parser.parse_args()
-    result = asyncio.run(measure(args.definitions, args.rounds))
+    result = asyncio.run(measure(args.definitions, args.rounds, args.distinct_options))
     for key, value in result.items():
         print(f"{key:>15}: {value}")
 

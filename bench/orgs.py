@@ -22,6 +22,24 @@ def big_org(count: int) -> list[Any]:
     return out
 
 
+def distinct_options_org(count: int) -> list[Any]:
+    """:func:`big_org`, each option label ending in its definition's number: no two
+    definitions share an option list (``big_org``'s share the demo's 46)."""
+    from dixa_tui.api.models import CustomAttributeDefinition
+
+    def numbered(options: list[dict[str, Any]], number: int) -> None:
+        for option in options:
+            option["label"] = f"{option.get('label')} {number}"
+            numbered(option.get("nestedOptions") or [], number)
+
+    out = []
+    for i, d in enumerate(big_org(count)):
+        item = d.to_dixa()
+        numbered(item["inputDefinition"].get("options") or [], i)
+        out.append(CustomAttributeDefinition.model_validate(item))
+    return out
+
+
 def lean_org(count: int) -> list[Any]:
     """:func:`big_org`, each Select keeping only its first option (no nesting): 10,000
     definitions in about 4.7 MB, where ``big_org``'s take 12 MB."""
