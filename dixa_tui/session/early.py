@@ -20,9 +20,9 @@ imported:
   (``api.rows``, each id once: what the list paints, :attr:`EarlyStart.rows`, a tenth of
   the pages' size, sent before them in parts, the app decoding one while the next is
   encoded), and the pages, once the rows are painted (:meth:`EarlyStart.rows_settled`:
-  58 MB crossing the pipe would take both cores from that paint); then it exits. It asks
-  the socket for whole chunks (``_whole_reads``). A child still running when the app quits (or when the start is abandoned) is
-  killed and reaped (:meth:`EarlyStart.stop`); on Linux it is also signalled by the kernel
+  58 MB crossing the pipe would take both cores from that paint); then it exits. A child
+  still running when the app quits (or when the start is abandoned) is killed and reaped
+  (:meth:`EarlyStart.stop`); on Linux it is also signalled by the kernel
   when the app's process ends (``PR_SET_PDEATHSIG``). Elsewhere, a thread does the same.
 
 Nothing of this needs pydantic, nothing is shown, and nothing fails loudly here: a config
@@ -434,20 +434,6 @@ def _quiet() -> None:
     os.close(null)
 
 
-READ_SIZE = 1024 * 1024  # bytes the child asks of the socket at a time
-
-
-def _whole_reads() -> None:
-    """httpcore asks for a response 64 KB at a time, and anyio hands each such piece out of
-    the (256 KB) chunk asyncio received, copying the chunk's rest back each time: at 58 MB,
-    a fifth of the read. This process reads one list, then exits: its connections ask for
-    whole chunks (``READ_NUM_BYTES``, httpcore's setting of how much a read asks for)."""
-    with contextlib.suppress(ImportError, AttributeError):
-        import httpcore
-
-        httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = READ_SIZE
-
-
 def _child(settings: Settings, out: BinaryIO) -> None:
     from dixa_tui.session.handover import error_bytes, notice_bytes, resolved_bytes
 
@@ -459,7 +445,6 @@ def _child(settings: Settings, out: BinaryIO) -> None:
     resolved = _resolve(settings)
     if resolved is None:
         return
-    _whole_reads()
     send(RESOLVED, resolved_bytes(resolved))
     decoded: dict[int, list[DefinitionRow]] = {}
     read = _read(settings, resolved, None, lambda notice: send(NOTICE, notice_bytes(notice)),

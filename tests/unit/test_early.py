@@ -181,6 +181,7 @@ def test_in_a_child_process_the_list_and_settings_come_back(
         "from dixa_tui.session import early\n"
         "from dixa_tui.session.settings import Settings\n"
         f"started = early.begin(Settings(base_url={url!r}))\n"
+        "started.when_rows(started.rows_settled)\n"  # (nothing paints them here)
         "assert started.wait(60)\n"
         "import hashlib\n"
         "r = started.resolved\n"
@@ -582,7 +583,7 @@ def test_the_pages_wait_until_the_rows_are_painted(monkeypatch: pytest.MonkeyPat
     [payload] = handed_parts(pages)
     real_stop = early.EarlyStart.stop
     monkeypatch.setattr(early.EarlyStart, "stop", lambda self: None)
-    monkeypatch.setattr(early, "ROWS_PAINT_WAIT", 0.5)
+    monkeypatch.setattr(early, "ROWS_PAINT_WAIT", 1.0)
     for settle in ("painted", "stopped", "waited"):
         started = early.EarlyStart(Settings(), started=True)
         reader = threading.Thread(target=_hand_over, args=(started, _frames(
@@ -603,4 +604,4 @@ def test_the_pages_wait_until_the_rows_are_painted(monkeypatch: pytest.MonkeyPat
         reader.join(5)
         assert started.done() and started.pages == pages, settle
         took = time.monotonic() - began
-        assert took >= 0.5 if settle == "waited" else took < 0.5, (settle, took)
+        assert took >= 1.0 if settle == "waited" else took < 0.8, (settle, took)
