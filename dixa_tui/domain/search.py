@@ -16,8 +16,9 @@ is answered from those alone, a longer one from their intersection, with only th
 tested for the whole term (in C too: ``map``/``compress`` over the index's columns). Typing
 one more character only narrows: the previous matches are the candidates. An option list
 many definitions share (the same Yes/No on hundreds) is one text, tested once for all of
-them, when an organization has few distinct ones (``SHARED_TEXTS``); ids are looked in only
-by a term whose every character some id holds. The index is built in steps
+them, when an organization has few distinct ones (``SHARED_TEXTS``) and they are shorter in
+all than the texts a keystroke would test one by one; a term is looked for only in the ids
+that hold each of its characters. The index is built in steps
 (:meth:`DefinitionSearch.prepare_some`), so building it never freezes typing.
 
 Pure Python, no Textual, no pydantic.
@@ -31,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from functools import reduce
 from itertools import chain, compress, repeat
 from operator import and_, contains, not_, or_
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 from dixa_tui.domain.options import walk
 
@@ -42,6 +43,8 @@ ID_MIN = 6  # shorter terms are found in most UUIDs by chance: ids need a real f
 SPARSE = 32  # a set of fewer than 1 in this many is listed by jumping between its members
 SHARED_TEXTS = 512  # distinct option texts tested once each, when no more (see _shared)
 PREFIX_CACHE = 256  # answers kept by their terms, to start from when narrowing cannot
+# A set of definitions as it was made: a bit set, or their positions in ascending order.
+Found: TypeAlias = int | list[int]
 _SPACE = re.compile(r"\s")  # terms hold none, so in a name any one stands for any other
 _TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
 _FROM_DIGITS = bytes.maketrans(b"01", b"\x00\x01")
@@ -89,7 +92,7 @@ def _flags(bits: int, size: int) -> bytes:
     return bin(bits)[:1:-1].encode().translate(_FROM_DIGITS).ljust(size, b"\x00")
 
 
-def _members(bits: int, positions: list[int]) -> list[int]:
+def _members(bits: int, positions: Sequence[int]) -> list[int]:
     """A bit set -> its definitions' positions, ascending (``positions``: 0, 1, 2, ...)."""
     if not bits:
         return []
@@ -116,9 +119,12 @@ class DefinitionSearch:
         self._definitions = definitions
         self._n = len(definitions)
         self._everyone = (1 << self._n) - 1
-        self._names: list[str] = []  # "\nlabel\nidentifier", lowercased, one kind of space
-        self._options: list[str] = []  # option labels, lowercased, joined by newlines
-        self._ids: list[str] = []
+        # The columns, once built: tuples, which the cyclic collector stops walking after
+        # its first look (lists of 50,000 were walked in every full collection: 5-10 ms).
+        self._names: Sequence[str] = ()  # "\nlabel\nidentifier", lowercased, one kind of space
+        self._options: Sequence[str] = ()  # option labels, lowercased, joined by newlines
+        self._ids: Sequence[str] = ()
+        self._columns: tuple[list[str], list[str], list[str]] = ([], [], [])  # (building)
         # While building: one byte per definition for each character; then bit sets.
         self._building: tuple[dict[str, bytearray], ...] = ({}, {}, {}, {}, {})
         self._in_names: dict[str, int] = {}
@@ -127,15 +133,18 @@ class DefinitionSearch:
         # Option texts shared by many definitions (the same Yes/No list on hundreds): each
         # distinct text with its definitions, when there are few (None: too many to help).
         self._shared: list[tuple[str, int]] | None = None
+        self._shared_chars = 0  # their length in all
+        self._options_mean = 0.0  # the mean length of a definition's option texts
         self._texts_building: dict[str, list[int]] | None = {}
         self._in_options: dict[str, int] = {}
-        self._in_ids: dict[str, int] = {}  # (a term with a letter no id has finds no id)
+        self._in_ids: dict[str, int] = {}  # (only ids holding each character are tested)
         self._packed = self._n == 0
-        self._positions = list(range(self._n))
+        self._positions = tuple(range(self._n))
         self._last_query: list[str] = []
-        self._last: list[int] | None = None  # None: every definition
-        self._last_bits: int | None = None  # the same as a bit set, when one was made
-        self._by_terms: dict[tuple[str, ...], list[int]] = {}
+        # The last query's matches: a bit set when it was answered with one, else positions
+        # (None: every definition). Kept as made: listing a bit set costs a pass over all.
+        self._last: Found | None = None
+        self._by_terms: dict[tuple[str, ...], Found] = {}
 
     def __len__(self) -> int:
         return self._n
@@ -147,7 +156,7 @@ class DefinitionSearch:
     @property
     def progress(self) -> tuple[int, int]:
         """(definitions indexed, definitions in all)."""
-        return len(self._names), self._n
+        return (self._n if self._packed else len(self._columns[0])), self._n
 
     def prepare(self) -> None:
         """Build the index now (the first keystroke would otherwise build it)."""
@@ -158,14 +167,15 @@ class DefinitionSearch:
         if self._packed:
             return True
         names_chars, starts_chars, option_chars, starts_pairs, id_chars = self._building
-        start = len(self._names)
+        names_column, options_column, ids_column = self._columns
+        start = len(names_column)
         for i, definition in enumerate(self._definitions[start:start + count], start):
             label = _SPACE.sub(" ", definition.label.lower())
             ident = _SPACE.sub(" ", definition.identifier.lower())
             names = f"\n{label}\n{ident}"
             options = "\n".join(path[-1].label.lower() for path in walk(definition.options))
-            self._names.append(names)
-            self._options.append(options)
+            names_column.append(names)
+            options_column.append(options)
             texts = self._texts_building
             if texts is not None and options:
                 found = texts.get(options)
@@ -176,7 +186,7 @@ class DefinitionSearch:
                 else:
                     found.append(i)
             ident_ = definition.id.lower()
-            self._ids.append(ident_)
+            ids_column.append(ident_)
             for chars, text in ((names_chars, names), (starts_chars, label[:1] + ident[:1]),
                                 (option_chars, options),
                                 (starts_pairs, [p for p in (label[:2], ident[:2])
@@ -186,7 +196,7 @@ class DefinitionSearch:
                     if flags is None:
                         flags = chars[ch] = bytearray(self._n)
                     flags[i] = 1
-        if len(self._names) < self._n:
+        if len(names_column) < self._n:
             return False
         for bits, chars in zip((self._in_names, self._starting, self._in_options,
                                 self._starting2, self._in_ids), self._building, strict=True):
@@ -195,7 +205,11 @@ class DefinitionSearch:
         if self._texts_building is not None:
             self._shared = [(text, self._bits(found))
                             for text, found in self._texts_building.items()]
+            self._shared_chars = sum(len(text) for text, _ in self._shared)
+            self._options_mean = sum(map(len, options_column)) / max(self._n, 1)
             self._texts_building = None
+        self._names, self._options, self._ids = map(tuple, self._columns)
+        self._columns = ([], [], [])
         self._packed = True
         return True
 
@@ -207,37 +221,37 @@ class DefinitionSearch:
         """
         wanted = terms(query)
         if not wanted:
-            self._last_query, self._last, self._last_bits = [], None, None
+            self._last_query, self._last = [], None
             return list(range(self._n))
         self.prepare()
         candidates = self._candidates(wanted)
         self._matched_bits: int | None = None
+        matched: Found
         if len(wanted) == 1:
             groups = self._groups(wanted[0], candidates, self._substrings_within(wanted[0]))
             matched = (sorted(chain.from_iterable(groups)) if self._matched_bits is None
-                       else _members(self._matched_bits, self._positions))  # sorted as it is
-            answer = [i for group in groups for i in group]
+                       else self._matched_bits)
+            answer = list(chain.from_iterable(groups))
         else:
             answer, matched = self._several(wanted, candidates)
         self._last_query, self._last = wanted, matched
-        self._last_bits = self._matched_bits
         if len(self._by_terms) >= PREFIX_CACHE:
             self._by_terms.clear()
         self._by_terms[tuple(wanted)] = matched
         return answer
 
-    def _several(self, wanted: list[str], candidates: list[int] | None
+    def _several(self, wanted: list[str], candidates: Found | None
                  ) -> tuple[list[int], list[int]]:
         """The answer and the matches (in original order) of a query of several terms."""
         score: dict[int, int] = {}
-        current = candidates
+        current: Found | None = candidates
         for term in wanted:
             groups = self._groups(term, current)
             for rank, group in enumerate(groups):
                 for i in group:
                     score[i] = score.get(i, 0) + rank
             current = sorted(chain.from_iterable(groups))
-        assert current is not None
+        assert isinstance(current, list)
         buckets: dict[int, list[int]] = {}
         for i in current:
             buckets.setdefault(score[i], []).append(i)
@@ -247,14 +261,14 @@ class DefinitionSearch:
         """Where ``term``'s substring matches can be, when the last query's answer says it
         and ``_candidates`` cannot (the term just became long enough to match fuzzily: its
         fuzzy matches are anywhere, its substring matches among the last term's)."""
-        old = self._last_query
-        if len(old) != 1 or self._last_bits is None:
+        old, last = self._last_query, self._last
+        if len(old) != 1 or not isinstance(last, int):
             return None
         if old[0] in term and len(old[0]) < FUZZY_MIN <= len(term) < ID_MIN:
-            return self._last_bits
+            return last
         return None
 
-    def _groups(self, term: str, candidates: list[int] | None, within: int | None = None
+    def _groups(self, term: str, candidates: Found | None, within: int | None = None
                 ) -> tuple[list[int], ...]:
         """The candidates (None: every definition) that ``term`` matches, by rank (PREFIX,
         CONTAINS, ELSEWHERE, FUZZY), each in original order; ``within``: where its substring
@@ -263,12 +277,14 @@ class DefinitionSearch:
         Many candidates: their bit set is intersected with the definitions holding every
         character of the term, and only those are tested for the whole term. Few: each is
         tested, a column at a time."""
-        if candidates is not None and len(candidates) * 4 < self._n:
-            return self._tested(term, candidates)
         if candidates is None:
             bits = self._everyone
-        elif candidates is self._last and self._last_bits is not None:
-            bits = self._last_bits
+        elif isinstance(candidates, int):
+            if candidates.bit_count() * 4 < self._n:
+                return self._tested(term, _members(candidates, self._positions))
+            bits = candidates
+        elif len(candidates) * 4 < self._n:
+            return self._tested(term, candidates)
         else:
             bits = self._bits(candidates)
         chars = set(term)
@@ -334,9 +350,10 @@ class DefinitionSearch:
 
     def _sharing(self, term: str, tests: int) -> int | None:
         """The definitions whose option texts hold ``term``, from each distinct text tested
-        once, when that is fewer tests than the ``tests`` otherwise needed (None: not)."""
+        once, when that reads fewer characters than testing the ``tests`` definitions'
+        own texts would (as many times the mean text); None: not."""
         shared = self._shared
-        if shared is None or len(shared) * 2 >= tests:
+        if shared is None or self._shared_chars >= tests * self._options_mean:
             return None
         return reduce(or_, (bits for text, bits in shared if term in text), 0)
 
@@ -344,7 +361,7 @@ class DefinitionSearch:
         """The definitions whose text (in ``index``) holds every one of ``chars``."""
         return reduce(and_, (index.get(ch, 0) for ch in chars), self._everyone)
 
-    def _holding_bits(self, bits: int, column: list[str], text: str) -> int:
+    def _holding_bits(self, bits: int, column: Sequence[str], text: str) -> int:
         """The definitions of ``bits`` whose text in ``column`` holds ``text``: the texts
         and positions are picked lazily by the bit set's flags (no list of either)."""
         if not bits:
@@ -356,7 +373,7 @@ class DefinitionSearch:
         return self._bits(compress(compress(self._positions, flags), found))
 
     @staticmethod
-    def _holding(positions: list[int], column: list[str], text: str) -> list[int]:
+    def _holding(positions: list[int], column: Sequence[str], text: str) -> list[int]:
         """The ``positions`` whose text in ``column`` holds ``text``."""
         return list(compress(positions, map(contains, _take(column, positions),
                                             repeat(text))))
@@ -367,12 +384,12 @@ class DefinitionSearch:
         deque(map(flags.__setitem__, positions, repeat(1)), maxlen=0)
         return _pack(flags)
 
-    def _candidates(self, wanted: list[str]) -> list[int] | None:
+    def _candidates(self, wanted: list[str]) -> Found | None:
         """The smallest known set holding every match of ``wanted`` (None: everything):
         the previous answer when typing only narrowed it (with the definitions whose id a
         term now long enough to match ids finds), else the answer for its longest cached
         leading terms (every term must match, so more terms only remove definitions)."""
-        universe: list[int] | None = None
+        universe: Found | None = None
         for k in range(len(wanted) - 1, 0, -1):
             known = self._by_terms.get(tuple(wanted[:k]))
             if known is not None:
@@ -392,12 +409,15 @@ class DefinitionSearch:
         by_id = [n for o, n in pairs if len(o) < ID_MIN <= len(n)]
         if not by_id:
             return last
-        pool = self._everyone if universe is None else self._bits(universe)
-        found = self._bits(last)
+        pool = self._everyone if universe is None else self._as_bits(universe)
+        found = self._as_bits(last)
         for term in by_id:
             found |= self._holding_bits(pool & self._having(self._in_ids, set(term)),
                                         self._ids, term)
-        return _members(found, self._positions)
+        return found
+
+    def _as_bits(self, found: Found) -> int:
+        return found if isinstance(found, int) else self._bits(found)
 
 
 def _take(column: Sequence[Any], positions: Iterable[int]) -> list[Any]:

@@ -230,3 +230,18 @@ def test_a_bit_set_lists_its_members_in_order_however_sparse(members: set[int]) 
 
     bits = sum(1 << i for i in members)
     assert _members(bits, list(range(1000))) == sorted(members)
+
+
+def test_few_candidates_read_their_shared_option_texts_as_many_would() -> None:
+    """A rare word narrows to a few definitions among many sharing their option lists: the
+    next term is tested over those few (a column at a time), their shared texts included."""
+    lists = [["Yes", "No"], ["Contact form", "Phone"], ["Cotton", "Wool"], ["Con artist"]]
+    defs = [definition(i, f"Rare {i}" if i % 50 == 0 else f"Label {i}", f"ident_{i}",
+                       lists[i % len(lists)]) for i in range(800)]
+    typed = DefinitionSearch(defs)
+    for query in ("r", "ra", "rare", "rare ", "rare c", "rare co", "rare con", "rare cot",
+                  "rare wo", "rare ph", "ident_1 co"):
+        found = typed.filter(query)
+        assert found == DefinitionSearch(defs).filter(query) == reference(defs, query), query
+    assert typed._shared is not None
+    assert len(typed.filter("rare co")) == len([i for i in range(0, 800, 50) if i % 4 != 0])
