@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from dixa_tui.domain.search import DefinitionSearch
 
 SORTS = ("Dixa's order", "by entity type", "by label")
+# A definition's two flags in one byte (bit 0 archived, bit 1 deactivated) -> each flag.
+_ARCHIVED = bytes(flags & 1 for flags in range(256))
+_ONLY_DEACTIVATED = bytes(flags == 2 for flags in range(256))  # (deactivated, not archived)
 
 
 class Rows(Sequence["DefinitionFields"]):
@@ -68,8 +71,11 @@ class Listing:
                  search: DefinitionSearch | None = None) -> None:
         """Show ``base`` (rows, or the models with their search index)."""
         self.base, self.search = base, search
-        self._archived = bytes(d.is_archived for d in base)
-        self._deactivated = bytes(d.is_deactivated and not d.is_archived for d in base)
+        # One pass over the definitions (50,000 take 2-3 ms a pass): bit 0 archived, bit 1
+        # deactivated; then each flag apart, in C.
+        both = bytes(d.is_archived | d.is_deactivated << 1 for d in base)
+        self._archived = both.translate(_ARCHIVED)
+        self._deactivated = both.translate(_ONLY_DEACTIVATED)
         self._positions = None
         self._by_label = None
         self._entities = None
@@ -101,14 +107,15 @@ class Listing:
 
     def rows(self) -> Rows:
         """The definitions shown, in the order shown."""
+        visible = self._visible_flags()
         if self.filtered:
             assert self.search is not None
             order = self.search.filter(self.query)
         elif self.sort == 2:
             order = self._label_order()
-        else:
-            order = list(range(len(self.base)))
-        visible = self._visible_flags()
+        else:  # Dixa's order: the visible ones, in one pass
+            order = list(compress(range(len(self.base)), visible))
+            visible = b""
         if visible.count(0):
             order = list(compress(order, map(visible.__getitem__, order)))
         if self.sort == 1:
