@@ -351,9 +351,10 @@ class DefinitionSearch:
     def _sharing(self, term: str, tests: int) -> int | None:
         """The definitions whose option texts hold ``term``, from each distinct text tested
         once, when that reads fewer characters than testing the ``tests`` definitions'
-        own texts would (as many times the mean text); None: not."""
+        own texts would (as many times the mean text), and they are fewer; None: not."""
         shared = self._shared
-        if shared is None or self._shared_chars >= tests * self._options_mean:
+        if (shared is None or self._shared_chars >= tests * self._options_mean
+                or len(shared) * 2 >= tests):  # (each text found costs a merge of all bits)
             return None
         return reduce(or_, (bits for text, bits in shared if term in text), 0)
 

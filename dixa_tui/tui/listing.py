@@ -113,7 +113,7 @@ class Listing:
             order = self.search.filter(self.query)
         elif self.sort == 2:
             order = self._label_order()
-        else:  # Dixa's order: the visible ones, in one pass
+        else:  # Dixa's order (sorted by entity below, for sort 1): the visible ones, one pass
             order = list(compress(range(len(self.base)), visible))
             visible = b""
         if visible.count(0):

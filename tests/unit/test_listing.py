@@ -17,6 +17,10 @@ class Row:
     entity_type: str
     is_archived: bool
     is_deactivated: bool
+    identifier: str = ""
+    input_type: str = "Text"
+    is_required: bool = False
+    options: tuple[()] = ()
 
 
 @given(st.lists(st.tuples(st.booleans(), st.booleans(), st.sampled_from(["Contact",
@@ -42,3 +46,20 @@ def test_the_rows_shown_are_those_the_toggles_show_in_the_order_chosen(
     assert listing.rows().order == shown
     assert listing.hidden == (sum(r.is_archived for r in rows),
                               sum(r.is_deactivated and not r.is_archived for r in rows))
+
+
+def test_a_filtered_list_keeps_the_searchs_order_of_the_rows_the_toggles_show() -> None:
+    from dixa_tui.domain.search import DefinitionSearch
+
+    rows = [Row(str(i), label, "Contact", archived, off)
+            for i, (label, archived, off) in enumerate([
+                ("carton", False, False), ("cart", True, False), ("scar", False, True),
+                ("car", False, False), ("boat", False, False), ("acre", False, False)])]
+    listing = Listing()
+    search = DefinitionSearch(rows)
+    search.prepare()
+    listing.set_base(rows, search)
+    listing.query = "car"
+    assert [rows[i].label for i in listing.rows().order] == ["carton", "car"]
+    listing.show_archived = listing.show_deactivated = True  # (prefix first, then contains)
+    assert [rows[i].label for i in listing.rows().order] == ["carton", "cart", "car", "scar"]
